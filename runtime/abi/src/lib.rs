@@ -1,0 +1,239 @@
+//! The bsan runtime ABI, written once.
+//!
+//! This crate owns the contract between code instrumented by the pass (`pass/`) and the
+//! runtime (`runtime/`): every `__bsan_*` hook with its parameters and return type, the
+//! thread-local slots that carry provenance across calls, the encoding of retag flags and
+//! allocation kinds, and the version symbol that makes a mismatched runtime fail at link
+//! time. It has no dependencies and knows nothing about LLVM or Tree Borrows.
+//!
+//! * The runtime implements every entry of [`HOOKS`] as `#[no_mangle] extern "C"`; a unit test
+//!   in the runtime checks that the Rust signatures match this table.
+//! * The pass declares hooks only through [`HOOKS`] (by name), so the IR types come from here.
+//! * `shim-c/include/bsan.h` is checked against [`c_header_prototypes`] by a test.
+//!
+//! # Provenance
+//!
+//! A pointer's provenance is a pair `(alloc, tag)` of two 64-bit words, passed as two `i64`
+//! arguments and returned as the struct [`Prov`] (`{ i64, i64 }` in IR: two registers on both
+//! x86_64 and aarch64).
+//! * `alloc == 0`: the pointer is *untracked* (its allocation is unknown to the runtime, or its
+//!   provenance was lost, e.g. through uninstrumented code). Accesses through it are not
+//!   checked and retags of it produce untracked pointers. This is how bsan stays free of false
+//!   reports where it cannot see.
+//! * otherwise `alloc` is the address of the runtime's allocation record, and `tag` is the
+//!   pointer's Tree Borrows tag; `tag == 0` means "the allocation's root tag" (used for globals,
+//!   whose provenance is materialised from a per-global slot).
+
+/// Bumped whenever a hook signature, a TLS slot or an encoding below changes.
+pub const ABI_VERSION: u32 = 1;
+
+/// Instrumented modules reference this symbol, the runtime defines it: linking an
+/// instrumented program against a runtime of another ABI version fails with an undefined
+/// symbol naming the version instead of misbehaving at run time.
+pub const VERSION_SYMBOL: &str = "__bsan_abi_version_1";
+
+/// The exit status of a program stopped by a bsan report (overridable with
+/// `BSAN_OPTIONS=exitcode=N`). Distinct from 1 (Rust panics in main) and 101 (test failures).
+pub const DEFAULT_EXIT_CODE: i32 = 66;
+
+/// Retag flag bits, the `i8 flags` argument of `__rust_retag_reg`/`__rust_retag_mem` and
+/// of [`__bsan_retag`](HOOKS).
+pub mod retag_flags {
+    /// Function-entry retag: the new tag is protected until the enclosing function returns.
+    pub const PROTECTED: u8 = 1 << 0;
+    /// `&mut T` or `Box<T>` (otherwise `&T`).
+    pub const MUTABLE: u8 = 1 << 1;
+    /// `Box<T>`: a protector is weak instead of strong.
+    pub const BOX: u8 = 1 << 2;
+    /// The pointee type is `Freeze` (has no `UnsafeCell` outside indirection); decides the
+    /// permission outside the retagged range.
+    pub const FREEZE: u8 = 1 << 3;
+    /// All bits defined by this ABI version.
+    pub const ALL: u8 = PROTECTED | MUTABLE | BOX | FREEZE;
+}
+
+/// Kinds of allocation, the `i8 kind` argument of `__bsan_alloc` / `__bsan_dealloc`.
+pub mod alloc_kind {
+    /// malloc family and Rust's global allocator (through malloc).
+    pub const HEAP: u8 = 0;
+    /// An `alloca` whose address escapes.
+    pub const STACK: u8 = 1;
+    /// A global variable (registered once by a module constructor).
+    pub const GLOBAL: u8 = 2;
+}
+
+/// Provenance as returned by hooks: `{ i64, i64 }`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Prov {
+    /// Address of the runtime's allocation record; 0 = untracked.
+    pub alloc: u64,
+    /// Tree Borrows tag; 0 = root of `alloc`.
+    pub tag: u64,
+}
+
+impl Prov {
+    /// The provenance of a pointer the runtime knows nothing about.
+    pub const UNTRACKED: Prov = Prov { alloc: 0, tag: 0 };
+}
+
+/// The IR-level types used in hook signatures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AbiTy {
+    Void,
+    I8,
+    I64,
+    /// An address (`ptr` in IR).
+    Ptr,
+    /// [`Prov`], `{ i64, i64 }` in IR.
+    Prov,
+}
+
+impl AbiTy {
+    /// The C spelling, used for `bsan.h`.
+    pub fn c_name(self) -> &'static str {
+        match self {
+            AbiTy::Void => "void",
+            AbiTy::I8 => "uint8_t",
+            AbiTy::I64 => "uint64_t",
+            AbiTy::Ptr => "const void *",
+            AbiTy::Prov => "bsan_prov_t",
+        }
+    }
+}
+
+/// One runtime hook.
+#[derive(Clone, Copy, Debug)]
+pub struct Hook {
+    pub name: &'static str,
+    pub params: &'static [(&'static str, AbiTy)],
+    pub ret: AbiTy,
+    pub doc: &'static str,
+}
+
+use AbiTy::*;
+
+macro_rules! hooks {
+    ($( $(#[doc = $doc:literal])* fn $name:ident ( $($p:ident : $t:ident),* ) -> $r:ident ; )*) => {
+        /// Every hook instrumented code may call, in one table.
+        pub const HOOKS: &[Hook] = &[ $( Hook {
+            name: stringify!($name),
+            params: &[ $( (stringify!($p), $t) ),* ],
+            ret: $r,
+            doc: concat!($($doc, "\n"),*),
+        } ),* ];
+        /// Hook names as constants, so the pass and the runtime never spell them by hand.
+        pub mod hook_names { $( pub const $name: &str = stringify!($name); )* }
+    };
+}
+
+hooks! {
+    /// Retag `addr` (with provenance `alloc`/`tag`) for a pointee of `size` bytes; `flags` are
+    /// [`retag_flags`]; `im_ranges`/`pin_ranges` point to `count` pairs of u64 (offset, len) of
+    /// `UnsafeCell` / `UnsafePinned` bytes (null when count is 0). Returns the new provenance.
+    fn __bsan_retag(addr: Ptr, size: I64, flags: I8, im_ranges: Ptr, im_count: I64,
+                    pin_ranges: Ptr, pin_count: I64, alloc: I64, tag: I64) -> Prov;
+    /// Check a read of `size` bytes at `addr` through provenance `alloc`/`tag`.
+    fn __bsan_read(addr: Ptr, size: I64, alloc: I64, tag: I64) -> Void;
+    /// Check a write of `size` bytes at `addr` through provenance `alloc`/`tag`.
+    fn __bsan_write(addr: Ptr, size: I64, alloc: I64, tag: I64) -> Void;
+    /// The provenance of the pointer `value` just loaded from `addr` (shadow memory);
+    /// untracked if the shadow was written for another value.
+    fn __bsan_load_prov(addr: Ptr, value: Ptr) -> Prov;
+    /// Record in shadow memory that the pointer `value` with provenance `alloc`/`tag` was
+    /// stored at `addr`.
+    fn __bsan_store_prov(addr: Ptr, value: Ptr, alloc: I64, tag: I64) -> Void;
+    /// Copy shadow provenance for `len` bytes (memcpy/memmove semantics).
+    fn __bsan_copy_prov(dst: Ptr, src: Ptr, len: I64) -> Void;
+    /// Forget shadow provenance for `len` bytes (memset).
+    fn __bsan_clear_prov(dst: Ptr, len: I64) -> Void;
+    /// Register a new allocation of `size` bytes at `addr` of [`alloc_kind`] `kind`;
+    /// returns the provenance of its root pointer.
+    fn __bsan_alloc(addr: Ptr, size: I64, kind: I8) -> Prov;
+    /// An allocation is about to be freed through `addr` with provenance `alloc`/`tag`
+    /// (`free`, `realloc`, end of a stack slot). Checks the deallocation, forgets the record,
+    /// returns the allocation's size (0 if untracked).
+    fn __bsan_dealloc(addr: Ptr, alloc: I64, tag: I64, kind: I8) -> I64;
+    /// After `realloc(old) == new`: move shadow provenance and register `new`.
+    fn __bsan_realloc_post(new_addr: Ptr, old_addr: Ptr, old_size: I64, new_size: I64) -> Prov;
+    /// Entry of a function that makes protected retags; `frame` identifies the activation
+    /// (its frame address). Stale frames left by unwinding are released here.
+    fn __bsan_func_entry(frame: Ptr) -> Void;
+    /// Exit of such a function: release the protectors made since the matching entry.
+    fn __bsan_func_exit(frame: Ptr) -> Void;
+    /// The pointer `addr` with provenance `alloc`/`tag` escaped into an integer.
+    fn __bsan_expose(addr: Ptr, alloc: I64, tag: I64) -> Void;
+}
+
+/// Thread-local slots (defined in `shim-c`, initial-exec TLS) that carry provenance of
+/// pointer arguments and return values across calls between instrumented functions.
+///
+/// Caller: stores `(alloc, tag)` of its i-th pointer argument leaf in `ARG_PROV[2i..2i+2]`
+/// and the called function's address in `ARG_CALLEE`. Callee: reads the slots only if
+/// `ARG_CALLEE` equals its own address (otherwise its caller was not instrumented and every
+/// argument is untracked). Returns work the same way with `RET_PROV` / `RET_CALLEE`.
+pub mod tls {
+    pub const ARG_PROV: &str = "__bsan_arg_prov";
+    pub const ARG_CALLEE: &str = "__bsan_arg_callee";
+    pub const RET_PROV: &str = "__bsan_ret_prov";
+    pub const RET_CALLEE: &str = "__bsan_ret_callee";
+    /// Pointer leaves of arguments that get a slot; further ones are untracked.
+    pub const MAX_ARG_PROVS: usize = 16;
+    /// Pointer leaves of a return value that get a slot.
+    pub const MAX_RET_PROVS: usize = 4;
+}
+
+/// The intrinsics rustc's `-Zcodegen-emit-retag` emits (and the pass synthesizes).
+pub mod rust_retag {
+    /// `ptr @__rust_retag_reg(ptr, i64 size, i8 flags, ptr im_ranges, ptr pin_ranges)`
+    pub const REG: &str = "__rust_retag_reg";
+    /// `void @__rust_retag_mem(ptr place, i64 size, i8 flags, ptr im_ranges, ptr pin_ranges)`
+    pub const MEM: &str = "__rust_retag_mem";
+}
+
+/// C prototypes of every hook, in table order, as `bsan.h` spells them.
+pub fn c_header_prototypes() -> Vec<String> {
+    HOOKS
+        .iter()
+        .map(|h| {
+            let params: Vec<String> = h
+                .params
+                .iter()
+                .map(|(n, t)| format!("{} {}", t.c_name(), n))
+                .collect();
+            format!("{} {}({});", h.ret.c_name(), h.name, params.join(", "))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hook_names_are_unique_and_prefixed() {
+        let mut names: Vec<_> = HOOKS.iter().map(|h| h.name).collect();
+        assert!(names.iter().all(|n| n.starts_with("__bsan_")));
+        names.sort();
+        let before = names.len();
+        names.dedup();
+        assert_eq!(before, names.len());
+    }
+
+    #[test]
+    fn version_symbol_names_the_version() {
+        assert!(VERSION_SYMBOL.ends_with(&format!("_{ABI_VERSION}")));
+    }
+
+    #[test]
+    fn prov_is_two_words() {
+        assert_eq!(std::mem::size_of::<Prov>(), 16);
+    }
+
+    #[test]
+    fn c_prototypes_render() {
+        let p = c_header_prototypes();
+        assert_eq!(p.len(), HOOKS.len());
+        assert!(p[0].starts_with("bsan_prov_t __bsan_retag(const void * addr, uint64_t size"));
+    }
+}
