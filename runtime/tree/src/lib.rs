@@ -1,1 +1,89 @@
-//! placeholder
+//! Tree Borrows, the model: one tree of tags per allocation, per-location permissions,
+//! protectors, wildcard provenance, pruning, and the diagnostics data behind reports.
+//!
+//! Pure Rust: no unsafe, no libc, no knowledge of addresses, shadow memory or threads. The
+//! runtime owns a [`Tree`] per allocation (created lazily at the allocation's first retag),
+//! hands it byte offsets relative to the allocation start, global tags and opaque [`Site`]s,
+//! and turns the [`Ub`] values this crate returns into reports.
+//!
+//! The semantics follow `shared/docs/tree-borrows.md` (Miri's Tree Borrows, 2026).
+//!
+//! API CONTRACT: the public items below are used by `runtime/` and must keep these
+//! signatures; implementations live in the submodules.
+#![forbid(unsafe_code)]
+
+use std::ops::Range;
+
+/// A pointer identity. Globally unique, allocated by the runtime from one counter starting
+/// at 1, so a child always has a larger tag than its parent. Never 0.
+pub type Tag = u64;
+
+/// An opaque code location (a return address in the instrumented program) recorded for
+/// diagnostics. The runtime symbolizes it; this crate only stores and returns it. 0 = unknown.
+pub type Site = u64;
+
+/// Read or write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum AccessKind {
+    Read,
+    Write,
+}
+
+/// Strong protectors (references) forbid deallocation; weak ones (`Box`) do not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ProtectorKind {
+    Weak,
+    Strong,
+}
+
+/// The provenance an access or retag comes through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Provenance {
+    Tag(Tag),
+    /// A pointer cast from an integer: may be any exposed tag (spec §7).
+    Wildcard,
+}
+
+/// What a new tag gets (spec §3.2, §3.3). The runtime builds this from retag flags.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewPermission<'a> {
+    /// `&mut T` or `Box<T>`; otherwise `&T`.
+    pub mutable: bool,
+    /// `T: Freeze`: decides the permission outside `range`.
+    pub freeze: bool,
+    /// Set for function-entry retags.
+    pub protector: Option<ProtectorKind>,
+    /// The retagged bytes, as offsets into the allocation (may be empty: zero-sized retag).
+    pub range: Range<u64>,
+    /// `UnsafeCell` bytes, as offsets into the allocation; sorted, disjoint, within `range`.
+    pub cell_ranges: &'a [Range<u64>],
+}
+
+/// Why an access happened; decides the wording of reports and history lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AccessCause {
+    Explicit(AccessKind),
+    Reborrow,
+    Dealloc,
+    FnExit(AccessKind),
+}
+
+/// A Tree Borrows violation, with everything a report needs.
+pub use diagnostics::Ub;
+
+/// Errors of tree operations.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TreeError {
+    /// The program violated Tree Borrows.
+    Ub(Box<Ub>),
+    /// The tag is not (or no longer) part of this tree: the runtime lost track of it (e.g.
+    /// stale provenance); not a violation, the operation did nothing.
+    UnknownTag(Tag),
+}
+
+pub mod diagnostics;
+pub mod perms;
+pub mod tree;
+
+pub use perms::Permission;
+pub use tree::Tree;
