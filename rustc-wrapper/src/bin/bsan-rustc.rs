@@ -1,1 +1,29 @@
-fn main() {}
+//! `bsan-rustc <rustc args>`: rustc with the bsan pass and runtime, for single files
+//! (`bsan-rustc -g x.rs -o x`), like `miri x.rs`. A leading `+toolchain` selects a rustup
+//! toolchain; `BSAN_RUSTC` overrides the rustc binary.
+use bsan_rustc_wrapper::{exit_with, install::Install, rustc, toolchain::Rustc};
+use std::ffi::OsString;
+
+fn main() {
+    let mut args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let toolchain = match args.first().map(|a| a.to_string_lossy().into_owned()) {
+        Some(tc) if tc.starts_with('+') => {
+            args.remove(0);
+            Some(tc[1..].to_string())
+        }
+        _ => None,
+    };
+    let path = std::env::var_os("BSAN_RUSTC").unwrap_or_else(|| "rustc".into());
+    let run = || -> Result<i32, bsan_rustc_wrapper::DriverError> {
+        let install = Install::locate()?;
+        let rustc = Rustc::probe(path, toolchain)?;
+        let status = rustc::instrumented_command(&rustc, &install, &args)
+            .status()
+            .map_err(|e| bsan_rustc_wrapper::DriverError::new(format!("cannot run rustc: {e}")))?;
+        Ok(status.code().unwrap_or(1))
+    };
+    match run() {
+        Ok(code) => std::process::exit(code),
+        Err(e) => exit_with("bsan-rustc", e),
+    }
+}

@@ -1,1 +1,37 @@
-fn main() {}
+//! `cargo bsan <run|test|build>`; see `bsan_rustc_wrapper::cargo` for the phases.
+use bsan_rustc_wrapper::cargo::{self, Phase, WRAPPER_ENV};
+use bsan_rustc_wrapper::{exit_with, install::Install, rustc, toolchain::Rustc, DriverError};
+use std::ffi::OsString;
+
+fn run() -> Result<i32, DriverError> {
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    let in_wrapper = std::env::var_os(WRAPPER_ENV).is_some();
+    let install = Install::locate()?;
+    let status = match cargo::phase(args, in_wrapper)? {
+        Phase::Cargo { subcommand, args } => {
+            let rustc_path = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+            let rustc = Rustc::probe(rustc_path, None)?;
+            let me = std::env::current_exe()
+                .map_err(|e| DriverError::new(format!("cannot find cargo-bsan itself: {e}")))?;
+            cargo::cargo_command(subcommand, &args, &rustc, &install, &me)?.status()
+        }
+        Phase::Rustc { rustc: path, args } => {
+            if cargo::is_target_crate(&args) {
+                let rustc = Rustc::probe(path, None)?;
+                rustc::instrumented_command(&rustc, &install, &args).status()
+            } else {
+                std::process::Command::new(path).args(&args).status()
+            }
+        }
+    };
+    let status =
+        status.map_err(|e| DriverError::new(format!("cannot run the child process: {e}")))?;
+    Ok(status.code().unwrap_or(1))
+}
+
+fn main() {
+    match run() {
+        Ok(code) => std::process::exit(code),
+        Err(e) => exit_with("cargo-bsan", e),
+    }
+}

@@ -1,0 +1,227 @@
+//! `cargo bsan <run|test|build> [cargo args]`.
+//!
+//! Phases ([`Phase`]): the user runs `cargo bsan ...` (phase `Cargo`): we run the real cargo
+//! with ourselves as `RUSTC_WRAPPER`; cargo then calls us once per rustc invocation (phase
+//! `Rustc`), and we decide there whether the crate is instrumented.
+//!
+//! What the `Cargo` phase changes, and why:
+//! * `--target <host>` unless given: separates target crates from host crates (build scripts,
+//!   proc-macros), see [`is_target_crate`].
+//! * `CARGO_PROFILE_{DEV,RELEASE,TEST,BENCH}_LTO=fat`: cargo then embeds bitcode in every
+//!   rlib and links final artifacts with fat LTO, the one module where std is instrumented.
+//! * `CC_<target>` / `CXX_<target>` = `bsan-cc` / `bsan-c++`: C/C++ built by cc-rs or cmake for
+//!   the target is instrumented too; host C builds are untouched.
+//! * `cargo bsan test` without a target selection runs `--tests` (unit and integration tests):
+//!   doctests are compiled by rustdoc, outside `RUSTC_WRAPPER`, and cannot be instrumented yet.
+//! The user's `RUSTFLAGS`/`CARGO_ENCODED_RUSTFLAGS` are left as they are.
+use crate::install::Install;
+use crate::toolchain::{check_supported_target, Rustc};
+use crate::DriverError;
+use std::ffi::OsString;
+use std::process::Command;
+
+/// Env var marking our own `RUSTC_WRAPPER` invocations.
+pub const WRAPPER_ENV: &str = "BSAN_CARGO_WRAPPER";
+
+/// Which role this process plays.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// `cargo bsan <subcommand> args...`
+    Cargo {
+        subcommand: Subcommand,
+        args: Vec<OsString>,
+    },
+    /// `cargo-bsan <rustc> args...` as `RUSTC_WRAPPER`
+    Rustc {
+        rustc: OsString,
+        args: Vec<OsString>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subcommand {
+    Run,
+    Test,
+    Build,
+}
+
+impl Subcommand {
+    fn as_str(self) -> &'static str {
+        match self {
+            Subcommand::Run => "run",
+            Subcommand::Test => "test",
+            Subcommand::Build => "build",
+        }
+    }
+}
+
+pub const USAGE: &str = "usage: cargo bsan <run|test|build> [cargo options] [-- program args]
+
+Builds the crate with the BorrowSanitizer pass and runtime (fat LTO, debug info) and runs it.
+Runtime options go in BSAN_OPTIONS (BSAN_OPTIONS=help=1 lists them).";
+
+/// Decide the phase from `argv[1..]` and the environment.
+pub fn phase(args: Vec<OsString>, in_wrapper: bool) -> Result<Phase, DriverError> {
+    let mut args = args.into_iter();
+    if in_wrapper {
+        let rustc = args
+            .next()
+            .ok_or_else(|| DriverError::new("RUSTC_WRAPPER invoked without a rustc path"))?;
+        return Ok(Phase::Rustc {
+            rustc,
+            args: args.collect(),
+        });
+    }
+    // cargo runs `cargo-bsan bsan <subcommand> ...`; a direct `cargo-bsan <subcommand>` works too.
+    let mut first = args.next();
+    if first.as_deref() == Some("bsan".as_ref()) {
+        first = args.next();
+    }
+    let sub = match first
+        .as_ref()
+        .map(|s| s.to_string_lossy().into_owned())
+        .as_deref()
+    {
+        Some("run") => Subcommand::Run,
+        Some("test") => Subcommand::Test,
+        Some("build") => Subcommand::Build,
+        Some("help" | "--help" | "-h") | None => {
+            return Err(DriverError::new(USAGE));
+        }
+        Some(other) => {
+            return Err(DriverError::new(format!(
+                "unsupported subcommand `{other}`; supported: run, test, build\n{USAGE}"
+            )))
+        }
+    };
+    Ok(Phase::Cargo {
+        subcommand: sub,
+        args: args.collect(),
+    })
+}
+
+/// Host crates (build scripts, proc-macros) are compiled without `--target` because the
+/// Cargo phase always passes one; only target crates are instrumented.
+pub fn is_target_crate(args: &[OsString]) -> bool {
+    args.iter()
+        .any(|a| a == "--target" || a.to_string_lossy().starts_with("--target="))
+}
+
+fn user_target(args: &[OsString]) -> Option<String> {
+    let mut it = args.iter().map(|a| a.to_string_lossy().into_owned());
+    while let Some(a) = it.next() {
+        if a == "--" {
+            break;
+        }
+        if a == "--target" {
+            return it.next();
+        }
+        if let Some(t) = a.strip_prefix("--target=") {
+            return Some(t.to_string());
+        }
+    }
+    None
+}
+
+fn has_target_selection(args: &[OsString]) -> bool {
+    let selectors = [
+        "--lib",
+        "--bins",
+        "--bin",
+        "--tests",
+        "--test",
+        "--examples",
+        "--example",
+        "--benches",
+        "--bench",
+        "--all-targets",
+        "--doc",
+    ];
+    args.iter().take_while(|a| *a != "--").any(|a| {
+        selectors
+            .iter()
+            .any(|s| a == s || a.to_string_lossy().starts_with(&format!("{s}=")))
+    })
+}
+
+/// The cargo command of the Cargo phase.
+pub fn cargo_command(
+    sub: Subcommand,
+    args: &[OsString],
+    rustc: &Rustc,
+    install: &Install,
+    self_exe: &std::path::Path,
+) -> Result<Command, DriverError> {
+    let target = user_target(args).unwrap_or_else(|| rustc.host.clone());
+    check_supported_target(&target)?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.arg(sub.as_str());
+    let (before, after) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], &args[i..]),
+        None => (args, &[][..]),
+    };
+    if sub == Subcommand::Test && !has_target_selection(before) {
+        cmd.arg("--tests");
+    }
+    if user_target(args).is_none() {
+        cmd.arg("--target").arg(&target);
+    }
+    cmd.args(before).args(after);
+    cmd.env("RUSTC_WRAPPER", self_exe);
+    cmd.env(WRAPPER_ENV, "1");
+    for profile in ["DEV", "RELEASE", "TEST", "BENCH"] {
+        cmd.env(format!("CARGO_PROFILE_{profile}_LTO"), "fat");
+    }
+    let triple_var = target.replace('-', "_");
+    cmd.env(format!("CC_{triple_var}"), install.bin("bsan-cc"));
+    cmd.env(format!("CXX_{triple_var}"), install.bin("bsan-c++"));
+    Ok(cmd)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn os(s: &str) -> Vec<OsString> {
+        s.split_whitespace().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn phases() {
+        assert_eq!(
+            phase(os("bsan test --release"), false).unwrap(),
+            Phase::Cargo {
+                subcommand: Subcommand::Test,
+                args: os("--release")
+            }
+        );
+        assert!(matches!(
+            phase(os("/usr/bin/rustc -vV"), true).unwrap(),
+            Phase::Rustc { .. }
+        ));
+        let err = phase(os("bsan miri"), false).unwrap_err().to_string();
+        assert!(err.contains("unsupported subcommand `miri`"), "{err}");
+    }
+
+    #[test]
+    fn host_crates_have_no_target() {
+        assert!(is_target_crate(&os(
+            "--crate-name a --target x86_64-unknown-linux-gnu"
+        )));
+        assert!(!is_target_crate(&os(
+            "--crate-name build_script_build build.rs"
+        )));
+    }
+
+    #[test]
+    fn target_selection_stops_at_double_dash() {
+        assert!(has_target_selection(&os("--lib")));
+        assert!(!has_target_selection(&os("-- --lib")));
+        assert_eq!(
+            user_target(&os("--target=aarch64-unknown-linux-gnu")).as_deref(),
+            Some("aarch64-unknown-linux-gnu")
+        );
+        assert_eq!(user_target(&os("-- --target x")), None);
+    }
+}

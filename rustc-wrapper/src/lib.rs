@@ -1,0 +1,42 @@
+//! Drivers that put bsan into a build: `bsan-rustc`, `cargo-bsan` and `bsan-cc`/`bsan-c++`.
+//!
+//! # Who calls whom
+//!
+//! ```text
+//! cargo bsan test ──► cargo-bsan (phase Cargo) ──► cargo test --target <host> --tests
+//!                                                     │ RUSTC_WRAPPER=cargo-bsan
+//!                                                     ▼
+//!                      cargo-bsan (phase Rustc) ──► rustc  (+ plugin, debuginfo, runtime)
+//!                                                     │ CC_<target>=bsan-cc (cc-rs builds)
+//!                                                     ▼
+//!                                  bsan-cc ──► clang-22 -fpass-plugin=libbsan_pass.so
+//! bsan-rustc x.rs ──► rustc x.rs (+ plugin, debuginfo, fat LTO, runtime)
+//! ```
+//!
+//! Every driver finds its libraries relative to its own executable ([`install::Install`]),
+//! so the `target/bsan` directory can be copied or put on `PATH`.
+//!
+//! # Host and target crates
+//!
+//! Decided in one place, [`cargo::is_target_crate`]: `cargo-bsan` always passes an explicit
+//! `--target`, so cargo compiles build scripts and proc-macros (which run inside the build,
+//! never in the program under test) *without* `--target`; the wrapper instruments only
+//! invocations that carry `--target`. This is the trick cargo-miri uses.
+//!
+//! # What each rustc invocation gets ([`rustc::instrument_args`])
+//!
+//! `-Zllvm-plugins=<lib>/libbsan_pass.so` (with `RUSTC_BOOTSTRAP=1` for that process only when
+//! the toolchain is not nightly), `-Cdebuginfo=2` (retag synthesis reads reference types from
+//! debug info), and for final artifacts (bin, test harness, cdylib, staticlib) `-Clto=fat`, so
+//! that std's bitcode is merged into one module the pass instruments, plus the runtime archive
+//! for artifacts that are linked here (bin, test, cdylib). The pass learns it runs under rustc
+//! from `BSAN_PASS_MODE=rustc`.
+
+pub mod cargo;
+pub mod clang;
+pub mod error;
+pub mod install;
+pub mod rustc;
+pub mod toolchain;
+
+pub use error::{exit_with, DriverError};
