@@ -13,6 +13,7 @@
 //!   the target is instrumented too; host C builds are untouched.
 //! * `cargo bsan test` without a target selection runs `--tests` (unit and integration tests):
 //!   doctests are compiled by rustdoc, outside `RUSTC_WRAPPER`, and cannot be instrumented yet.
+//!
 //! The user's `RUSTFLAGS`/`CARGO_ENCODED_RUSTFLAGS` are left as they are.
 use crate::install::Install;
 use crate::toolchain::{check_supported_target, Rustc};
