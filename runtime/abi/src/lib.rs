@@ -123,6 +123,7 @@ macro_rules! hooks {
             doc: concat!($($doc, "\n"),*),
         } ),* ];
         /// Hook names as constants, so the pass and the runtime never spell them by hand.
+        #[allow(non_upper_case_globals)]
         pub mod hook_names { $( pub const $name: &str = stringify!($name); )* }
     };
 }
