@@ -27,7 +27,7 @@
 //!
 //! `-Zllvm-plugins=<lib>/libbsan_pass.so` (with `RUSTC_BOOTSTRAP=1` for that process only when
 //! the toolchain is not nightly), `-Cdebuginfo=2` (retag synthesis reads reference types from
-//! debug info), and for final artifacts (bin, test harness, cdylib, staticlib) `-Clto=fat`, so
+//! debug info), `-Copt-level=0` (inlining would stretch protectors past the callee), and for final artifacts (bin, test harness, cdylib, staticlib) `-Clto=fat`, so
 //! that std's bitcode is merged into one module the pass instruments, plus the runtime archive
 //! for artifacts that are linked here (bin, test, cdylib). The pass learns it runs under rustc
 //! from `BSAN_PASS_MODE=rustc`.

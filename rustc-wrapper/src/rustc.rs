@@ -100,6 +100,10 @@ pub fn instrument_args(inv: &Invocation, install: &Install) -> Vec<OsString> {
     plugin.push(install.plugin());
     out.push(plugin);
     out.push("-Cdebuginfo=2".into());
+    // Protectors are scoped to LLVM functions: an optimizer that inlines a callee with a
+    // protected retag would stretch the protector to the caller's return (false reports).
+    // Until lowering scopes inlined protectors, instrumented code is compiled unoptimized.
+    out.push("-Copt-level=0".into());
     if inv.is_final() && !inv.has_lto {
         out.push("-Clto=fat".into());
     }
