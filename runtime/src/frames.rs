@@ -1,0 +1,251 @@
+//! Protector frames, per thread: which protected tags each active call of an instrumented
+//! function created, so that they are released when it returns (spec §4.1).
+//!
+//! `__bsan_func_entry(frame)` pushes a frame identified by the function's frame address;
+//! protected retags register `(record, tag)` in the top frame; `__bsan_func_exit(frame)`
+//! pops it and releases its protectors in creation order ([`bsan_tree::Tree::release_protector`],
+//! whose implicit accesses may report a violation).
+//!
+//! # Frames left by unwinding
+//!
+//! A function left by a panic never calls `func_exit`. The stack grows *down* on both
+//! supported targets (x86_64, aarch64), so every frame still on the call stack has a higher
+//! address than the frames it called. Hence, at `func_entry(f)` any recorded frame with an
+//! address `<= f` and at `func_exit(f)` any recorded frame with an address `< f` is gone:
+//! it was unwound. Such frames are dropped and their protectors released *silently*
+//! (violations found by the release are not reported: the release happens later than the
+//! unwinding did, and a program that catches a panic must not get a report for that).
+//!
+//! Note: the tree API has no "drop a protector without its implicit accesses", so a silent
+//! release still performs them (they can only make later foreign accesses *stricter* than
+//! they should be, never report on their own). Leaving the protector in place instead would
+//! be worse: a strongly protected tag forbids deallocation forever.
+//!
+//! Stack switching (coroutines, `sigaltstack`) breaks the ordering assumption; the worst
+//! outcome is that protectors are released early, i.e. missed reports, not false ones.
+//!
+//! A thread that exits with frames left (it unwound out of its entry function) releases
+//! them silently when its thread-local state is destroyed.
+
+use std::cell::RefCell;
+
+use bsan_tree::{Site, Tag, TreeError};
+
+use crate::alloc_info::AllocInfo;
+use crate::report::Violation;
+use crate::stats;
+
+/// One active call.
+#[derive(Clone, Copy, Debug)]
+struct Frame {
+    /// The function's frame address.
+    addr: usize,
+    /// Index of its first protector in [`FrameStack::protectors`].
+    first: usize,
+}
+
+/// The frames of one thread, innermost last.
+#[derive(Default)]
+pub struct FrameStack {
+    frames: Vec<Frame>,
+    /// Protectors of all frames, in creation order.
+    protectors: Vec<(&'static AllocInfo, Tag)>,
+}
+
+impl FrameStack {
+    pub const fn new() -> FrameStack {
+        FrameStack {
+            frames: Vec::new(),
+            protectors: Vec::new(),
+        }
+    }
+
+    /// Number of active frames.
+    pub fn depth(&self) -> usize {
+        self.frames.len()
+    }
+
+    /// Drops the frames left by unwinding: those at addresses `<= frame` (`inclusive`) or
+    /// `< frame`, releasing their protectors silently.
+    fn drop_unwound(&mut self, frame: usize, inclusive: bool) {
+        while let Some(top) = self.frames.last() {
+            let stale = if inclusive {
+                top.addr <= frame
+            } else {
+                top.addr < frame
+            };
+            if !stale {
+                break;
+            }
+            stats::UNWOUND_FRAMES.bump();
+            let _ = self.pop_and_release(0);
+        }
+    }
+
+    /// Pops the top frame and releases its protectors in creation order; the first
+    /// violation is returned (the rest are released anyway).
+    fn pop_and_release(&mut self, site: Site) -> Result<(), Violation> {
+        let Some(top) = self.frames.pop() else {
+            return Ok(());
+        };
+        let mut result = Ok(());
+        for (rec, tag) in self.protectors.drain(top.first..) {
+            let r = release_protector(rec, tag, site);
+            if result.is_ok() {
+                result = r;
+            }
+        }
+        result
+    }
+
+    /// `__bsan_func_entry`.
+    pub fn func_entry(&mut self, frame: usize) {
+        self.drop_unwound(frame, true);
+        self.frames.push(Frame {
+            addr: frame,
+            first: self.protectors.len(),
+        });
+    }
+
+    /// `__bsan_func_exit`: pops the frame at `frame` (after dropping unwound ones above it)
+    /// and releases its protectors. A frame that was never pushed is ignored.
+    pub fn func_exit(&mut self, frame: usize, site: Site) -> Result<(), Violation> {
+        self.drop_unwound(frame, false);
+        match self.frames.last() {
+            Some(top) if top.addr == frame => self.pop_and_release(site),
+            _ => Ok(()),
+        }
+    }
+
+    /// Registers a protector in the top frame; false if no frame is active.
+    pub fn protect(&mut self, rec: &'static AllocInfo, tag: Tag) -> bool {
+        if self.frames.is_empty() {
+            return false;
+        }
+        self.protectors.push((rec, tag));
+        stats::PROTECTORS.bump();
+        true
+    }
+}
+
+impl Drop for FrameStack {
+    fn drop(&mut self) {
+        while !self.frames.is_empty() {
+            let _ = self.pop_and_release(0);
+        }
+    }
+}
+
+/// Function exit for `(rec, tag)`: the tree's protector release, if the allocation is still
+/// live and still knows the tag.
+pub fn release_protector(rec: &'static AllocInfo, tag: Tag, site: Site) -> Result<(), Violation> {
+    let mut st = rec.lock();
+    if !st.live {
+        return Ok(());
+    }
+    let id = st.id;
+    let Some(tree) = st.tree.as_deref_mut() else {
+        return Ok(());
+    };
+    match tree.release_protector(tag, site) {
+        Ok(()) => Ok(()),
+        Err(TreeError::UnknownTag(_)) => {
+            stats::UNKNOWN_TAGS.bump();
+            Ok(())
+        }
+        Err(TreeError::Ub(ub)) => Err(Violation { ub, alloc_id: id }),
+    }
+}
+
+thread_local! {
+    static FRAMES: RefCell<FrameStack> = const { RefCell::new(FrameStack::new()) };
+}
+
+/// Runs `f` on this thread's frames; `None` while the thread's locals are being destroyed
+/// (hooks called from other thread-local destructors then see no frames).
+fn with_frames<R>(f: impl FnOnce(&mut FrameStack) -> R) -> Option<R> {
+    FRAMES
+        .try_with(|frames| frames.try_borrow_mut().ok().map(|mut fs| f(&mut fs)))
+        .ok()
+        .flatten()
+}
+
+/// `__bsan_func_entry(frame)` on the current thread.
+pub fn func_entry(frame: usize) {
+    with_frames(|fs| fs.func_entry(frame));
+}
+
+/// `__bsan_func_exit(frame)` on the current thread.
+pub fn func_exit(frame: usize, site: Site) -> Result<(), Violation> {
+    with_frames(|fs| fs.func_exit(frame, site)).unwrap_or(Ok(()))
+}
+
+/// Registers a protector for `(rec, tag)` in the current thread's top frame; false if the
+/// thread has no active frame (the retag is then made unprotected).
+pub fn protect(rec: &'static AllocInfo, tag: Tag) -> bool {
+    with_frames(|fs| fs.protect(rec, tag)).unwrap_or(false)
+}
+
+/// Whether the current thread has an active frame.
+pub fn has_frame() -> bool {
+    with_frames(|fs| fs.depth() > 0).unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alloc_info::AllocKind;
+
+    /// Records without trees: releasing their protectors does nothing, which lets these
+    /// tests check the frame bookkeeping alone.
+    fn rec() -> &'static AllocInfo {
+        AllocInfo::create(0x9000, 8, AllocKind::Stack, 0)
+    }
+
+    #[test]
+    fn entry_exit_pairs_and_protectors_need_a_frame() {
+        let mut fs = FrameStack::new();
+        let r = rec();
+        assert!(!fs.protect(r, 1), "no frame: unprotected");
+        fs.func_entry(0x7000);
+        assert!(fs.protect(r, 2));
+        fs.func_entry(0x6000);
+        assert!(fs.protect(r, 3));
+        assert_eq!(fs.protectors.len(), 2);
+        fs.func_exit(0x6000, 0).unwrap();
+        assert_eq!((fs.depth(), fs.protectors.len()), (1, 1));
+        fs.func_exit(0x7000, 0).unwrap();
+        assert_eq!((fs.depth(), fs.protectors.len()), (0, 0));
+        // Exit of a frame never entered: ignored.
+        fs.func_exit(0x7000, 0).unwrap();
+    }
+
+    #[test]
+    fn frames_left_by_unwinding_are_dropped() {
+        let mut fs = FrameStack::new();
+        let r = rec();
+        fs.func_entry(0x8000); // caller
+        fs.func_entry(0x7000); // callee, which panics...
+        fs.protect(r, 10);
+        fs.func_entry(0x6000); // ...from deeper down
+        fs.protect(r, 11);
+        // Caught in the caller, which calls another function at the callee's depth.
+        fs.func_entry(0x7000);
+        assert_eq!(fs.depth(), 2, "both stale frames dropped, new one pushed");
+        assert!(fs.protectors.is_empty());
+        fs.func_exit(0x7000, 0).unwrap();
+        // The caller returns while a deeper stale frame is left: it is dropped first.
+        fs.func_entry(0x5000);
+        fs.func_exit(0x8000, 0).unwrap();
+        assert_eq!(fs.depth(), 0);
+    }
+
+    #[test]
+    fn thread_local_frames() {
+        assert!(!has_frame());
+        func_entry(0x1000);
+        assert!(has_frame());
+        func_exit(0x1000, 0).unwrap();
+        assert!(!has_frame());
+    }
+}

@@ -1,0 +1,207 @@
+//! Retags: a reference (or `Box`) is created or passed, and gets a fresh tag that is a
+//! child of the pointer's current tag (spec §3).
+//!
+//! This module translates the ABI's description of the retag (address, size, flag bits,
+//! `UnsafeCell` and `UnsafePinned` byte ranges relative to the pointee) into the tree's
+//! [`NewPermission`] over allocation offsets, and registers protectors in the current
+//! thread's frame ([`crate::frames`]). Which permissions the new tag gets is decided by the
+//! tree, not here.
+//!
+//! Never a false report where the runtime cannot see: untracked provenance stays untracked;
+//! a retag range not within the allocation, a dead allocation or an unknown parent tag keep
+//! the old provenance unchanged; a `&mut` to a `!Unpin` pointee (any pin range) is not
+//! retagged (spec §3.2); a protected retag on a thread without an active frame is made
+//! unprotected (nobody would release the protector).
+
+use std::ops::Range;
+
+use bsan_abi::{retag_flags, Prov};
+use bsan_tree::{NewPermission, ProtectorKind, Provenance, Site, TreeError};
+
+use crate::access::record_of;
+use crate::report::Violation;
+use crate::{frames, stats, tags};
+
+/// The decoded `flags` byte of a retag.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RetagKind {
+    /// Function-entry retag: protected until the function returns.
+    pub protected: bool,
+    /// `&mut T` or `Box<T>`.
+    pub mutable: bool,
+    /// `Box<T>` (weak protector).
+    pub boxed: bool,
+    /// `T: Freeze`.
+    pub freeze: bool,
+}
+
+impl RetagKind {
+    /// Decodes the ABI bits; `None` if a bit unknown to this ABI version is set.
+    pub fn from_abi(flags: u8) -> Option<RetagKind> {
+        (flags & !retag_flags::ALL == 0).then_some(RetagKind {
+            protected: flags & retag_flags::PROTECTED != 0,
+            mutable: flags & retag_flags::MUTABLE != 0,
+            boxed: flags & retag_flags::BOX != 0,
+            freeze: flags & retag_flags::FREEZE != 0,
+        })
+    }
+}
+
+/// One retag, decoded.
+#[derive(Clone, Copy, Debug)]
+pub struct RetagRequest<'a> {
+    /// The pointer being retagged.
+    pub addr: usize,
+    /// Pointee size in bytes (may be 0).
+    pub size: u64,
+    pub kind: RetagKind,
+    /// `UnsafeCell` bytes as `[offset, len]` pairs relative to `addr`, in any order.
+    pub cell_ranges: &'a [[u64; 2]],
+    /// The pointee contains `UnsafePinned` bytes (or is otherwise `!Unpin`).
+    pub pinned: bool,
+}
+
+/// `UnsafeCell` ranges relative to the pointee, as allocation offsets within `range`:
+/// translated, clipped, sorted, merged, empty ones dropped.
+pub fn cell_offsets(cells: &[[u64; 2]], range: &Range<u64>) -> Vec<Range<u64>> {
+    let mut out: Vec<Range<u64>> = cells
+        .iter()
+        .filter_map(|&[off, len]| {
+            let start = range.start.saturating_add(off).min(range.end);
+            let end = start.saturating_add(len).min(range.end);
+            (start < end).then_some(start..end)
+        })
+        .collect();
+    out.sort_unstable_by_key(|r| r.start);
+    let mut merged: Vec<Range<u64>> = Vec::with_capacity(out.len());
+    for r in out {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    merged
+}
+
+/// Retags the pointer of `req` with provenance `prov`; returns the new provenance.
+pub fn retag(req: &RetagRequest<'_>, prov: Prov, site: Site) -> Result<Prov, Violation> {
+    stats::RETAGS.bump();
+    let Some(rec) = record_of(prov) else {
+        return Ok(Prov::UNTRACKED);
+    };
+    if req.kind.mutable && req.pinned {
+        return Ok(prov);
+    }
+    let mut st = rec.lock();
+    if !st.live {
+        return Ok(prov);
+    }
+    let Some(range) = st.offsets(req.addr, req.size) else {
+        return Ok(prov);
+    };
+    let parent = st.resolve_tag(prov.tag);
+    let id = st.id;
+    let cell_ranges = cell_offsets(req.cell_ranges, &range);
+    let protector = (req.kind.protected && frames::has_frame()).then_some(if req.kind.boxed {
+        ProtectorKind::Weak
+    } else {
+        ProtectorKind::Strong
+    });
+    let perm = NewPermission {
+        mutable: req.kind.mutable,
+        freeze: req.kind.freeze,
+        protector,
+        range,
+        cell_ranges: &cell_ranges,
+    };
+    let new = tags::fresh();
+    let tree = rec.tree_or_create(&mut st);
+    match tree.retag(Provenance::Tag(parent), new, &perm, site) {
+        Ok(()) => {}
+        Err(TreeError::UnknownTag(_)) => {
+            stats::UNKNOWN_TAGS.bump();
+            return Ok(prov);
+        }
+        Err(TreeError::Ub(ub)) => return Err(Violation { ub, alloc_id: id }),
+    }
+    drop(st);
+    if protector.is_some() {
+        // A frame was checked above; this thread cannot have lost it since.
+        frames::protect(rec, new);
+    }
+    stats::RETAGS_DONE.bump();
+    Ok(Prov {
+        alloc: prov.alloc,
+        tag: new,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_decode_and_reject_unknown_bits() {
+        let k = RetagKind::from_abi(retag_flags::PROTECTED | retag_flags::BOX).unwrap();
+        assert!(k.protected && k.boxed && !k.mutable && !k.freeze);
+        assert_eq!(RetagKind::from_abi(0), Some(RetagKind::default()));
+        assert_eq!(RetagKind::from_abi(1 << 7), None);
+    }
+
+    #[test]
+    fn cell_ranges_are_translated_clipped_sorted_merged() {
+        let range = 16..32;
+        let cells = [[8, 4], [0, 2], [1, 3], [14, 10], [20, 0], [40, 4]];
+        assert_eq!(
+            cell_offsets(&cells, &range),
+            vec![16..20, 24..28, 30..32],
+            "[0,2)+[1,4) merge; [14,24) clips to [30,32); empty and outside dropped"
+        );
+        assert!(cell_offsets(&[], &range).is_empty());
+    }
+
+    #[test]
+    fn untracked_and_out_of_bounds_retags_change_nothing() {
+        let req = RetagRequest {
+            addr: 0x100,
+            size: 4,
+            kind: RetagKind::default(),
+            cell_ranges: &[],
+            pinned: false,
+        };
+        assert_eq!(retag(&req, Prov::UNTRACKED, 0).unwrap(), Prov::UNTRACKED);
+        let garbage = Prov {
+            alloc: 0x1234_5678,
+            tag: 3,
+        };
+        assert_eq!(retag(&req, garbage, 0).unwrap(), Prov::UNTRACKED);
+
+        let prov = crate::lifetime::allocate(0x1000, 8, crate::alloc_info::AllocKind::Heap, 0);
+        let outside = RetagRequest {
+            addr: 0x1006,
+            ..req
+        };
+        assert_eq!(
+            retag(&outside, prov, 0).unwrap(),
+            prov,
+            "[6, 10) is not within 8 bytes"
+        );
+        let pinned = RetagRequest {
+            addr: 0x1000,
+            kind: RetagKind {
+                mutable: true,
+                ..RetagKind::default()
+            },
+            pinned: true,
+            ..req
+        };
+        assert_eq!(
+            retag(&pinned, prov, 0).unwrap(),
+            prov,
+            "!Unpin &mut: no retag"
+        );
+        let rec = crate::alloc_info::AllocInfo::from_prov(prov.alloc).unwrap();
+        assert!(!rec.has_tree(), "no retag happened, so no tree either");
+        crate::lifetime::dealloc(0x1000, prov, crate::alloc_info::AllocKind::Heap, 0).unwrap();
+    }
+}

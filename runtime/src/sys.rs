@@ -1,0 +1,332 @@
+//! The operating system, in one place: anonymous mappings, stderr, process exit, the
+//! environment, the running executable and its loaded objects, return addresses and stack
+//! walks, thread names.
+//!
+//! Nothing else in the runtime calls libc or opens files (the symbolizer opens the object
+//! files this module names). Everything here is callable from any hook: no function panics,
+//! allocates through the instrumented allocator (there is none in the runtime) or calls back
+//! into the program.
+
+use std::ffi::{c_int, c_void, CStr};
+use std::io;
+use std::path::PathBuf;
+
+// ---------------------------------------------------------------------------------------
+// Memory
+
+/// An anonymous, zero-filled, private mapping that is never unmapped once [`leak`]ed.
+///
+/// [`leak`]: Mapping::leak
+pub struct Mapping(memmap2::MmapMut);
+
+impl Mapping {
+    /// Maps `len` bytes without reserving swap (`MAP_NORESERVE`): untouched pages cost
+    /// neither memory nor commit charge. `None` if the kernel refuses.
+    pub fn anon(len: usize) -> Option<Mapping> {
+        memmap2::MmapOptions::new()
+            .len(len)
+            .no_reserve_swap()
+            .map_anon()
+            .ok()
+            .map(Mapping)
+    }
+
+    /// The start of the mapping (writable).
+    pub fn as_mut_ptr(&self) -> *mut u8 {
+        self.0.as_ptr().cast_mut()
+    }
+
+    /// Keeps the mapping for the rest of the process and returns its start.
+    pub fn leak(self) -> *mut u8 {
+        let p = self.as_mut_ptr();
+        std::mem::forget(self);
+        p
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Output and exit
+
+/// Writes all of `bytes` to file descriptor 2 with `write(2)` (no buffering, no locks, so it
+/// works in any state the program may be in). Errors are ignored: there is nowhere else to
+/// report them.
+pub fn write_stderr(mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        // SAFETY: the pointer and length describe a live slice.
+        let n = unsafe { libc::write(2, bytes.as_ptr().cast(), bytes.len()) };
+        if n < 0 {
+            if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return;
+        }
+        if n == 0 {
+            return;
+        }
+        bytes = &bytes[n as usize..];
+    }
+}
+
+/// Ends the process immediately with `code`, without running `atexit` handlers or
+/// destructors (the program is in an undefined state after a violation).
+pub fn exit(code: i32) -> ! {
+    // SAFETY: `_exit` has no preconditions.
+    unsafe { libc::_exit(code) }
+}
+
+/// Ends the process with `SIGABRT` (for core dumps and debuggers).
+pub fn abort() -> ! {
+    // SAFETY: `abort` has no preconditions.
+    unsafe { libc::abort() }
+}
+
+/// Runs `f` at normal process exit.
+pub fn at_exit(f: extern "C" fn()) {
+    // SAFETY: `f` is a plain function valid for the whole process.
+    unsafe {
+        libc::atexit(f);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Environment and files
+
+/// The value of an environment variable (lossily converted to UTF-8).
+pub fn getenv(name: &str) -> Option<String> {
+    std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+}
+
+/// The current working directory, used to shorten paths in reports.
+pub fn current_dir() -> Option<PathBuf> {
+    std::env::current_dir().ok()
+}
+
+/// The contents of a source file, for report snippets.
+pub fn read_source(path: &str) -> Option<String> {
+    std::fs::read_to_string(path).ok()
+}
+
+// ---------------------------------------------------------------------------------------
+// Code addresses
+
+/// The return address of the enclosing function: when called from a hook, the address in
+/// instrumented code right after the call to the hook. This is the [`bsan_tree::Site`]
+/// recorded for retags, accesses and deallocations.
+///
+/// It reads the saved return address through the frame pointer (`[rbp + 8]` on x86_64,
+/// `[x29 + 8]` on aarch64: both ABIs store the caller's frame pointer and the return address
+/// as a pair at the frame pointer). That is only valid when
+/// * the runtime is compiled with `-Cforce-frame-pointers=yes` (the xtask build passes it in
+///   `RUSTFLAGS`; `build.rs` detects it and sets `cfg(bsan_frame_pointers)`; without it this
+///   function returns 0, "unknown site", and reports fall back to the stack walk), and
+/// * the caller is a hook marked `#[inline(never)]` that calls this function directly, not
+///   from a closure (this function is `#[inline(always)]`, so it reads the hook's frame).
+///
+/// On aarch64 with pointer authentication the address would carry a signature; Linux
+/// targets of Rust do not enable it by default.
+#[inline(always)]
+pub fn caller_pc() -> u64 {
+    #[cfg(all(bsan_frame_pointers, target_arch = "x86_64"))]
+    {
+        let pc: u64;
+        // SAFETY: with frame pointers forced, rbp points at this function's frame record.
+        unsafe {
+            core::arch::asm!(
+                "mov {pc}, qword ptr [rbp + 8]",
+                pc = out(reg) pc,
+                options(nostack, readonly, preserves_flags)
+            );
+        }
+        pc
+    }
+    #[cfg(all(bsan_frame_pointers, target_arch = "aarch64"))]
+    {
+        let pc: u64;
+        // SAFETY: with frame pointers forced, x29 points at this function's frame record.
+        unsafe {
+            core::arch::asm!(
+                "ldr {pc}, [x29, #8]",
+                pc = out(reg) pc,
+                options(nostack, readonly, preserves_flags)
+            );
+        }
+        pc
+    }
+    #[cfg(not(bsan_frame_pointers))]
+    {
+        0
+    }
+}
+
+#[repr(C)]
+struct UnwindContext {
+    _opaque: [u8; 0],
+}
+
+/// `_URC_NO_REASON`: continue the walk.
+const URC_NO_REASON: c_int = 0;
+/// `_URC_END_OF_STACK`: stop the walk.
+const URC_END_OF_STACK: c_int = 5;
+
+type UnwindTraceFn = extern "C" fn(ctx: *mut UnwindContext, arg: *mut c_void) -> c_int;
+
+extern "C" {
+    // From libgcc_s / libunwind, which every Rust program (and this staticlib's std) links.
+    fn _Unwind_Backtrace(trace: UnwindTraceFn, arg: *mut c_void) -> c_int;
+    fn _Unwind_GetIP(ctx: *mut UnwindContext) -> usize;
+}
+
+struct Walk {
+    pcs: Vec<u64>,
+    max: usize,
+}
+
+extern "C" fn walk_one(ctx: *mut UnwindContext, arg: *mut c_void) -> c_int {
+    // SAFETY: `arg` is the `Walk` passed by `backtrace` below, alive for the whole walk;
+    // `ctx` is the context the unwinder hands us.
+    let walk = unsafe { &mut *(arg as *mut Walk) };
+    let ip = unsafe { _Unwind_GetIP(ctx) } as u64;
+    if ip == 0 || walk.pcs.len() >= walk.max {
+        return URC_END_OF_STACK;
+    }
+    walk.pcs.push(ip);
+    URC_NO_REASON
+}
+
+/// The return addresses of the current call stack, innermost first, at most `max`. Uses the
+/// unwind tables (`.eh_frame`), so it works whether or not the program keeps frame pointers,
+/// and stops cleanly at the first frame without unwind information. Only used for reports.
+pub fn backtrace(max: usize) -> Vec<u64> {
+    let mut walk = Walk {
+        pcs: Vec::with_capacity(max.min(256)),
+        max,
+    };
+    // SAFETY: `walk_one` only touches `walk`, which outlives the call.
+    unsafe {
+        _Unwind_Backtrace(walk_one, &mut walk as *mut Walk as *mut c_void);
+    }
+    walk.pcs
+}
+
+/// A loaded object (the executable or a shared library) containing some code address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadedObject {
+    /// Path of the file to read debug info from (`/proc/self/exe` for the executable).
+    pub path: PathBuf,
+    /// Load bias: run-time address minus the address in the file (non-zero for PIE and
+    /// shared libraries).
+    pub bias: u64,
+}
+
+struct ObjectQuery {
+    pc: u64,
+    found: Option<LoadedObject>,
+}
+
+unsafe extern "C" fn find_object_cb(
+    info: *mut libc::dl_phdr_info,
+    _size: usize,
+    data: *mut c_void,
+) -> c_int {
+    // SAFETY: the loader passes a valid `info`; `data` is the query of `object_containing`.
+    let (info, query) = unsafe { (&*info, &mut *(data as *mut ObjectQuery)) };
+    let bias = info.dlpi_addr;
+    for i in 0..usize::from(info.dlpi_phnum) {
+        // SAFETY: `dlpi_phdr` has `dlpi_phnum` entries.
+        let ph = unsafe { &*info.dlpi_phdr.add(i) };
+        if ph.p_type != libc::PT_LOAD {
+            continue;
+        }
+        let start = bias.wrapping_add(ph.p_vaddr);
+        if query.pc >= start && query.pc - start < ph.p_memsz {
+            let name = if info.dlpi_name.is_null() {
+                ""
+            } else {
+                // SAFETY: non-null names are NUL-terminated strings owned by the loader.
+                unsafe { CStr::from_ptr(info.dlpi_name) }
+                    .to_str()
+                    .unwrap_or("")
+            };
+            let path = if name.is_empty() {
+                PathBuf::from("/proc/self/exe")
+            } else {
+                PathBuf::from(name)
+            };
+            query.found = Some(LoadedObject { path, bias });
+            return 1;
+        }
+    }
+    0
+}
+
+/// The loaded object whose segments contain `pc`, with its load bias.
+pub fn object_containing(pc: u64) -> Option<LoadedObject> {
+    let mut query = ObjectQuery { pc, found: None };
+    // SAFETY: the callback only touches `query`, which outlives the call.
+    unsafe {
+        libc::dl_iterate_phdr(
+            Some(find_object_cb),
+            &mut query as *mut ObjectQuery as *mut c_void,
+        );
+    }
+    query.found
+}
+
+// ---------------------------------------------------------------------------------------
+// Threads
+
+/// `None` on the main thread; otherwise the thread's name (`<unnamed>` if it has none), for
+/// the `this is on thread` note of reports.
+pub fn thread_name_if_not_main() -> Option<String> {
+    // SAFETY: plain syscalls wrappers without preconditions.
+    let (tid, pid) = unsafe { (libc::gettid(), libc::getpid()) };
+    if tid == pid {
+        return None;
+    }
+    let mut buf = [0 as libc::c_char; 64];
+    // SAFETY: the buffer is writable for its whole length; glibc NUL-terminates.
+    let rc = unsafe { libc::pthread_getname_np(libc::pthread_self(), buf.as_mut_ptr(), buf.len()) };
+    let name = if rc == 0 {
+        // SAFETY: NUL-terminated by pthread_getname_np on success.
+        unsafe { CStr::from_ptr(buf.as_ptr()) }
+            .to_string_lossy()
+            .into_owned()
+    } else {
+        String::new()
+    };
+    Some(if name.is_empty() {
+        "<unnamed>".to_string()
+    } else {
+        name
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[inline(never)]
+    fn here() -> u64 {
+        // Any address inside this test binary's code.
+        here as *const () as usize as u64
+    }
+
+    #[test]
+    fn own_code_is_found_in_a_loaded_object() {
+        let obj = object_containing(here()).expect("the test binary is a loaded object");
+        assert!(!obj.path.as_os_str().is_empty());
+    }
+
+    #[test]
+    fn backtrace_is_bounded_and_nonempty() {
+        let pcs = backtrace(4);
+        assert!(!pcs.is_empty() && pcs.len() <= 4, "{pcs:?}");
+    }
+
+    #[test]
+    fn anonymous_mappings_are_zeroed() {
+        let p = Mapping::anon(1 << 20).expect("mmap").leak();
+        // SAFETY: the mapping is 1 MiB long and never unmapped.
+        assert_eq!(unsafe { *p.add(12345) }, 0);
+    }
+}
