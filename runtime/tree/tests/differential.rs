@@ -1,0 +1,303 @@
+//! Differential test: the real `Tree` against the naive per-byte model (`bsan_tree::naive`)
+//! on random operation sequences (retags of every kind, accesses, wildcard accesses,
+//! protector releases, exposes, GC with random live sets, deallocation).
+//!
+//! After every operation both must agree on the outcome (Ok, or UB kind + accessed +
+//! conflicting tag + offset) and on the permission and accessed bit of every tag still in
+//! the real tree at every byte. After a UB both models are rolled back to the state before
+//! the operation (the program would abort there; after a failure the models legitimately
+//! differ in how much of the failing chunk was updated). A sequence ends at deallocation. Tags the generator declared dead at a GC are never used
+//! again; the naive model never prunes, so only tags present in both are compared.
+//!
+//! `BSAN_TREE_DIFF_CASES` = number of operations (default 100 000);
+//! `BSAN_TREE_DIFF_SEED` = base seed.
+
+use bsan_tree::naive::{NaiveError, NaiveTree};
+use bsan_tree::*;
+use std::ops::Range;
+
+/// splitmix64.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<T: Copy>(&mut self, v: &[T]) -> T {
+        v[self.below(v.len() as u64) as usize]
+    }
+    fn range(&mut self, size: u64) -> Range<u64> {
+        let a = self.below(size + 1);
+        let b = self.below(size + 1);
+        let (a, b) = (a.min(b), a.max(b));
+        if self.chance(10) {
+            a..a
+        } else {
+            a..b
+        }
+    }
+}
+
+#[derive(Debug)]
+enum Op {
+    Retag {
+        parent: Provenance,
+        new: Tag,
+        mutable: bool,
+        freeze: bool,
+        prot: Option<ProtectorKind>,
+        range: Range<u64>,
+        cells: Vec<Range<u64>>,
+    },
+    Access {
+        prov: Provenance,
+        range: Range<u64>,
+        kind: AccessKind,
+    },
+    Release(Tag),
+    Expose(Tag),
+    Gc(Vec<Tag>),
+    Dealloc(Provenance),
+    /// The previous op was UB and has been undone.
+    RolledBack,
+}
+
+struct Case {
+    real: Tree,
+    naive: NaiveTree,
+    size: u64,
+    usable: Vec<Tag>,
+    protected: Vec<Tag>,
+    next: Tag,
+    log: Vec<Op>,
+}
+
+impl Case {
+    fn prov(&self, rng: &mut Rng, wildcard_percent: u64) -> Provenance {
+        if rng.chance(wildcard_percent) {
+            Provenance::Wildcard
+        } else {
+            Provenance::Tag(rng.pick(&self.usable))
+        }
+    }
+
+    fn gen(&mut self, rng: &mut Rng) -> Op {
+        let r = rng.below(100);
+        if r < 35 {
+            let mutable = rng.chance(60);
+            let freeze = rng.chance(65);
+            let prot = match rng.below(10) {
+                0..=5 => None,
+                6..=8 => Some(ProtectorKind::Strong),
+                _ => Some(ProtectorKind::Weak),
+            };
+            let range = rng.range(self.size);
+            let mut cells = Vec::new();
+            if !freeze && range.start < range.end {
+                let mut pos = range.start;
+                while pos < range.end && cells.len() < 3 {
+                    let s = pos + rng.below(range.end - pos);
+                    let e = s + 1 + rng.below(range.end - s);
+                    if rng.chance(70) {
+                        cells.push(s..e);
+                    }
+                    pos = e;
+                }
+            }
+            let new = self.next;
+            self.next += 1;
+            Op::Retag {
+                parent: self.prov(rng, 8),
+                new,
+                mutable,
+                freeze,
+                prot,
+                range,
+                cells,
+            }
+        } else if r < 80 {
+            let kind = if rng.chance(50) {
+                AccessKind::Read
+            } else {
+                AccessKind::Write
+            };
+            Op::Access {
+                prov: self.prov(rng, 10),
+                range: rng.range(self.size),
+                kind,
+            }
+        } else if r < 87 && !self.protected.is_empty() {
+            Op::Release(rng.pick(&self.protected))
+        } else if r < 92 {
+            Op::Expose(rng.pick(&self.usable))
+        } else if r < 98 {
+            let keep: Vec<Tag> = self
+                .usable
+                .iter()
+                .copied()
+                .filter(|t| *t == 1 || self.protected.contains(t) || rng.chance(60))
+                .collect();
+            Op::Gc(keep)
+        } else {
+            Op::Dealloc(self.prov(rng, 10))
+        }
+    }
+
+    /// Run one op on both models; returns false when the sequence must end. After UB both
+    /// models are rolled back to their state before the op (the program would have
+    /// aborted; the models legitimately differ in how much of the failing chunk they had
+    /// updated), so sequences can go on.
+    fn run(&mut self, op: Op) -> (bool, bool) {
+        let snapshot = (
+            self.real.clone(),
+            self.naive.clone(),
+            self.usable.clone(),
+            self.protected.clone(),
+        );
+        let (real, naive, end) = match &op {
+            Op::Retag {
+                parent,
+                new,
+                mutable,
+                freeze,
+                prot,
+                range,
+                cells,
+            } => {
+                let p = NewPermission {
+                    mutable: *mutable,
+                    freeze: *freeze,
+                    protector: *prot,
+                    range: range.clone(),
+                    cell_ranges: cells,
+                };
+                let a = self.real.retag(*parent, *new, &p, 0);
+                let b = self.naive.retag(*parent, *new, &p);
+                if a.is_ok() {
+                    self.usable.push(*new);
+                    if prot.is_some() {
+                        self.protected.push(*new);
+                    }
+                }
+                (a, b, false)
+            }
+            Op::Access { prov, range, kind } => (
+                self.real.access(*prov, range.clone(), *kind, 0),
+                self.naive.access(*prov, range.clone(), *kind),
+                false,
+            ),
+            Op::Release(t) => {
+                self.protected.retain(|p| p != t);
+                (
+                    self.real.release_protector(*t, 0),
+                    self.naive.release_protector(*t),
+                    false,
+                )
+            }
+            Op::Expose(t) => {
+                self.real.expose(*t);
+                self.naive.expose(*t);
+                (Ok(()), Ok(()), false)
+            }
+            Op::Gc(keep) => {
+                self.real.gc(&|t| keep.contains(&t));
+                self.usable = keep.clone();
+                (Ok(()), Ok(()), false)
+            }
+            Op::Dealloc(prov) => (self.real.dealloc(*prov, 0), self.naive.dealloc(*prov), true),
+            Op::RolledBack => (Ok(()), Ok(()), false),
+        };
+        self.log.push(op);
+        let real = real.map_err(|e| NaiveError::of(&e));
+        assert_eq!(real, naive, "outcome mismatch\n{}", self.report());
+        if real.is_err() {
+            (self.real, self.naive, self.usable, self.protected) = snapshot;
+            self.log.push(Op::RolledBack);
+            return (!end, true);
+        }
+        if end {
+            return (false, false);
+        }
+        self.compare_states();
+        (true, false)
+    }
+
+    fn compare_states(&self) {
+        for tag in self.real.tags() {
+            assert!(
+                self.naive.contains(tag),
+                "tag {tag} only in the real tree\n{}",
+                self.report()
+            );
+            for b in 0..self.size {
+                let r = self.real.perm_at(tag, b);
+                let n = self.naive.perm_at(tag, b);
+                assert_eq!(r, n, "state of <{tag}> at byte {b}\n{}", self.report());
+            }
+        }
+    }
+
+    fn report(&self) -> String {
+        let mut s = format!("size {}\n", self.size);
+        for op in &self.log {
+            s.push_str(&format!("  {op:?}\n"));
+        }
+        s.push_str(&self.real.dump());
+        s
+    }
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn differential_against_naive_model() {
+    let total = env_u64("BSAN_TREE_DIFF_CASES", 100_000);
+    let seed = env_u64("BSAN_TREE_DIFF_SEED", 0x5EED_0B5A_u64);
+    let mut ops = 0u64;
+    let mut cases = 0u64;
+    let mut ubs = 0u64;
+    let mut max_nodes = 0;
+    while ops < total {
+        let mut rng = Rng(seed ^ cases.wrapping_mul(0xA24B_AED4_963E_E407));
+        let size = if rng.chance(3) { 0 } else { 1 + rng.below(16) };
+        let mut case = Case {
+            real: Tree::new(1, size, 0),
+            naive: NaiveTree::new(1, size),
+            size,
+            usable: vec![1],
+            protected: Vec::new(),
+            next: 2,
+            log: Vec::new(),
+        };
+        let len = 20 + rng.below(100);
+        for _ in 0..len {
+            let op = case.gen(&mut rng);
+            ops += 1;
+            let (go_on, was_ub) = case.run(op);
+            max_nodes = max_nodes.max(case.real.node_count());
+            ubs += was_ub as u64;
+            if !go_on {
+                break;
+            }
+        }
+        cases += 1;
+    }
+    eprintln!(
+        "differential: {ops} operations in {cases} sequences, {ubs} were UB, max {max_nodes} nodes"
+    );
+    assert!(ops >= total);
+}

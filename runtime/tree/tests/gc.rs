@@ -1,0 +1,127 @@
+//! Pruning (spec §8.1): what is removed, what is spliced, what is kept, and the node-count
+//! bound of an endless `reborrow; write; drop` loop.
+
+mod common;
+use bsan_tree::*;
+use common::*;
+use Permission::*;
+
+#[test]
+fn dead_leaves_removed_live_protected_exposed_kept() {
+    let mut t = T::new(4);
+    let dead = t.rb(1, mut_ref(0..4));
+    let live = t.rb(1, mut_ref(0..4));
+    let prot = t.rb(1, mut_prot(0..0));
+    let exp = t.rb(1, shr(0..4));
+    t.t.expose(exp);
+    t.t.gc(&|tag| tag == live);
+    assert!(!t.t.contains(dead));
+    assert!(t.t.contains(live) && t.t.contains(prot) && t.t.contains(exp) && t.t.contains(1));
+    assert_eq!(t.t.node_count(), 4);
+    // Removed tags are unknown afterwards.
+    assert_eq!(t.rd(dead, 0..4), Err(TreeError::UnknownTag(dead)));
+    // After the protector ends the tag may go too.
+    t.t.release_protector(prot, 0).unwrap();
+    t.t.gc(&|tag| tag == live);
+    assert!(!t.t.contains(prot));
+}
+
+#[test]
+fn dead_single_child_parent_is_spliced() {
+    let mut t = T::new(4);
+    let a = t.rb(1, mut_ref(0..4));
+    let b = t.rb(a, mut_ref(0..4));
+    t.t.gc(&|tag| tag == b);
+    assert!(!t.t.contains(a));
+    assert!(t.t.contains(b));
+    t.wr(b, 0..4).unwrap();
+    assert_eq!(t.perm(b, 0), (Unique, true));
+    let dump = t.t.dump();
+    assert!(dump.contains("└────<3>"), "{dump}");
+}
+
+#[test]
+fn frozen_parent_of_reserved_is_not_spliced() {
+    let mut t = T::new(4);
+    let f = t.rb(1, shr(0..4));
+    let r = t.rb(f, mut_ref(0..4));
+    t.t.gc(&|tag| tag == r);
+    assert!(t.t.contains(f), "Frozen above Reserved must stay");
+    assert_eq!(ub(t.wr(r, 0..4)).conflicting, Some(f));
+}
+
+#[test]
+fn recycled_slots_start_clean() {
+    let mut t = T::new(8);
+    let a = t.rb(1, mut_ref(0..8));
+    t.wr(a, 0..8).unwrap();
+    t.t.gc(&|_| false);
+    assert!(!t.t.contains(a));
+    let b = t.rb(1, mut_ref(2..4));
+    assert_eq!(t.perm(b, 0), (RES, false));
+    assert_eq!(t.perm(b, 2), (RES, true));
+    let u = ub(t.wr(b, 2..4).and_then(|_| {
+        t.rd(1, 2..4)?;
+        t.wr(b, 2..4)
+    }));
+    // Only b's own events are in the history, none of the recycled slot's.
+    assert_eq!(u.history.len(), 3);
+}
+
+#[test]
+fn chunks_merge_after_gc() {
+    let mut t = T::new(64);
+    let a = t.rb(1, mut_ref(0..64));
+    for i in 0..64 {
+        t.rd(a, i..i + 1).unwrap();
+    }
+    let c = t.rb(a, mut_ref(3..5));
+    t.rd(c, 10..11).unwrap();
+    assert!(t.t.chunk_count() > 4);
+    t.t.gc(&|tag| tag == a);
+    assert_eq!(t.t.chunk_count(), 1);
+}
+
+#[test]
+fn reborrow_write_drop_loop_is_bounded() {
+    let mut t = Tree::new(1, 64, 0);
+    let mut peak = 0;
+    let mut peak_bytes = 0;
+    for i in 0..20_000u64 {
+        let tag = i + 2;
+        t.retag(Provenance::Tag(1), tag, &mut_ref(0..64), 0)
+            .unwrap();
+        t.access(Provenance::Tag(tag), (i % 60)..(i % 60 + 4), W, 0)
+            .unwrap();
+        peak = peak.max(t.node_count());
+        peak_bytes = peak_bytes.max(t.heap_bytes());
+        if i % 64 == 63 {
+            t.gc(&|_| false);
+            assert_eq!(t.node_count(), 1);
+            assert_eq!(t.chunk_count(), 1, "uniform again after pruning");
+            assert!(
+                t.heap_bytes() < 32 * 1024,
+                "{} bytes after gc",
+                t.heap_bytes()
+            );
+        }
+    }
+    assert!(peak <= 65, "peak {peak}");
+    assert!(peak_bytes < 1024 * 1024, "peak {peak_bytes} bytes");
+}
+
+#[test]
+fn nested_chain_collapses() {
+    let mut t = T::new(4);
+    let mut parent = 1;
+    let mut tags = Vec::new();
+    for _ in 0..1000 {
+        parent = t.rb(parent, mut_ref(0..4));
+        tags.push(parent);
+    }
+    let last = parent;
+    t.wr(last, 0..4).unwrap();
+    t.t.gc(&|tag| tag == last);
+    assert_eq!(t.t.node_count(), 2);
+    t.wr(last, 0..4).unwrap();
+}
