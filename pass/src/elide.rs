@@ -1,0 +1,166 @@
+//! Escape analysis of allocas: the static elision that makes `-O0` code affordable.
+//!
+//! An alloca *escapes* if its address, followed through GEPs, casts, freeze, phis and
+//! selects, reaches anything other than: the address operand of a load or store, a
+//! comparison, a lifetime/debug intrinsic, or the destination/source of a
+//! memcpy/memmove/memset intrinsic. Passing it to any call (including retag calls, which
+//! derive new tags from it), storing it as a value, returning it, `ptrtoint`, atomics,
+//! `insertvalue` — all escape.
+//!
+//! Why skipping the checks of a non-escaping alloca is sound: every pointer into it is an
+//! SSA value of this function derived from the alloca itself, with the root tag; no retag
+//! ever made a child tag for it (a retag is a call, hence an escape), so every access is a
+//! root access of a never-reborrowed allocation, which Tree Borrows always allows. The same
+//! holds for memcpy/memset on it: the *bytes* move, but no pointer to the slot does.
+//! Pointer *values* stored in such a slot still keep their provenance: either through
+//! shadow memory (`__bsan_store_prov`/`__bsan_load_prov` are not elided) or, for
+//! *promotable* slots (only whole-`ptr` loads/stores straight off the alloca, the typical
+//! `-O0` spill), through two companion `i64` allocas that never touch shadow memory.
+//!
+//! Owns: the classification ([`LocalSlots`]). Does not emit code.
+
+use std::collections::HashSet;
+
+use inkwell::llvm_sys::core::*;
+use inkwell::llvm_sys::prelude::*;
+use inkwell::llvm_sys::{LLVMOpcode, LLVMTypeKind};
+
+use crate::instrument::value_name;
+
+#[derive(Default)]
+pub(crate) struct LocalSlots {
+    /// Allocas whose address escapes.
+    pub escaping: HashSet<LLVMValueRef>,
+    /// Every SSA value derived from a non-escaping alloca (classifies elided accesses).
+    pub local_derived: HashSet<LLVMValueRef>,
+    /// Non-escaping entry-block allocas used only as whole `ptr` slots.
+    pub promotable: Vec<LLVMValueRef>,
+}
+
+pub(crate) fn analyze(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> LocalSlots {
+    let mut out = LocalSlots::default();
+    unsafe {
+        let mut bb = LLVMGetFirstBasicBlock(func);
+        while !bb.is_null() {
+            let mut i = LLVMGetFirstInstruction(bb);
+            while !i.is_null() {
+                if !LLVMIsAAllocaInst(i).is_null() {
+                    let mut derived = HashSet::new();
+                    if escapes(i, &mut derived) {
+                        out.escaping.insert(i);
+                    } else {
+                        if bb == entry && promotable(i) {
+                            out.promotable.push(i);
+                        }
+                        out.local_derived.extend(derived);
+                    }
+                }
+                i = LLVMGetNextInstruction(i);
+            }
+            bb = LLVMGetNextBasicBlock(bb);
+        }
+    }
+    out
+}
+
+/// Follows the address of `alloca` through its derived values; `derived` collects them.
+fn escapes(alloca: LLVMValueRef, derived: &mut HashSet<LLVMValueRef>) -> bool {
+    let mut work = vec![alloca];
+    derived.insert(alloca);
+    while let Some(v) = work.pop() {
+        let mut u = unsafe { LLVMGetFirstUse(v) };
+        while !u.is_null() {
+            let user = unsafe { LLVMGetUser(u) };
+            u = unsafe { LLVMGetNextUse(u) };
+            if unsafe { LLVMIsAInstruction(user) }.is_null() {
+                return true; // used by a constant (blockaddress, metadata-as-value...)
+            }
+            use LLVMOpcode::*;
+            match unsafe { LLVMGetInstructionOpcode(user) } {
+                LLVMLoad => {}
+                LLVMStore => {
+                    // Storing the address itself (operand 0) publishes it.
+                    if unsafe { LLVMGetOperand(user, 0) } == v {
+                        return true;
+                    }
+                }
+                LLVMICmp => {}
+                LLVMGetElementPtr | LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze | LLVMPHI
+                | LLVMSelect => {
+                    // A GEP's index can never be a pointer, so `v` is the base.
+                    if unsafe { LLVMGetTypeKind(LLVMTypeOf(user)) }
+                        != LLVMTypeKind::LLVMPointerTypeKind
+                    {
+                        return true; // vector GEPs etc.
+                    }
+                    if derived.insert(user) {
+                        work.push(user);
+                    }
+                }
+                LLVMCall => {
+                    if !harmless_call_use(user, v) {
+                        return true;
+                    }
+                }
+                _ => return true,
+            }
+        }
+    }
+    false
+}
+
+/// Calls that may take a local's address without it escaping.
+fn harmless_call_use(call: LLVMValueRef, v: LLVMValueRef) -> bool {
+    let callee = unsafe { LLVMGetCalledValue(call) };
+    if unsafe { LLVMIsAFunction(callee) }.is_null() || unsafe { LLVMGetIntrinsicID(callee) } == 0 {
+        return false;
+    }
+    let name = value_name(callee);
+    if name.starts_with("llvm.lifetime.") || name.starts_with("llvm.dbg.") {
+        return true;
+    }
+    if crate::memintrinsics::is_mem_intrinsic(name) {
+        // Only as the destination or source, never as the length or fill value.
+        let n = unsafe { LLVMGetNumArgOperands(call) };
+        return (2..n).all(|i| unsafe { LLVMGetOperand(call, i) } != v);
+    }
+    false
+}
+
+/// Whole-pointer slots: every direct use is a `ptr` load, a `ptr` store *to* it, or a
+/// lifetime/debug intrinsic.
+fn promotable(alloca: LLVMValueRef) -> bool {
+    let is_ptr = |t: LLVMTypeRef| unsafe {
+        LLVMGetTypeKind(t) == LLVMTypeKind::LLVMPointerTypeKind
+            && LLVMGetPointerAddressSpace(t) == 0
+    };
+    let mut u = unsafe { LLVMGetFirstUse(alloca) };
+    let mut any_access = false;
+    while !u.is_null() {
+        let user = unsafe { LLVMGetUser(u) };
+        u = unsafe { LLVMGetNextUse(u) };
+        use LLVMOpcode::*;
+        let ok = unsafe {
+            match LLVMGetInstructionOpcode(user) {
+                LLVMLoad => is_ptr(LLVMTypeOf(user)) && LLVMIsAtomic(user) == 0,
+                LLVMStore => {
+                    LLVMGetOperand(user, 1) == alloca
+                        && is_ptr(LLVMTypeOf(LLVMGetOperand(user, 0)))
+                        && LLVMIsAtomic(user) == 0
+                }
+                LLVMCall => {
+                    let callee = LLVMGetCalledValue(user);
+                    let name = value_name(callee);
+                    !LLVMIsAFunction(callee).is_null()
+                        && (name.starts_with("llvm.lifetime.") || name.starts_with("llvm.dbg."))
+                }
+                _ => false,
+            }
+        };
+        if !ok {
+            return false;
+        }
+        any_access = true;
+    }
+    any_access
+}

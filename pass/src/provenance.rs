@@ -1,0 +1,388 @@
+//! SSA shadow propagation: every pointer-typed SSA value gets a shadow pair of `i64`
+//! values `(alloc, tag)`; a first-class aggregate gets one pair per *pointer leaf*.
+//!
+//! Owns: the leaf layout of types ([`compute_leaves`]), the shadow of constants (null,
+//! globals), of arguments (read from the TLS slots in the prologue), and the propagation
+//! rules through GEP/casts/freeze, phi, select, extractvalue/insertvalue. Does not know about
+//! memory: loads and stores of shadows are `access.rs`, calls and returns are `calls.rs`.
+
+use std::collections::HashSet;
+
+use inkwell::llvm_sys::core::*;
+use inkwell::llvm_sys::prelude::*;
+use inkwell::llvm_sys::target::{LLVMABISizeOfType, LLVMOffsetOfElement, LLVMTargetDataRef};
+use inkwell::llvm_sys::{LLVMOpcode, LLVMTypeKind};
+
+use crate::hooks::TlsSlot;
+use crate::instrument::FnCx;
+
+/// Aggregates with more pointer leaves than this are treated as having none (untracked).
+/// Rust and C pass such aggregates through memory, so this only bounds pathological IR.
+const MAX_LEAVES: usize = 32;
+
+/// The shadow of one pointer: two `i64` SSA values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Prov {
+    pub alloc: LLVMValueRef,
+    pub tag: LLVMValueRef,
+}
+
+/// The shadow of a value: one [`Prov`] per pointer leaf of its type, in leaf order.
+pub(crate) type Shadow = Vec<Prov>;
+
+/// A pointer inside a first-class type: its `extractvalue` index path and byte offset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Leaf {
+    pub path: Vec<u32>,
+    pub offset: u64,
+}
+
+/// Pointer leaves of `ty` in depth-first order. Pointers outside address space 0, vectors
+/// of pointers, and aggregates with more than [`MAX_LEAVES`] leaves are not tracked.
+pub(crate) fn compute_leaves(td: LLVMTargetDataRef, ty: LLVMTypeRef) -> Vec<Leaf> {
+    let mut out = Vec::new();
+    let mut path = Vec::new();
+    if collect(td, ty, &mut path, 0, &mut out) {
+        out
+    } else {
+        Vec::new()
+    }
+}
+
+/// Returns false when the leaf count exceeds [`MAX_LEAVES`].
+fn collect(
+    td: LLVMTargetDataRef,
+    ty: LLVMTypeRef,
+    path: &mut Vec<u32>,
+    offset: u64,
+    out: &mut Vec<Leaf>,
+) -> bool {
+    unsafe {
+        match LLVMGetTypeKind(ty) {
+            LLVMTypeKind::LLVMPointerTypeKind => {
+                if LLVMGetPointerAddressSpace(ty) == 0 {
+                    out.push(Leaf {
+                        path: path.clone(),
+                        offset,
+                    });
+                }
+                out.len() <= MAX_LEAVES
+            }
+            LLVMTypeKind::LLVMStructTypeKind => {
+                for i in 0..LLVMCountStructElementTypes(ty) {
+                    let elem = LLVMStructGetTypeAtIndex(ty, i);
+                    path.push(i);
+                    let ok = collect(td, elem, path, offset + LLVMOffsetOfElement(td, ty, i), out);
+                    path.pop();
+                    if !ok {
+                        return false;
+                    }
+                }
+                true
+            }
+            LLVMTypeKind::LLVMArrayTypeKind => {
+                let elem = LLVMGetElementType(ty);
+                let n = LLVMGetArrayLength2(ty);
+                // Arrays of pointer-free elements (byte buffers) are the common case.
+                if n == 0 || compute_leaves(td, elem).is_empty() {
+                    return true;
+                }
+                let size = LLVMABISizeOfType(td, elem);
+                for i in 0..n {
+                    path.push(i as u32);
+                    let ok = collect(td, elem, path, offset + i * size, out);
+                    path.pop();
+                    if !ok {
+                        return false;
+                    }
+                }
+                true
+            }
+            _ => true,
+        }
+    }
+}
+
+impl FnCx<'_> {
+    pub(crate) fn leaves_of_value(&mut self, v: LLVMValueRef) -> std::rc::Rc<[Leaf]> {
+        let ty = unsafe { LLVMTypeOf(v) };
+        self.m.leaves(ty)
+    }
+
+    /// The shadow of `v`. Never emits code through `b`; may emit loads at the prologue.
+    pub(crate) fn shadow_of(&mut self, v: LLVMValueRef) -> Shadow {
+        if let Some(s) = self.shadow.get(&v) {
+            return s.clone();
+        }
+        let leaves = self.leaves_of_value(v);
+        if leaves.is_empty() {
+            return Vec::new();
+        }
+        if unsafe { LLVMIsAConstant(v) }.is_null() {
+            // An instruction not visited (unreachable code) or one whose result is
+            // untracked by rule (inttoptr, landingpad, ...).
+            return vec![self.m.untracked(); leaves.len()];
+        }
+        leaves
+            .iter()
+            .map(|leaf| {
+                let mut c = v;
+                for &i in &leaf.path {
+                    c = unsafe { LLVMGetAggregateElement(c, i) };
+                    if c.is_null() {
+                        return self.m.untracked();
+                    }
+                }
+                self.const_pointer_prov(c)
+            })
+            .collect()
+    }
+
+    /// The shadow of a single pointer value.
+    pub(crate) fn prov_of(&mut self, v: LLVMValueRef) -> Prov {
+        self.shadow_of(v)
+            .first()
+            .copied()
+            .unwrap_or(self.m.untracked())
+    }
+
+    /// Constant pointers: a defined global (through constant GEPs and casts) has its root
+    /// provenance `(slot, 0)`; everything else (null, functions, inttoptr) is untracked.
+    fn const_pointer_prov(&mut self, c: LLVMValueRef) -> Prov {
+        let base = strip_constant_offsets(c);
+        if unsafe { LLVMIsAGlobalVariable(base) }.is_null()
+            || !crate::globals::trackable(self.m, base)
+        {
+            return self.m.untracked();
+        }
+        if let Some(&alloc) = self.global_prov.get(&base) {
+            return Prov {
+                alloc,
+                tag: self.m.zero,
+            };
+        }
+        let slot = self.m.globals.slot(self.m.module, self.m.rt.ty.i64, base);
+        let alloc = unsafe { LLVMBuildLoad2(self.pb, self.m.rt.ty.i64, slot, c"".as_ptr()) };
+        self.global_prov.insert(base, alloc);
+        Prov {
+            alloc,
+            tag: self.m.zero,
+        }
+    }
+
+    /// GEP, bitcast, addrspacecast, freeze, ptrmask...: the result has operand `i`'s shadow.
+    pub(crate) fn forward_operand(&mut self, inst: LLVMValueRef, i: u32) {
+        if self.leaves_of_value(inst).is_empty() {
+            return;
+        }
+        let op = unsafe { LLVMGetOperand(inst, i) };
+        let s = self.shadow_of(op);
+        if s.len() == self.leaves_of_value(inst).len() {
+            self.shadow.insert(inst, s);
+        }
+    }
+
+    /// Phis get shadow phis now and their incomings in [`FnCx::fill_phis`], once every
+    /// incoming value has a shadow.
+    pub(crate) fn visit_phi(&mut self, inst: LLVMValueRef) {
+        let n = self.leaves_of_value(inst).len();
+        if n == 0 {
+            return;
+        }
+        self.at(inst);
+        let i64 = self.m.rt.ty.i64;
+        let phis: Shadow = (0..n)
+            .map(|_| unsafe {
+                Prov {
+                    alloc: LLVMBuildPhi(self.b, i64, c"".as_ptr()),
+                    tag: LLVMBuildPhi(self.b, i64, c"".as_ptr()),
+                }
+            })
+            .collect();
+        self.shadow.insert(inst, phis.clone());
+        self.pending_phis.push((inst, phis));
+    }
+
+    pub(crate) fn fill_phis(&mut self) {
+        let pending = std::mem::take(&mut self.pending_phis);
+        for (phi, shadow_phis) in pending {
+            let count = unsafe { LLVMCountIncoming(phi) };
+            for i in 0..count {
+                let (v, mut bb) =
+                    unsafe { (LLVMGetIncomingValue(phi, i), LLVMGetIncomingBlock(phi, i)) };
+                let s = self.shadow_of(v);
+                for (sp, p) in shadow_phis.iter().zip(s) {
+                    unsafe {
+                        let mut a = p.alloc;
+                        LLVMAddIncoming(sp.alloc, &mut a, &mut bb, 1);
+                        let mut t = p.tag;
+                        LLVMAddIncoming(sp.tag, &mut t, &mut bb, 1);
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn visit_select(&mut self, inst: LLVMValueRef) {
+        if self.leaves_of_value(inst).is_empty() {
+            return;
+        }
+        let (cond, t, f) = unsafe {
+            (
+                LLVMGetOperand(inst, 0),
+                LLVMGetOperand(inst, 1),
+                LLVMGetOperand(inst, 2),
+            )
+        };
+        let (st, sf) = (self.shadow_of(t), self.shadow_of(f));
+        self.at(inst);
+        let s = st
+            .into_iter()
+            .zip(sf)
+            .map(|(a, b)| {
+                if a == b {
+                    a
+                } else {
+                    unsafe {
+                        Prov {
+                            alloc: LLVMBuildSelect(self.b, cond, a.alloc, b.alloc, c"".as_ptr()),
+                            tag: LLVMBuildSelect(self.b, cond, a.tag, b.tag, c"".as_ptr()),
+                        }
+                    }
+                }
+            })
+            .collect();
+        self.shadow.insert(inst, s);
+    }
+
+    pub(crate) fn visit_extractvalue(&mut self, inst: LLVMValueRef) {
+        if self.leaves_of_value(inst).is_empty() {
+            return;
+        }
+        let agg = unsafe { LLVMGetOperand(inst, 0) };
+        let idx = indices(inst);
+        let leaves = self.leaves_of_value(agg);
+        let s = self.shadow_of(agg);
+        let out: Shadow = leaves
+            .iter()
+            .zip(s)
+            .filter(|(l, _)| l.path.starts_with(&idx))
+            .map(|(_, p)| p)
+            .collect();
+        if out.len() == self.leaves_of_value(inst).len() {
+            self.shadow.insert(inst, out);
+        }
+    }
+
+    pub(crate) fn visit_insertvalue(&mut self, inst: LLVMValueRef) {
+        let leaves = self.leaves_of_value(inst);
+        if leaves.is_empty() {
+            return;
+        }
+        let (agg, val) = unsafe { (LLVMGetOperand(inst, 0), LLVMGetOperand(inst, 1)) };
+        let idx = indices(inst);
+        let mut inserted = self.shadow_of(val).into_iter();
+        let s = self.shadow_of(agg);
+        let out: Shadow = leaves
+            .iter()
+            .zip(s)
+            .map(|(l, p)| {
+                if l.path.starts_with(&idx) {
+                    inserted.next().unwrap_or(self.m.untracked())
+                } else {
+                    p
+                }
+            })
+            .collect();
+        self.shadow.insert(inst, out);
+    }
+
+    /// `ptrtoint` of a tracked pointer: counted; exposure to the runtime is future work.
+    pub(crate) fn visit_ptrtoint(&mut self, inst: LLVMValueRef) {
+        let op = unsafe { LLVMGetOperand(inst, 0) };
+        if !self.leaves_of_value(op).is_empty() {
+            self.m.stats.ptrtoint += 1;
+        }
+    }
+
+    /// Argument shadows, read in the prologue: trusted only if `__bsan_arg_callee` is this
+    /// function (its caller was instrumented and called it, not something else). The
+    /// variadic part of a call has no slots: `va_arg` results are untracked.
+    pub(crate) fn setup_arguments(&mut self) {
+        let params: Vec<LLVMValueRef> = unsafe {
+            let n = LLVMCountParams(self.func);
+            (0..n).map(|i| LLVMGetParam(self.func, i)).collect()
+        };
+        let total: usize = params.iter().map(|&p| self.leaves_of_value(p).len()).sum();
+        if total == 0 {
+            return;
+        }
+        let ty = self.m.rt.ty;
+        let callee_slot = self.tls(TlsSlot::ArgCallee);
+        let ok = unsafe {
+            let callee = LLVMBuildLoad2(self.pb, ty.ptr, callee_slot, c"".as_ptr());
+            LLVMBuildICmp(
+                self.pb,
+                inkwell::llvm_sys::LLVMIntPredicate::LLVMIntEQ,
+                callee,
+                self.func,
+                c"bsan.args.ok".as_ptr(),
+            )
+        };
+        let mut leaf = 0usize;
+        for p in params {
+            let n = self.leaves_of_value(p).len();
+            let mut s = Shadow::with_capacity(n);
+            for _ in 0..n {
+                if leaf < bsan_abi::tls::MAX_ARG_PROVS {
+                    let a = self.tls_word(TlsSlot::ArgProv, 2 * leaf);
+                    let t = self.tls_word(TlsSlot::ArgProv, 2 * leaf + 1);
+                    unsafe {
+                        let a = LLVMBuildLoad2(self.pb, ty.i64, a, c"".as_ptr());
+                        let t = LLVMBuildLoad2(self.pb, ty.i64, t, c"".as_ptr());
+                        s.push(Prov {
+                            alloc: LLVMBuildSelect(self.pb, ok, a, self.m.zero, c"".as_ptr()),
+                            tag: LLVMBuildSelect(self.pb, ok, t, self.m.zero, c"".as_ptr()),
+                        });
+                    }
+                } else {
+                    s.push(self.m.untracked());
+                }
+                leaf += 1;
+            }
+            self.shadow.insert(p, s);
+        }
+    }
+}
+
+/// The `extractvalue`/`insertvalue` index path of `inst`.
+fn indices(inst: LLVMValueRef) -> Vec<u32> {
+    unsafe {
+        let n = LLVMGetNumIndices(inst) as usize;
+        std::slice::from_raw_parts(LLVMGetIndices(inst), n).to_vec()
+    }
+}
+
+/// Strip constant GEPs, bitcasts, addrspacecasts and aliases down to the base object.
+pub(crate) fn strip_constant_offsets(mut c: LLVMValueRef) -> LLVMValueRef {
+    let mut seen = HashSet::new();
+    unsafe {
+        while seen.insert(c) {
+            if !LLVMIsAGlobalAlias(c).is_null() {
+                c = LLVMAliasGetAliasee(c);
+            } else if !LLVMIsAConstantExpr(c).is_null()
+                && matches!(
+                    LLVMGetConstOpcode(c),
+                    LLVMOpcode::LLVMGetElementPtr
+                        | LLVMOpcode::LLVMBitCast
+                        | LLVMOpcode::LLVMAddrSpaceCast
+                )
+            {
+                c = LLVMGetOperand(c, 0);
+            } else {
+                break;
+            }
+        }
+    }
+    c
+}
