@@ -39,6 +39,11 @@ const PREREQUISITES: &[Prerequisite] = &[
         why: "C/C++ glue and bsan-cc",
     },
     Prerequisite {
+        package: "lld-22",
+        probe: Probe::Program("ld.lld-22"),
+        why: "partial link of the runtime archive",
+    },
+    Prerequisite {
         package: "llvm-22-tools",
         probe: Probe::Program("FileCheck-22"),
         why: "opt-22 and FileCheck-22 for the IR tests",
@@ -123,6 +128,7 @@ pub fn build() -> Result<Install, String> {
             .env("RUSTFLAGS", "-Cforce-frame-pointers=yes"),
         "building the runtime",
     )?;
+    let runtime_archive = hide_runtime_internals(&rt_target)?;
     let out = root.join("target").join("bsan");
     for dir in ["bin", "lib", "include"] {
         std::fs::create_dir_all(out.join(dir)).map_err(|e| format!("creating {dir}: {e}"))?;
@@ -137,10 +143,7 @@ pub fn build() -> Result<Install, String> {
             release.join("libbsan_pass.so"),
             out.join("lib/libbsan_pass.so"),
         ),
-        (
-            rt_target.join("release/libbsan_rt.a"),
-            out.join("lib/libbsan_rt.a"),
-        ),
+        (runtime_archive.clone(), out.join("lib/libbsan_rt.a")),
         (
             root.join("shim-c/include/bsan.h"),
             out.join("include/bsan.h"),
@@ -154,4 +157,58 @@ pub fn build() -> Result<Install, String> {
     }
     eprintln!("xtask: bsan is in {}", out.display());
     Ok(Install { root: out })
+}
+
+/// Every symbol the runtime archive exports: the ABI's hooks, TLS slots and version symbol,
+/// and the fallback retag intrinsics.
+fn exported_symbols() -> Vec<String> {
+    let mut names: Vec<String> = bsan_abi::HOOKS.iter().map(|h| h.name.to_string()).collect();
+    names.push(bsan_abi::VERSION_SYMBOL.to_string());
+    names.extend(
+        [
+            bsan_abi::tls::ARG_PROV,
+            bsan_abi::tls::ARG_CALLEE,
+            bsan_abi::tls::RET_PROV,
+            bsan_abi::tls::RET_CALLEE,
+        ]
+        .map(String::from),
+    );
+    names.extend([bsan_abi::rust_retag::REG, bsan_abi::rust_retag::MEM].map(String::from));
+    names
+}
+
+/// The runtime is a Rust staticlib with its own copy of std, whose global symbols
+/// (`rust_eh_personality`, std statics) clash with the instrumented program's std. Like
+/// compiler-rt, link it into one relocatable object and make everything but the ABI local;
+/// the result is the archive users link.
+fn hide_runtime_internals(rt_target: &Path) -> Result<PathBuf, String> {
+    let staticlib = rt_target.join("release/libbsan_rt.a");
+    let object = rt_target.join("bsan_rt.o");
+    let keep = rt_target.join("bsan_rt.exports");
+    let archive = rt_target.join("libbsan_rt.a");
+    std::fs::write(&keep, exported_symbols().join("\n") + "\n")
+        .map_err(|e| format!("{}: {e}", keep.display()))?;
+    let _ = std::fs::remove_file(&archive);
+    process::run(
+        Command::new("ld.lld-22")
+            .args(["-r", "--whole-archive"])
+            .arg(&staticlib)
+            .arg("-o")
+            .arg(&object),
+        "partially linking the runtime",
+    )?;
+    let mut keep_arg = std::ffi::OsString::from("--keep-global-symbols=");
+    keep_arg.push(&keep);
+    process::run(
+        Command::new("llvm-objcopy-22").arg(keep_arg).arg(&object),
+        "hiding runtime internals",
+    )?;
+    process::run(
+        Command::new("llvm-ar-22")
+            .arg("rcs")
+            .arg(&archive)
+            .arg(&object),
+        "archiving the runtime",
+    )?;
+    Ok(archive)
 }
