@@ -17,11 +17,16 @@ mod tests {
     #[test]
     fn header_matches_abi() {
         let header = std::fs::read_to_string(format!("{}/bsan.h", super::INCLUDE_DIR)).unwrap();
-        let begin = header.find("/* BEGIN HOOKS (generated) */\n").expect("BEGIN marker");
+        let begin = header
+            .find("/* BEGIN HOOKS (generated) */\n")
+            .expect("BEGIN marker");
         let end = header.find("/* END HOOKS */").expect("END marker");
         let body = &header[begin + "/* BEGIN HOOKS (generated) */\n".len()..end];
         let expected = bsan_abi::c_header_prototypes().join("\n") + "\n";
-        assert_eq!(body, expected, "bsan.h is out of date; replace the HOOKS block with:\n{expected}");
+        assert_eq!(
+            body, expected,
+            "bsan.h is out of date; replace the HOOKS block with:\n{expected}"
+        );
     }
 
     /// The TLS slots the pass declares must be the ones the C file defines.
@@ -31,7 +36,10 @@ mod tests {
             .unwrap();
         use bsan_abi::tls::*;
         for name in [ARG_PROV, ARG_CALLEE, RET_PROV, RET_CALLEE] {
-            assert!(c.contains(&format!("{name};")) || c.contains(&format!("{name}[")), "{name}");
+            assert!(
+                c.contains(&format!("{name};")) || c.contains(&format!("{name}[")),
+                "{name}"
+            );
         }
     }
 
@@ -41,7 +49,10 @@ mod tests {
         let want = [
             ("BSAN_ABI_VERSION", bsan_abi::ABI_VERSION as u64),
             ("BSAN_DEFAULT_EXIT_CODE", bsan_abi::DEFAULT_EXIT_CODE as u64),
-            ("BSAN_RETAG_PROTECTED", bsan_abi::retag_flags::PROTECTED as u64),
+            (
+                "BSAN_RETAG_PROTECTED",
+                bsan_abi::retag_flags::PROTECTED as u64,
+            ),
             ("BSAN_RETAG_MUTABLE", bsan_abi::retag_flags::MUTABLE as u64),
             ("BSAN_RETAG_BOX", bsan_abi::retag_flags::BOX as u64),
             ("BSAN_RETAG_FREEZE", bsan_abi::retag_flags::FREEZE as u64),
