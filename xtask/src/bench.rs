@@ -8,16 +8,7 @@ use std::time::Instant;
 /// `cargo xtask bench tree`: the Tree Borrows core against its naive reference model.
 pub fn tree() -> Result<(), String> {
     process::run(
-        process::cargo().args([
-            "run",
-            "--release",
-            "-p",
-            "bsan-tree",
-            "--example",
-            "bench",
-            "--features",
-            "naive",
-        ]),
+        process::cargo().args(["run", "--release", "-p", "bsan-tree", "--example", "bench"]),
         "tree benchmark",
     )
 }
