@@ -25,7 +25,7 @@ use inkwell::llvm_sys::{LLVMIntPredicate, LLVMLinkage, LLVMOpcode, LLVMTailCallK
 
 use crate::hooks::TlsSlot;
 use crate::instrument::{build_call, value_name, FnCx};
-use crate::provenance::{Prov, Shadow};
+use crate::provenance::Shadow;
 use bsan_abi::alloc_kind::HEAP;
 use bsan_abi::hook_names as h;
 
@@ -172,16 +172,8 @@ impl FnCx<'_> {
                 s.push(self.m.untracked());
                 continue;
             }
-            let a = self.tls_word(TlsSlot::RetProv, 2 * i);
-            let t = self.tls_word(TlsSlot::RetProv, 2 * i + 1);
-            unsafe {
-                let a = LLVMBuildLoad2(self.b, ty.i64, a, c"".as_ptr());
-                let t = LLVMBuildLoad2(self.b, ty.i64, t, c"".as_ptr());
-                s.push(Prov {
-                    alloc: LLVMBuildSelect(self.b, ok, a, self.m.zero, c"".as_ptr()),
-                    tag: LLVMBuildSelect(self.b, ok, t, self.m.zero, c"".as_ptr()),
-                });
-            }
+            let prov = self.load_guarded_prov(self.b, TlsSlot::RetProv, i, ok);
+            s.push(prov);
         }
         self.shadow.insert(call, s);
     }

@@ -397,6 +397,28 @@ impl<'m> FnCx<'m> {
         a
     }
 
+    /// Provenance pair `i` of a TLS provenance array, read with `builder` and kept only if
+    /// `ok` (the callee-identity check of `bsan_abi::tls`); untracked otherwise.
+    pub(crate) fn load_guarded_prov(
+        &mut self,
+        builder: LLVMBuilderRef,
+        slot: TlsSlot,
+        i: usize,
+        ok: LLVMValueRef,
+    ) -> Prov {
+        let a = self.tls_word(slot, 2 * i);
+        let t = self.tls_word(slot, 2 * i + 1);
+        let i64_ty = self.m.rt.ty.i64;
+        unsafe {
+            let a = LLVMBuildLoad2(builder, i64_ty, a, c"".as_ptr());
+            let t = LLVMBuildLoad2(builder, i64_ty, t, c"".as_ptr());
+            Prov {
+                alloc: LLVMBuildSelect(builder, ok, a, self.m.zero, c"".as_ptr()),
+                tag: LLVMBuildSelect(builder, ok, t, self.m.zero, c"".as_ptr()),
+            }
+        }
+    }
+
     /// Address of word `i` of a TLS provenance array, computed once in the prologue.
     pub(crate) fn tls_word(&mut self, slot: TlsSlot, i: usize) -> LLVMValueRef {
         if let Some(&a) = self.tls_words.get(&(slot, i)) {

@@ -335,16 +335,8 @@ impl FnCx<'_> {
             let mut s = Shadow::with_capacity(n);
             for _ in 0..n {
                 if leaf < bsan_abi::tls::MAX_ARG_PROVS {
-                    let a = self.tls_word(TlsSlot::ArgProv, 2 * leaf);
-                    let t = self.tls_word(TlsSlot::ArgProv, 2 * leaf + 1);
-                    unsafe {
-                        let a = LLVMBuildLoad2(self.pb, ty.i64, a, c"".as_ptr());
-                        let t = LLVMBuildLoad2(self.pb, ty.i64, t, c"".as_ptr());
-                        s.push(Prov {
-                            alloc: LLVMBuildSelect(self.pb, ok, a, self.m.zero, c"".as_ptr()),
-                            tag: LLVMBuildSelect(self.pb, ok, t, self.m.zero, c"".as_ptr()),
-                        });
-                    }
+                    let prov = self.load_guarded_prov(self.pb, TlsSlot::ArgProv, leaf, ok);
+                    s.push(prov);
                 } else {
                     s.push(self.m.untracked());
                 }
