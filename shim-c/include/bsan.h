@@ -17,7 +17,7 @@
 extern "C" {
 #endif
 
-#define BSAN_ABI_VERSION 1
+#define BSAN_ABI_VERSION 2
 #define BSAN_DEFAULT_EXIT_CODE 66
 
 /* Retag flags (bsan_abi::retag_flags). */

@@ -23,14 +23,18 @@
 //! * otherwise `alloc` is the address of the runtime's allocation record, and `tag` is the
 //!   pointer's Tree Borrows tag; `tag == 0` means "the allocation's root tag" (used for globals,
 //!   whose provenance is materialised from a per-global slot).
+//! * `alloc == `[`WILDCARD_ALLOC`]: *wildcard* provenance (spec §7), the provenance of a
+//!   pointer cast from an integer (`inttoptr`). The runtime resolves the allocation from the
+//!   address at each access or retag, among the allocations that had a pointer exposed
+//!   (`__bsan_expose`); `tag` is ignored. An address in no exposed allocation is untracked.
 
 /// Bumped whenever a hook signature, a TLS slot or an encoding below changes.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// Instrumented modules reference this symbol, the runtime defines it: linking an
 /// instrumented program against a runtime of another ABI version fails with an undefined
 /// symbol naming the version instead of misbehaving at run time.
-pub const VERSION_SYMBOL: &str = "__bsan_abi_version_1";
+pub const VERSION_SYMBOL: &str = "__bsan_abi_version_2";
 
 /// The exit status of a program stopped by a bsan report (overridable with
 /// `BSAN_OPTIONS=exitcode=N`). Distinct from 1 (Rust panics in main) and 101 (test failures).
@@ -62,6 +66,27 @@ pub mod alloc_kind {
     pub const GLOBAL: u8 = 2;
 }
 
+/// The `alloc` word of wildcard provenance (a pointer cast from an integer); see the crate docs.
+pub const WILDCARD_ALLOC: u64 = u64::MAX;
+
+/// Which retag source an instrumented module used, so that `stats=1` and reports can say
+/// whether intra-function reborrows were visible.
+///
+/// Every module the pass instruments emits one `i32` bit set (a private constant kept with
+/// `llvm.used`) into the ELF section [`SECTION`](retag_source::SECTION); the linker
+/// concatenates them and the runtime ORs the words between `__start_<SECTION>` and
+/// `__stop_<SECTION>`. A section instead of a named symbol because a program links several
+/// instrumented modules (the Rust LTO module and each C translation unit).
+pub mod retag_source {
+    /// Section name (a C identifier, so the linker defines `__start_`/`__stop_` symbols).
+    pub const SECTION: &str = "bsan_retag_source";
+    /// Retags synthesized from signatures and debug info (no intra-function reborrows).
+    pub const SYNTHESIZED: u32 = 1 << 0;
+    /// Retags from `__rust_retag_*` calls rustc (`-Zcodegen-emit-retag`) or the program
+    /// itself (test support crate, `bsan.h`) emitted.
+    pub const INTRINSICS: u32 = 1 << 1;
+}
+
 /// Provenance as returned by hooks: `{ i64, i64 }`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -75,6 +100,11 @@ pub struct Prov {
 impl Prov {
     /// The provenance of a pointer the runtime knows nothing about.
     pub const UNTRACKED: Prov = Prov { alloc: 0, tag: 0 };
+    /// The provenance of a pointer cast from an integer.
+    pub const WILDCARD: Prov = Prov {
+        alloc: WILDCARD_ALLOC,
+        tag: 0,
+    };
 }
 
 /// The IR-level types used in hook signatures.
