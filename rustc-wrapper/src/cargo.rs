@@ -15,6 +15,11 @@
 //!   doctests are compiled by rustdoc, outside `RUSTC_WRAPPER`, and cannot be instrumented yet.
 //!
 //! The user's `RUSTFLAGS`/`CARGO_ENCODED_RUSTFLAGS` are left as they are.
+//!
+//! The Cargo phase also decides the retag source once ([`crate::retags`]: `BSAN_RETAGS`, the
+//! cached `-Zcodegen-emit-retag` probe), so a bad setting fails before cargo starts; each
+//! Rustc phase of a target crate then reads the cached answer and adds
+//! `-Zcodegen-emit-retag` when retags come from rustc. Host crates never probe.
 use crate::install::Install;
 use crate::toolchain::{check_supported_target, Rustc};
 use crate::DriverError;
@@ -59,7 +64,18 @@ impl Subcommand {
 pub const USAGE: &str = "usage: cargo bsan <run|test|build> [cargo options] [-- program args]
 
 Builds the crate with the BorrowSanitizer pass and runtime (fat LTO, debug info) and runs it.
-Runtime options go in BSAN_OPTIONS (BSAN_OPTIONS=help=1 lists them).";
+
+Environment:
+  BSAN_OPTIONS    runtime options (BSAN_OPTIONS=help=1 lists them)
+  BSAN_RETAGS     where retags come from:
+                    auto (default)  rustc's -Zcodegen-emit-retag if the toolchain accepts it
+                                    (a nightly from mid-2026 on), else synthesized
+                    intrinsics      require -Zcodegen-emit-retag (error on older toolchains)
+                    synthesized     the pass synthesizes fn-entry and call-return retags;
+                                    reborrows inside a function are not seen
+                  `bsan-rustc [+toolchain] --print-retag-source` shows the choice
+  BSAN_CACHE_DIR  where the once-per-toolchain -Zcodegen-emit-retag probe is cached
+                  (default $XDG_CACHE_HOME/bsan or ~/.cache/bsan)";
 
 /// Decide the phase from `argv[1..]` and the environment.
 pub fn phase(args: Vec<OsString>, in_wrapper: bool) -> Result<Phase, DriverError> {

@@ -27,15 +27,25 @@
 //!
 //! `-Zllvm-plugins=<lib>/libbsan_pass.so` (with `RUSTC_BOOTSTRAP=1` for that process only when
 //! the toolchain is not nightly), `-Cdebuginfo=2` (retag synthesis reads reference types from
-//! debug info), `-Copt-level=0` (inlining would stretch protectors past the callee), and for final artifacts (bin, test harness, cdylib, staticlib) `-Clto=fat`, so
-//! that std's bitcode is merged into one module the pass instruments, plus the runtime archive
-//! for artifacts that are linked here (bin, test, cdylib). The pass learns it runs under rustc
-//! from `BSAN_PASS_MODE=rustc`.
+//! debug info), `-Copt-level=0` (inlining would stretch protectors past the callee), and for
+//! final artifacts (bin, test harness, cdylib, staticlib) `-Clto=fat`, so that std's bitcode
+//! is merged into one module the pass instruments, plus the runtime archive for artifacts that
+//! are linked here (bin, test, cdylib). The pass learns it runs under rustc from
+//! `BSAN_PASS_MODE=rustc`.
+//!
+//! # Where retags come from ([`retags`])
+//!
+//! `-Zcodegen-emit-retag` too when the toolchain accepts it (rustc then emits every retag,
+//! intra-function reborrows included); otherwise the pass synthesizes fn-entry and
+//! call-return retags. `BSAN_RETAGS=auto|intrinsics|synthesized` chooses (default `auto`),
+//! `bsan-rustc --print-retag-source` shows the choice, and the answer of the one probe per
+//! toolchain is cached in `$BSAN_CACHE_DIR` (default `~/.cache/bsan`).
 
 pub mod cargo;
 pub mod clang;
 pub mod error;
 pub mod install;
+pub mod retags;
 pub mod rustc;
 pub mod toolchain;
 

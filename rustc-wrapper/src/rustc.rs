@@ -1,6 +1,8 @@
 //! One rustc invocation, read and extended with bsan's flags.
 use crate::install::Install;
+use crate::retags::{self, Retags, Source};
 use crate::toolchain::Rustc;
+use crate::DriverError;
 use std::ffi::OsString;
 use std::process::Command;
 
@@ -93,9 +95,12 @@ impl Invocation {
     }
 }
 
-/// The extra arguments for an instrumented compile of `inv`.
-pub fn instrument_args(inv: &Invocation, install: &Install) -> Vec<OsString> {
+/// The extra arguments for an instrumented compile of `inv` whose retags come from `retags`.
+pub fn instrument_args(inv: &Invocation, install: &Install, retags: Source) -> Vec<OsString> {
     let mut out: Vec<OsString> = Vec::new();
+    if retags == Source::Intrinsics {
+        out.push(retags::EMIT_RETAG_FLAG.into());
+    }
     let mut plugin = OsString::from("-Zllvm-plugins=");
     plugin.push(install.plugin());
     out.push(plugin);
@@ -117,20 +122,34 @@ pub fn instrument_args(inv: &Invocation, install: &Install) -> Vec<OsString> {
     out
 }
 
-/// A rustc command that compiles `args` with instrumentation.
-pub fn instrumented_command(rustc: &Rustc, install: &Install, args: &[OsString]) -> Command {
+/// A rustc command that compiles `args` with instrumentation. Only a compile that is
+/// instrumented (not a query, not a proc-macro) decides the retag source, so only such a
+/// compile may probe rustc ([`Retags::decide`]).
+pub fn instrumented_command(
+    rustc: &Rustc,
+    install: &Install,
+    args: &[OsString],
+    retags: &Retags,
+) -> Result<Command, DriverError> {
     let inv = Invocation::parse(args);
     let mut cmd = rustc.command();
     cmd.args(args);
     if !inv.is_query && !inv.is_proc_macro() {
-        cmd.args(instrument_args(&inv, install));
+        let source = if retags::has_emit_retag_flag(args) {
+            // The user's own `-Zcodegen-emit-retag[=options]` stays; the wrapper adds none.
+            Source::Synthesized
+        } else {
+            retags.decide(rustc)?.source
+        };
+        cmd.args(instrument_args(&inv, install, source));
         cmd.env("BSAN_PASS_MODE", "rustc");
         if !rustc.nightly {
-            // -Zllvm-plugins is unstable; only this rustc process is unlocked.
+            // -Zllvm-plugins (and -Zcodegen-emit-retag) are unstable; only this rustc
+            // process is unlocked.
             cmd.env("RUSTC_BOOTSTRAP", "1");
         }
     }
-    cmd
+    Ok(cmd)
 }
 
 #[cfg(test)]
@@ -177,6 +196,58 @@ mod tests {
     fn existing_lto_is_respected() {
         assert!(parse("-C lto=fat x.rs").has_lto);
         assert!(parse("-Clto=thin x.rs").has_lto);
+    }
+
+    fn install() -> Install {
+        Install {
+            root: "/opt/bsan".into(),
+        }
+    }
+
+    #[test]
+    fn emit_retag_flag_only_for_intrinsics() {
+        let inv = parse("--crate-type lib src/lib.rs");
+        let flag = OsString::from(retags::EMIT_RETAG_FLAG);
+        assert!(instrument_args(&inv, &install(), Source::Intrinsics).contains(&flag));
+        assert!(!instrument_args(&inv, &install(), Source::Synthesized).contains(&flag));
+    }
+
+    fn fake_rustc() -> Rustc {
+        let text = "rustc 1.95.0 (59807616e 2026-04-14)\nbinary: rustc\nhost: \
+                    x86_64-unknown-linux-gnu\nrelease: 1.95.0\nLLVM version: 22.1.2\n";
+        // A path that cannot run: any probe would fail loudly in the assertions below.
+        Rustc::from_version_output("/nonexistent/rustc".into(), None, text).unwrap()
+    }
+
+    #[test]
+    fn queries_proc_macros_and_synthesized_never_probe() {
+        let rustc = fake_rustc();
+        let intrinsics = Retags {
+            request: retags::Request::Intrinsics,
+            cache: retags::ProbeCache { dir: None },
+        };
+        // With `intrinsics`, a probe of the unrunnable rustc would be an error.
+        for args in [
+            "-vV",
+            "- --crate-name ___ --print=file-names --crate-type bin --target x",
+            "--crate-type proc-macro src/lib.rs",
+            "-Zcodegen-emit-retag=no-precise-pin src/lib.rs --crate-type lib",
+        ] {
+            let args: Vec<OsString> = args.split_whitespace().map(OsString::from).collect();
+            assert!(instrumented_command(&rustc, &install(), &args, &intrinsics).is_ok());
+        }
+        let compile: Vec<OsString> = ["--crate-type", "lib", "src/lib.rs"]
+            .map(OsString::from)
+            .to_vec();
+        assert!(instrumented_command(&rustc, &install(), &compile, &intrinsics).is_err());
+        let synthesized = Retags {
+            request: retags::Request::Synthesized,
+            ..intrinsics
+        };
+        let cmd = instrumented_command(&rustc, &install(), &compile, &synthesized).unwrap();
+        assert!(!cmd
+            .get_args()
+            .any(|a| a.to_string_lossy().contains("codegen-emit-retag")));
     }
 
     #[test]

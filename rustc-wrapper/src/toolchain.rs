@@ -1,5 +1,6 @@
 //! What the rustc in use is: its host triple, LLVM version and channel, probed once per
-//! process with `rustc -vV`.
+//! process with `rustc -vV` (whose whole output also keys the retag probe cache,
+//! [`crate::retags`]).
 use crate::DriverError;
 use std::ffi::OsString;
 use std::process::Command;
@@ -17,6 +18,9 @@ pub struct Rustc {
     pub release: String,
     pub llvm_major: u32,
     pub nightly: bool,
+    /// The whole `rustc -vV` output: identifies the toolchain build (the key of the
+    /// `-Zcodegen-emit-retag` probe cache, [`crate::retags`]).
+    pub version: String,
 }
 
 impl Rustc {
@@ -73,7 +77,31 @@ impl Rustc {
             host,
             release,
             llvm_major,
+            version: text.to_string(),
         })
+    }
+
+    /// The first line of `rustc -vV` (`rustc 1.95.0 (59807616e 2026-04-14)`), plus the
+    /// `+toolchain` or path when not plain `rustc`: how messages name this toolchain.
+    pub fn describe(&self) -> String {
+        let first = self.version.lines().next().unwrap_or("rustc").trim();
+        match (&self.toolchain, self.path.to_string_lossy()) {
+            (Some(tc), _) => format!("{first} (+{tc})"),
+            (None, p) if p != "rustc" => format!("{first} ({p})"),
+            _ => first.to_string(),
+        }
+    }
+
+    /// Whether `rustc -vV` identifies one build: a locally built rustc without a commit hash
+    /// may change behind the same output.
+    pub fn identifies_build(&self) -> bool {
+        self.version
+            .lines()
+            .find_map(|l| l.strip_prefix("commit-hash:"))
+            .is_some_and(|h| {
+                let h = h.trim();
+                !h.is_empty() && h != "unknown"
+            })
     }
 
     /// A command running this rustc.
@@ -111,6 +139,27 @@ mod tests {
         assert_eq!(r.host, "x86_64-unknown-linux-gnu");
         assert_eq!(r.llvm_major, 22);
         assert!(!r.nightly);
+    }
+
+    #[test]
+    fn describes_and_identifies_the_build() {
+        let r = Rustc::from_version_output("rustc".into(), None, STABLE).unwrap();
+        assert_eq!(r.describe(), "rustc 1.95.0 (59807616e 2026-04-14)");
+        assert!(!r.identifies_build(), "STABLE has no commit-hash line");
+        let text = STABLE.replace("binary: rustc\n", "binary: rustc\ncommit-hash: 59807616e\n");
+        let r = Rustc::from_version_output("rustc".into(), Some("nightly".into()), &text).unwrap();
+        assert!(r.identifies_build());
+        assert_eq!(
+            r.describe(),
+            "rustc 1.95.0 (59807616e 2026-04-14) (+nightly)"
+        );
+        let text = text.replace("59807616e\n", "unknown\n");
+        let r = Rustc::from_version_output("/opt/rustc".into(), None, &text).unwrap();
+        assert!(!r.identifies_build());
+        assert_eq!(
+            r.describe(),
+            "rustc 1.95.0 (59807616e 2026-04-14) (/opt/rustc)"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! `cargo bsan <run|test|build>`; see `bsan_rustc_wrapper::cargo` for the phases.
 use bsan_rustc_wrapper::cargo::{self, Phase, WRAPPER_ENV};
+use bsan_rustc_wrapper::retags::Retags;
 use bsan_rustc_wrapper::{exit_with, install::Install, rustc, toolchain::Rustc, DriverError};
 use std::ffi::OsString;
 
@@ -11,6 +12,10 @@ fn run() -> Result<i32, DriverError> {
         Phase::Cargo { subcommand, args } => {
             let rustc_path = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
             let rustc = Rustc::probe(rustc_path, None)?;
+            // Decided once here: a bad BSAN_RETAGS, or `intrinsics` on a toolchain without
+            // the flag, fails before cargo starts, and the probe's answer is cached before
+            // cargo runs many wrapper processes in parallel.
+            Retags::from_env()?.decide(&rustc)?;
             let me = std::env::current_exe()
                 .map_err(|e| DriverError::new(format!("cannot find cargo-bsan itself: {e}")))?;
             cargo::cargo_command(subcommand, &args, &rustc, &install, &me)?.status()
@@ -18,7 +23,7 @@ fn run() -> Result<i32, DriverError> {
         Phase::Rustc { rustc: path, args } => {
             if cargo::is_target_crate(&args) {
                 let rustc = Rustc::probe(path, None)?;
-                rustc::instrumented_command(&rustc, &install, &args).status()
+                rustc::instrumented_command(&rustc, &install, &args, &Retags::from_env()?)?.status()
             } else {
                 std::process::Command::new(path).args(&args).status()
             }
