@@ -4,7 +4,8 @@
 //!
 //! Tags print as `<N>`; this crate has no pointer names, except that the dump names the
 //! allocation root `root of the allocation` as Miri does.
-use crate::tree::{AccessCtx, Fail, Tree};
+use crate::perms::LocState;
+use crate::tree::{AccessCtx, FailInfo, Tree};
 use crate::*;
 use std::fmt::Write as _;
 
@@ -51,8 +52,10 @@ pub struct Ub {
 /// One recorded permission change of a node (never a no-op).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Event {
-    pub from: Permission,
-    pub to: Permission,
+    /// The state before and after (only the permissions are meaningful; kept packed so
+    /// that recording costs no conversion).
+    pub from: LocState,
+    pub to: LocState,
     pub cause: AccessCause,
     pub foreign: bool,
     /// The whole access range; `None` for a protector release.
@@ -176,7 +179,7 @@ impl Ub {
 impl Tree {
     /// Turn a traversal failure into a report, with the §9 history.
     #[cold]
-    pub(crate) fn make_ub(&self, f: Fail, src: Option<u32>, ctx: &AccessCtx) -> TreeError {
+    pub(crate) fn make_ub(&self, f: &FailInfo, src: Option<u32>, ctx: &AccessCtx) -> TreeError {
         let accessed = src.map(|s| self.nodes[s as usize].tag);
         let conflicting = f.node.map(|n| self.nodes[n as usize].tag);
         let mut history = Vec::new();
@@ -207,7 +210,8 @@ impl Tree {
                 note: None,
             });
             for e in &cnode.events {
-                if !e.chunk.contains(&f.offset) || !is_relevant(&f.kind, e.from, e.to) {
+                let (from, to) = (e.from.perm(), e.to.perm());
+                if !e.chunk.contains(&f.offset) || !is_relevant(&f.kind, from, to) {
                     continue;
                 }
                 let place = match &e.access_range {
@@ -217,20 +221,20 @@ impl Tree {
                 history.push(HistoryLine {
                     text: format!(
                         "{this} later transitioned to {} due to a {} {place}",
-                        e.to,
+                        to,
                         access_phrase(e.cause, e.foreign)
                     ),
                     site: e.site,
                     note: Some(format!(
                         "this transition corresponds to {}",
-                        crate::perms::transition_summary(e.from, e.to)
+                        crate::perms::transition_summary(from, to)
                     )),
                 });
             }
         }
         let access_range = ctx.range.clone().unwrap_or(0..self.locs.size);
         TreeError::Ub(Box::new(Ub {
-            kind: f.kind,
+            kind: f.kind.clone(),
             cause: ctx.cause,
             accessed,
             conflicting,

@@ -4,55 +4,110 @@
 //! protector-end access), exposed (a wildcard access may come through it), or a root. For
 //! each root, post-order: a dead leaf child is removed; a dead non-root child with exactly
 //! one child G is spliced out (G takes its place) when `can_replace` holds at every
-//! location. Removed slots are cleared from every chunk and recycled; finally equal
-//! adjacent chunks are merged.
+//! location. Removed slots are cleared from every chunk and recycled, their tags leave the
+//! tag map (which is rebuilt from the survivors when most of the tree went); finally equal
+//! adjacent chunks are merged and the skipping counts rebuilt. All of it is linear in the
+//! tree's size, once per GC.
 
 use crate::perms::can_replace;
-use crate::tree::Tree;
+use crate::tree::{Tree, NONE};
 use crate::*;
 
 impl Tree {
     /// Prune dead tags (spec §8.1). `is_live` answers for tags held by live pointers;
     /// protected tags, roots and exposed tags are kept regardless.
     pub fn gc(&mut self, is_live: &dyn Fn(Tag) -> bool) {
-        let roots = self.roots.clone();
-        for r in roots {
-            self.prune_below(r, is_live);
+        self.epoch += 1;
+        let mut stack = Vec::new();
+        let mut removed = Vec::with_capacity(self.nodes.len() - self.free.len());
+        for i in 0..self.roots.len() {
+            self.prune_below(self.roots[i], is_live, &mut stack, &mut removed);
+        }
+        if removed.is_empty() {
+            return;
+        }
+        // Clear the removed nodes' states (their slots are reused by later retags).
+        for c in &mut self.locs.chunks {
+            for &(_, n) in &removed {
+                c.clear(n);
+            }
+        }
+        // Drop the removed tags from the tag map: one by one, or, when most of the tree
+        // went, by rebuilding it from the survivors.
+        let live = self.nodes.len() - self.free.len();
+        if removed.len() > live {
+            let nodes = &self.nodes;
+            let entries = nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| n.tag != 0)
+                .map(|(i, n)| (n.tag, i as u32));
+            self.tags.rebuild(live, entries);
+        } else {
+            for &(t, _) in &removed {
+                self.tags.remove(t);
+            }
         }
         self.locs.merge_adjacent();
+        self.rebuild_busy();
     }
 
+    /// Whether child `n` must stay: live, protected, or exposed.
+    #[inline(always)]
     fn keeps(&self, n: u32, is_live: &dyn Fn(Tag) -> bool) -> bool {
         let node = &self.nodes[n as usize];
-        node.protector.is_some() || node.exposed || self.roots.contains(&n) || is_live(node.tag)
+        node.protector.is_some() || node.exposed || node.parent == NONE || is_live(node.tag)
     }
 
-    fn prune_below(&mut self, root: u32, is_live: &dyn Fn(Tag) -> bool) {
-        // (node, next child to visit)
-        let mut stack: Vec<(u32, usize)> = vec![(root, 0)];
+    fn prune_below(
+        &mut self,
+        root: u32,
+        is_live: &dyn Fn(Tag) -> bool,
+        stack: &mut Vec<(u32, usize)>,
+        removed: &mut Vec<(Tag, u32)>,
+    ) {
+        // (node, next child to look at); only nodes with children are pushed, since
+        // pruning below a leaf does nothing.
+        stack.clear();
+        if self.nodes[root as usize].children.is_empty() {
+            return;
+        }
+        stack.push((root, 0));
         while let Some(&mut (n, ref mut next)) = stack.last_mut() {
+            // Descend into the next child that has children of its own.
             let children = &self.nodes[n as usize].children;
-            if *next < children.len() {
-                let c = children[*next];
-                *next += 1;
-                stack.push((c, 0));
+            let mut i = *next;
+            while i < children.len() && self.nodes[children[i] as usize].children.is_empty() {
+                i += 1;
+            }
+            if i < children.len() {
+                *next = i + 1;
+                stack.push((children[i], 0));
                 continue;
             }
             stack.pop();
+            // Compact the children list in place: dead leaves go, dead single-child
+            // links are replaced by their child.
             let mut children = std::mem::take(&mut self.nodes[n as usize].children);
-            children.retain_mut(|c| {
-                let child = *c;
-                if self.nodes[child as usize].children.is_empty() && !self.keeps(child, is_live) {
-                    self.remove_node(child);
-                    return false;
-                }
-                if let Some(g) = self.single_replaceable_child(child, is_live) {
-                    self.remove_node(child);
+            let mut kept = 0;
+            for i in 0..children.len() {
+                let child = children[i];
+                if self.nodes[child as usize].children.is_empty() {
+                    if !self.keeps(child, is_live) {
+                        removed.push((self.remove_node(child), child));
+                        continue;
+                    }
+                } else if let Some(g) = self.single_replaceable_child(child, is_live) {
+                    removed.push((self.remove_node(child), child));
                     self.nodes[g as usize].parent = n;
-                    *c = g;
+                    children[kept] = g;
+                    kept += 1;
+                    continue;
                 }
-                true
-            });
+                children[kept] = child;
+                kept += 1;
+            }
+            children.truncate(kept);
             self.nodes[n as usize].children = children;
         }
     }
@@ -62,7 +117,7 @@ impl Tree {
         let &[g] = node.children.as_slice() else {
             return None;
         };
-        if self.keeps(n, is_live) || node.parent == crate::tree::NONE {
+        if self.keeps(n, is_live) {
             return None;
         }
         for ci in 0..self.locs.chunks.len() {
@@ -79,20 +134,22 @@ impl Tree {
         Some(g)
     }
 
-    /// Remove a node everywhere (its children list must already be moved or empty).
-    fn remove_node(&mut self, n: u32) {
-        for c in &mut self.locs.chunks {
-            c.clear(n);
+    /// Free a node's slot (its children list must already be moved or empty); returns
+    /// its tag. The caller clears its states and drops it from the tag map.
+    #[inline(always)]
+    fn remove_node(&mut self, n: u32) -> Tag {
+        let tag = self.nodes[n as usize].tag;
+        if self.cache[0].0 == tag || self.cache[1].0 == tag {
+            self.forget_cached(tag);
         }
         let node = &mut self.nodes[n as usize];
-        self.tags.remove(&node.tag);
-        if self.cache.0 == node.tag {
-            self.cache = (0, 0);
-        }
         node.tag = 0;
         node.children.clear();
         node.events.clear();
-        node.events.shrink_to(4);
+        if node.events.capacity() > 4 {
+            node.events.shrink_to(4);
+        }
         self.free.push(n);
+        tag
     }
 }

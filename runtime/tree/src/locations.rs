@@ -2,9 +2,14 @@
 //!
 //! The allocation's bytes are cut into chunks `[start, next start)`; all bytes of a chunk
 //! share one state for every node, so uniform ranges cost O(chunks), not O(bytes). A chunk
-//! stores a dense `Vec<LocState>` indexed by node index; an index past the end, or
-//! `LocState::ABSENT`, means "no entry yet" (the node's lazy default applies). Chunks are
-//! split on demand at access boundaries and merged again by the GC.
+//! stores a dense `Vec<LocState>` indexed by node index, always as long as the tree's node
+//! vector (so lookups need no length test); `LocState::ABSENT` means "no entry yet" (the
+//! node's lazy default applies). Chunks are split on demand at access boundaries and merged
+//! again by the GC.
+//!
+//! A chunk also stores the counts of the foreign-access skipping index (`busy`, one word
+//! per node slot, always as many as the tree has slots), which `skipping` maintains; a
+//! split copies them with the states.
 //!
 //! This module knows nothing about nodes or permissions beyond storing their bytes.
 
@@ -15,33 +20,40 @@ use std::ops::Range;
 pub(crate) struct Chunk {
     pub start: u64,
     pub states: Vec<LocState>,
+    /// Per node slot: children a foreign read (low half) / write (high half) cannot skip
+    /// here (see `skipping`); one word per slot.
+    pub busy: Vec<u64>,
 }
 
 impl Chunk {
     #[inline(always)]
     pub fn get(&self, idx: u32) -> LocState {
-        match self.states.get(idx as usize) {
-            Some(s) => *s,
-            None => LocState::ABSENT,
-        }
+        self.states[idx as usize]
     }
     #[inline(always)]
     pub fn set(&mut self, idx: u32, st: LocState) {
-        let i = idx as usize;
-        if i >= self.states.len() {
-            self.states.resize(i + 1, LocState::ABSENT);
-        }
-        self.states[i] = st;
+        self.states[idx as usize] = st;
+    }
+    /// The counts word of `slot` (see `skipping::busy_word`).
+    #[inline(always)]
+    pub fn busy(&self, slot: u32) -> u64 {
+        self.busy[slot as usize]
+    }
+    /// Children of `slot`'s node that a foreign access of `kind` cannot skip here.
+    #[inline(always)]
+    pub fn busy_count(&self, slot: u32, kind: crate::AccessKind) -> u32 {
+        (self.busy(slot) >> (32 * kind as u32)) as u32
+    }
+    /// Add `delta` (a difference of count words, wrapping) to the counts of `slot`.
+    #[inline(always)]
+    pub fn add_busy(&mut self, slot: u32, delta: u64) {
+        let b = &mut self.busy[slot as usize];
+        *b = b.wrapping_add(delta);
     }
     /// Drop the entry of a removed node.
+    #[inline(always)]
     pub fn clear(&mut self, idx: u32) {
-        let i = idx as usize;
-        if i < self.states.len() {
-            self.states[i] = LocState::ABSENT;
-            while self.states.last() == Some(&LocState::ABSENT) {
-                self.states.pop();
-            }
-        }
+        self.states[idx as usize] = LocState::ABSENT;
     }
 }
 
@@ -60,9 +72,24 @@ impl Locations {
             vec![Chunk {
                 start: 0,
                 states: Vec::new(),
+                busy: Vec::new(),
             }]
         };
         Locations { chunks, size }
+    }
+
+    /// One more node slot: an absent entry in every chunk.
+    pub fn grow_states(&mut self) {
+        for c in &mut self.chunks {
+            c.states.push(LocState::ABSENT);
+        }
+    }
+
+    /// One more skipping-count slot: a zero word in every chunk.
+    pub fn grow_busy(&mut self) {
+        for c in &mut self.chunks {
+            c.busy.push(0);
+        }
     }
 
     /// Byte range of chunk `ci`.
@@ -78,8 +105,8 @@ impl Locations {
     /// Index of the chunk containing `offset` (< size).
     #[inline(always)]
     pub fn find(&self, offset: u64) -> usize {
-        // Fast paths for the common one- and two-chunk cases.
-        if self.chunks.len() == 1 {
+        // Fast paths: one chunk, and accesses from the start.
+        if self.chunks.len() == 1 || offset == 0 {
             return 0;
         }
         match self.chunks.binary_search_by(|c| c.start.cmp(&offset)) {
@@ -88,61 +115,50 @@ impl Locations {
         }
     }
 
-    /// Make `offset` a chunk boundary; returns the index of the chunk starting there
-    /// (`chunks.len()` when `offset == size`).
-    pub fn split_at(&mut self, offset: u64) -> usize {
-        if offset >= self.size {
-            return self.chunks.len();
-        }
-        let ci = self.find(offset);
-        if self.chunks[ci].start == offset {
-            return ci;
-        }
+    /// Split chunk `ci` at `offset`, strictly inside it; returns the index of the new
+    /// chunk (`ci + 1`), which starts with a copy of the states and counts.
+    #[inline(never)]
+    fn split_chunk(&mut self, ci: usize, offset: u64) -> usize {
         let states = self.chunks[ci].states.clone();
+        let busy = self.chunks[ci].busy.clone();
         self.chunks.insert(
             ci + 1,
             Chunk {
                 start: offset,
                 states,
+                busy,
             },
         );
         ci + 1
     }
 
     /// Split so that `range` is exactly covered by whole chunks; returns their indices.
-    #[inline]
+    #[inline(always)]
     pub fn split_range(&mut self, range: Range<u64>) -> Range<usize> {
         if range.start >= range.end {
             return 0..0;
         }
-        // Fast path: the range is already exactly one chunk.
-        let ci = self.find(range.start);
-        if self.chunks[ci].start == range.start && self.range_of(ci).end == range.end {
-            return ci..ci + 1;
+        let mut a = self.find(range.start);
+        if self.chunks[a].start != range.start {
+            a = self.split_chunk(a, range.start);
         }
-        let a = self.split_at(range.start);
-        let b = self.split_at(range.end);
-        a..b
+        let mut b = a;
+        loop {
+            let end = self.range_of(b).end;
+            if end > range.end {
+                self.split_chunk(b, range.end);
+            }
+            if end >= range.end {
+                return a..b + 1;
+            }
+            b += 1;
+        }
     }
 
-    /// Merge adjacent chunks with identical states (ignoring trailing absent entries).
+    /// Merge adjacent chunks with identical states; the caller rebuilds the skipping
+    /// counts afterwards.
     pub fn merge_adjacent(&mut self) {
-        fn trimmed(v: &[LocState]) -> &[LocState] {
-            let mut n = v.len();
-            while n > 0 && v[n - 1] == LocState::ABSENT {
-                n -= 1;
-            }
-            &v[..n]
-        }
-        let mut out: Vec<Chunk> = Vec::with_capacity(self.chunks.len());
-        for c in self.chunks.drain(..) {
-            if let Some(last) = out.last() {
-                if trimmed(&last.states) == trimmed(&c.states) {
-                    continue;
-                }
-            }
-            out.push(c);
-        }
-        self.chunks = out;
+        self.chunks
+            .dedup_by(|next, kept| next.states == kept.states);
     }
 }

@@ -209,6 +209,13 @@ impl NaiveTree {
         Ok(())
     }
 
+    /// `Tree::forget_protector`: the protector goes, nothing is accessed.
+    pub fn forget_protector(&mut self, tag: Tag) -> Result<(), NaiveError> {
+        let n = self.find(tag)?;
+        self.nodes[n].protector = None;
+        Ok(())
+    }
+
     pub fn dealloc(&mut self, prov: Provenance) -> Result<(), NaiveError> {
         let src = self.src(prov)?;
         for b in 0..self.bytes.len() {

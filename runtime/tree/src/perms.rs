@@ -153,7 +153,7 @@ impl Permission {
     }
 
     /// Strongest idempotent foreign access of a fresh state (spec §8.2).
-    pub fn initial_sifa(self, protected: bool) -> Sifa {
+    pub const fn initial_sifa(self, protected: bool) -> Sifa {
         match self {
             Permission::Cell | Permission::ReservedIM | Permission::Disabled => Sifa::Write,
             Permission::Frozen | RESC => Sifa::Read,
@@ -288,23 +288,19 @@ impl LocState {
     pub const fn sifa(self) -> Sifa {
         Sifa::from_bits(self.0 >> 4)
     }
+    /// Whether both have the same permission.
+    #[inline(always)]
+    pub const fn same_perm(self, other: LocState) -> bool {
+        (self.0 ^ other.0) & 7 == 0
+    }
+    /// `self.sifa() > sifa`, on the packed bits.
+    #[inline(always)]
+    pub const fn sifa_exceeds(self, sifa: Sifa) -> bool {
+        (self.0 >> 4) > sifa as u8
+    }
     #[inline(always)]
     pub fn with_sifa(self, sifa: Sifa) -> LocState {
         LocState((self.0 & 0x0f) | ((sifa as u8) << 4))
-    }
-
-    /// The transition of [`Permission::step`] on the packed state, via a table: the new
-    /// permission code, or `None` if rejected. Only the permission bits are looked at.
-    #[inline(always)]
-    pub fn step_perm(self, kind: AccessKind, local: bool, protected: bool) -> Option<Permission> {
-        let i = ((self.0 & 7) as usize) << 3
-            | (kind as usize) << 2
-            | (local as usize) << 1
-            | protected as usize;
-        match STEP_TABLE[i] {
-            0 => None,
-            c => Some(Permission::from_code(c)),
-        }
     }
 
     /// Whether a foreign access of `kind` skips this node and its subtree (spec §8.2): by
@@ -312,34 +308,123 @@ impl LocState {
     /// foreign read to `Frozen`).
     #[inline(always)]
     pub fn skips_foreign(self, kind: AccessKind) -> bool {
+        (SKIP_TABLE[(self.0 & 0x3f) as usize] >> kind as u8) & 1 != 0
+    }
+
+    /// The permission, accessed and SIFA bits (a table index below 64).
+    #[inline(always)]
+    pub fn bits(self) -> u8 {
+        self.0 & 0x3f
+    }
+
+    /// Bit 0: a foreign read skips this state; bit 1: a foreign write does (§8.2). For
+    /// building tables.
+    pub(crate) const fn skip_bits_slow(self) -> u8 {
+        self.skips_foreign_slow(AccessKind::Read) as u8
+            | (self.skips_foreign_slow(AccessKind::Write) as u8) << 1
+    }
+
+    /// A byte with only the permission, accessed and SIFA bits (for building tables).
+    pub(crate) const fn from_bits(bits: u8) -> LocState {
+        LocState(bits & 0x3f)
+    }
+
+    /// [`skips_foreign`](Self::skips_foreign), computed from the fields (builds the table).
+    const fn skips_foreign_slow(self, kind: AccessKind) -> bool {
         let perm = self.0 & 7;
-        self.sifa() >= Sifa::of_kind(kind)
+        let need = match kind {
+            AccessKind::Read => 1,
+            AccessKind::Write => 2,
+        };
+        (self.0 >> 4) >= need
             || perm == Permission::Disabled.code()
-            || (perm == Permission::Frozen.code() && kind == AccessKind::Read)
+            || (perm == Permission::Frozen.code() && need == 1)
+    }
+
+    /// The per-location part of an access (spec §2.4 `apply`): the transition, the accessed
+    /// bit, the SIFA update, and the two UB rules of §2.2, via one table lookup. `self` must
+    /// be present (the node's default where it has no entry). `Err` carries the state
+    /// before and whether it was rule 2.2.2 (protected, accessed, would become Disabled)
+    /// rather than 2.2.1 (local access rejected).
+    #[inline(always)]
+    pub fn after_access(
+        self,
+        kind: AccessKind,
+        local: bool,
+        protected: bool,
+    ) -> Result<LocState, (Permission, bool)> {
+        let i = (self.0 & 0x3f) as usize
+            | (kind as usize) << 6
+            | (local as usize) << 7
+            | (protected as usize) << 8;
+        match APPLY_TABLE[i] {
+            APPLY_FORBIDDEN => Err((self.perm(), false)),
+            APPLY_PROTECTED => Err((self.perm(), true)),
+            b => Ok(LocState(b)),
+        }
+    }
+
+    /// [`after_access`](Self::after_access), computed from the fields (builds the table).
+    const fn after_access_slow(self, kind: AccessKind, local: bool, protected: bool) -> u8 {
+        let old = self.0 & 7;
+        let Some(new) = Permission::from_code(old).step(kind, local, protected) else {
+            return APPLY_FORBIDDEN;
+        };
+        let new = new.code();
+        let accessed = self.0 & 8 != 0 || local;
+        let disabled = Permission::Disabled.code();
+        if protected && accessed && new == disabled && old != disabled {
+            return APPLY_PROTECTED;
+        }
+        let sifa = if local {
+            0
+        } else {
+            let k = match kind {
+                AccessKind::Read => 1,
+                AccessKind::Write => 2,
+            };
+            let s = self.0 >> 4;
+            if s > k {
+                s
+            } else {
+                k
+            }
+        };
+        new | ((accessed as u8) << 3) | (sifa << 4)
     }
 }
 
-/// `Permission::step` tabulated by (code, kind, local, protected); 0 = reject.
-static STEP_TABLE: [u8; 64] = {
-    let mut t = [0u8; 64];
-    let mut code = 1;
-    while code < 8 {
-        let p = Permission::from_code(code as u8);
-        let mut bits = 0;
-        while bits < 8 {
-            let kind = if bits & 4 != 0 {
+/// `after_access` results that are not states (a state byte is at most 0x2f).
+const APPLY_FORBIDDEN: u8 = 0xff;
+const APPLY_PROTECTED: u8 = 0xfe;
+
+/// `LocState::after_access_slow` tabulated by (state bits 0..6, kind, local, protected).
+static APPLY_TABLE: [u8; 512] = {
+    let mut t = [APPLY_FORBIDDEN; 512];
+    let mut i = 0;
+    while i < 512 {
+        let st = (i & 0x3f) as u8;
+        // Only present states with a valid SIFA (0..=2) are ever looked up.
+        if st & 7 != 0 && st >> 4 <= 2 {
+            let kind = if i & 0x40 != 0 {
                 AccessKind::Write
             } else {
                 AccessKind::Read
             };
-            let r = p.step(kind, bits & 2 != 0, bits & 1 != 0);
-            t[code << 3 | bits] = match r {
-                Some(q) => q.code(),
-                None => 0,
-            };
-            bits += 1;
+            t[i] = LocState(st).after_access_slow(kind, i & 0x80 != 0, i & 0x100 != 0);
         }
-        code += 1;
+        i += 1;
+    }
+    t
+};
+
+/// Bit `k` set: a foreign access of kind `k` (0 = read, 1 = write) skips the state.
+static SKIP_TABLE: [u8; 64] = {
+    let mut t = [0u8; 64];
+    let mut i = 0;
+    while i < 64 {
+        t[i] = LocState(i as u8).skip_bits_slow();
+        i += 1;
     }
     t
 };
@@ -548,6 +633,57 @@ mod tests {
         for (p, c) in no {
             assert!(!can_replace(p, c), "{p} {c}");
         }
+    }
+
+    /// The tabulated per-location step (`after_access`) and skip test agree with spec
+    /// §2.4 `apply` and §8.2 written out with the `Permission` API, for every state.
+    #[test]
+    fn tables_match_the_rules() {
+        let mut checked = 0;
+        for p in ALL_PERMISSIONS {
+            for accessed in [false, true] {
+                for sifa in [Sifa::None, Sifa::Read, Sifa::Write] {
+                    let st = LocState::new(p, accessed, sifa);
+                    for kind in [Read, Write] {
+                        let skip = sifa >= Sifa::of_kind(kind)
+                            || p == Permission::Disabled
+                            || (p == Permission::Frozen && kind == Read);
+                        assert_eq!(st.skips_foreign(kind), skip, "{p} {sifa:?} {kind:?}");
+                        for local in [false, true] {
+                            for protected in [false, true] {
+                                let expect = match p.step(kind, local, protected) {
+                                    None => Err((p, false)),
+                                    Some(q) => {
+                                        let acc = accessed || local;
+                                        if protected
+                                            && acc
+                                            && q == Permission::Disabled
+                                            && p != Permission::Disabled
+                                        {
+                                            Err((p, true))
+                                        } else {
+                                            let s = if local {
+                                                Sifa::None
+                                            } else {
+                                                sifa.max(Sifa::of_kind(kind))
+                                            };
+                                            Ok(LocState::new(q, acc, s))
+                                        }
+                                    }
+                                };
+                                assert_eq!(
+                                    st.after_access(kind, local, protected),
+                                    expect,
+                                    "{p} acc={accessed} {sifa:?} {kind:?} local={local} prot={protected}"
+                                );
+                                checked += 1;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(checked, 7 * 2 * 3 * 2 * 2 * 2);
     }
 
     #[test]

@@ -3,15 +3,54 @@
 //! with SIFA and the two unconditional skips of §8.2), then the wildcard subtrees.
 //!
 //! `apply` is the per-node step: materialise, transition, the two UB rules of §2.2, SIFA
-//! and accessed-bit maintenance, event recording. Traversal order only decides which
-//! violation is reported and which no-op-equivalent transitions are recorded.
+//! and accessed-bit maintenance, skipping counts, event recording. Traversal order only
+//! decides which violation is reported and which no-op-equivalent transitions are recorded.
+//!
+//! The concrete part runs on a [`ChunkVisit`]: the nodes and the one chunk's states and
+//! counts, borrowed apart from the rest of the tree, so the hot loops index plain slices.
 
 use crate::diagnostics::Event;
-use crate::perms::{LocState, Sifa};
-use crate::tree::{AccessCtx, Fail, Tree, NONE};
+use crate::perms::LocState;
+use crate::skipping::busy_word;
+use crate::tree::{AccessCtx, Fail, FailInfo, Node, Tree, NONE};
 use crate::*;
+use std::ops::Range;
+
+/// One access on one chunk, with the pieces of the tree it touches.
+pub(crate) struct ChunkVisit<'a> {
+    nodes: &'a mut [Node],
+    /// The chunk's states (indexed by node) and skipping counts (indexed by slot).
+    states: &'a mut [LocState],
+    busy: &'a mut [u64],
+    /// `32 * kind`: the shift that selects this access's count in a counts word.
+    shift: u32,
+    /// The chunk's byte range (events, reported offset).
+    bytes: Range<u64>,
+    ctx: &'a AccessCtx,
+    /// Scratch stack for subtrees.
+    stack: &'a mut Vec<(u32, bool)>,
+    /// Whether any state changed (the caller bumps the tree's epoch).
+    changed: bool,
+}
 
 impl Tree {
+    /// The visitor for chunk `ci`.
+    #[inline(always)]
+    fn chunk_visit<'a>(&'a mut self, ci: usize, ctx: &'a AccessCtx) -> ChunkVisit<'a> {
+        let bytes = self.locs.range_of(ci);
+        let chunk = &mut self.locs.chunks[ci];
+        ChunkVisit {
+            nodes: &mut self.nodes,
+            states: &mut chunk.states,
+            busy: &mut chunk.busy,
+            shift: 32 * ctx.kind as u32,
+            bytes,
+            ctx,
+            stack: &mut self.stack,
+            changed: false,
+        }
+    }
+
     /// One access on chunk `ci` from `src` (None = wildcard). `skip_children`: protector
     /// release, which leaves the subtree below `src` untouched (§4.1).
     #[inline]
@@ -24,30 +63,13 @@ impl Tree {
     ) -> Result<(), Fail> {
         let mut src_root = NONE;
         if let Some(s) = src {
-            // Phase A: local access on s and its ancestors.
-            let mut n = s;
-            loop {
-                self.apply(n, ci, ctx, true)?;
-                let p = self.nodes[n as usize].parent;
-                if p == NONE {
-                    src_root = n;
-                    break;
-                }
-                n = p;
+            let mut v = self.chunk_visit(ci, ctx);
+            let result = v.concrete(s, skip_children, &mut src_root);
+            self.epoch += v.changed as u64;
+            result?;
+            if self.roots.len() == 1 {
+                return Ok(());
             }
-            // Phase B: foreign subtrees, nearest first.
-            if !skip_children {
-                self.visit_children_foreign(s, NONE, ci, ctx)?;
-            }
-            let (mut prev, mut n) = (s, self.nodes[s as usize].parent);
-            while n != NONE {
-                self.visit_children_foreign(n, prev, ci, ctx)?;
-                prev = n;
-                n = self.nodes[n as usize].parent;
-            }
-        }
-        if self.roots.len() == 1 && src.is_some() {
-            return Ok(());
         }
         // The other trees: wildcard accesses.
         let max_local = if src_root == NONE {
@@ -76,89 +98,45 @@ impl Tree {
         Ok(())
     }
 
-    /// Foreign access to every child subtree of `n` except `except`, last-inserted first.
+    /// Whether a concrete access of `kind` from `s` on chunk `ci` would change nothing and
+    /// succeed, in a tree without wildcard subtrees: every local step keeps its state, and
+    /// the skipping counts say no foreign subtree needs a visit. A read-only check, much
+    /// cheaper than the traversal it lets the caller skip (e.g. the bytes of a retag range
+    /// that nothing else uses, or reads through one of many shared siblings).
     #[inline(always)]
-    fn visit_children_foreign(
-        &mut self,
-        n: u32,
-        except: u32,
-        ci: usize,
-        ctx: &AccessCtx,
-    ) -> Result<(), Fail> {
-        // `n` itself is never visited below, so its children list can be lent out; this
-        // keeps the hot sibling scan free of repeated node lookups.
-        let len = self.nodes[n as usize].children.len();
-        if len == 0 || (len == 1 && self.nodes[n as usize].children[0] == except) {
-            return Ok(());
+    pub(crate) fn chunk_access_is_noop(&self, s: u32, ci: usize, kind: AccessKind) -> bool {
+        let chunk = &self.locs.chunks[ci];
+        let busy = |n: u32| chunk.busy_count(self.nodes[n as usize].slot, kind);
+        if busy(s) != 0 {
+            return false;
         }
-        let kids = std::mem::take(&mut self.nodes[n as usize].children);
-        let mut result = Ok(());
-        let mut i = kids.len();
+        let mut n = s;
         loop {
-            // Scan (read-only, tight) for the next child, last-inserted first, that the
-            // access does not skip; the check only touches that child's state byte.
-            let found = {
-                let states = &self.locs.chunks[ci].states;
-                let nodes = &self.nodes;
-                let mut found = None;
-                while i > 0 {
-                    i -= 1;
-                    let c = kids[i];
-                    let raw = states.get(c as usize).copied().unwrap_or(LocState::ABSENT);
-                    let st = if raw.is_present() {
-                        raw
-                    } else {
-                        nodes[c as usize].default
-                    };
-                    if c != except && !st.skips_foreign(ctx.kind) {
-                        found = Some(c);
-                        break;
-                    }
-                }
-                found
-            };
-            let Some(c) = found else { break };
-            if let Err(e) = self.visit_foreign(c, ci, ctx) {
-                result = Err(e);
-                break;
+            let node = &self.nodes[n as usize];
+            let raw = chunk.get(n);
+            if !raw.is_present() {
+                // The first access here would materialise the entry.
+                return false;
             }
+            match raw.after_access(kind, true, node.protector.is_some()) {
+                Ok(new) if new == raw => {}
+                _ => return false,
+            }
+            let p = node.parent;
+            if p == NONE {
+                return true;
+            }
+            // The other children of `p`: `n` itself counts if it cannot be skipped.
+            let own = !raw.skips_foreign(kind) as u32;
+            if busy(p) != own {
+                return false;
+            }
+            n = p;
         }
-        self.nodes[n as usize].children = kids;
-        result
     }
 
-    /// Foreign access to the subtree of `f` (not skipped itself), children before parents
-    /// (§2.4 `visit_foreign`).
-    #[inline]
-    fn visit_foreign(&mut self, f: u32, ci: usize, ctx: &AccessCtx) -> Result<(), Fail> {
-        // Fast path: a leaf needs no stack.
-        if self.nodes[f as usize].children.is_empty() {
-            return self.apply(f, ci, ctx, false);
-        }
-        let mut stack = std::mem::take(&mut self.stack);
-        stack.clear();
-        stack.push((f, false));
-        let mut result = Ok(());
-        while let Some((n, after)) = stack.pop() {
-            if after {
-                if let Err(e) = self.apply(n, ci, ctx, false) {
-                    result = Err(e);
-                    break;
-                }
-                continue;
-            }
-            if self.state(n, ci).skips_foreign(ctx.kind) {
-                continue;
-            }
-            stack.push((n, true));
-            stack.extend(self.nodes[n as usize].children.iter().map(|&c| (c, false)));
-        }
-        self.stack = stack;
-        result
-    }
-
-    /// Apply the access to node `n` at chunk `ci` (§2.4 `apply`).
-    #[inline(always)]
+    /// Apply the access to node `n` at chunk `ci` (§2.4 `apply`), outside a concrete
+    /// traversal (wildcard accesses).
     pub(crate) fn apply(
         &mut self,
         n: u32,
@@ -166,53 +144,10 @@ impl Tree {
         ctx: &AccessCtx,
         local: bool,
     ) -> Result<(), Fail> {
-        let chunk = &mut self.locs.chunks[ci];
-        let node = &mut self.nodes[n as usize];
-        let raw = chunk.get(n);
-        let st = if raw.is_present() { raw } else { node.default };
-        let protected = node.protector.is_some();
-        let old = st.perm();
-        let Some(new) = st.step_perm(ctx.kind, local, protected) else {
-            return Err(Fail {
-                kind: UbKind::ChildAccessForbidden(old),
-                node: Some(n),
-                offset: chunk.start,
-            });
-        };
-        let accessed = st.accessed() || local;
-        if protected && accessed && new == Permission::Disabled && old != Permission::Disabled {
-            return Err(Fail {
-                kind: UbKind::ProtectedDisabled(old),
-                node: Some(n),
-                offset: chunk.start,
-            });
-        }
-        let sifa = if local {
-            Sifa::None
-        } else {
-            st.sifa().max(Sifa::of_kind(ctx.kind))
-        };
-        let new_st = LocState::new(new, accessed, sifa);
-        if new_st != raw {
-            chunk.set(n, new_st);
-        }
-        if new != old {
-            let start = chunk.start;
-            let end = match self.locs.chunks.get(ci + 1) {
-                Some(c) => c.start,
-                None => self.locs.size,
-            };
-            node.events.push(Event {
-                from: old,
-                to: new,
-                cause: ctx.cause,
-                foreign: !local,
-                access_range: ctx.range.clone(),
-                chunk: start..end,
-                site: ctx.site,
-            });
-        }
-        Ok(())
+        let mut v = self.chunk_visit(ci, ctx);
+        let result = v.apply(n, local);
+        self.epoch += v.changed as u64;
+        result
     }
 
     /// Smallest exposed tag in the subtree of `s` (itself included), §7 protector release.
@@ -228,4 +163,215 @@ impl Tree {
         }
         min
     }
+}
+
+impl ChunkVisit<'_> {
+    /// The state of `n` here: its entry, or its default.
+    #[inline(always)]
+    fn state(&self, n: u32) -> LocState {
+        let raw = self.states[n as usize];
+        if raw.is_present() {
+            raw
+        } else {
+            self.nodes[n as usize].default
+        }
+    }
+
+    /// How many children of `n` a foreign access of this kind cannot skip here.
+    #[inline(always)]
+    fn busy_children(&self, n: u32) -> u32 {
+        (self.busy[self.nodes[n as usize].slot as usize] >> self.shift) as u32
+    }
+
+    /// The concrete part of §2.4 from `s`: the local phase, then the foreign subtrees
+    /// nearest first. Sets `src_root` to the root of `s`'s tree.
+    #[inline(always)]
+    fn concrete(&mut self, s: u32, skip_children: bool, src_root: &mut u32) -> Result<(), Fail> {
+        // Phase A: local access on s and its ancestors.
+        let mut n = s;
+        loop {
+            self.apply(n, true)?;
+            let p = self.nodes[n as usize].parent;
+            if p == NONE {
+                *src_root = n;
+                break;
+            }
+            n = p;
+        }
+        // Phase B: foreign subtrees, nearest first.
+        if !skip_children {
+            self.visit_children_foreign(s, NONE)?;
+        }
+        let (mut prev, mut n) = (s, self.nodes[s as usize].parent);
+        while n != NONE {
+            self.visit_children_foreign(n, prev)?;
+            prev = n;
+            n = self.nodes[n as usize].parent;
+        }
+        Ok(())
+    }
+
+    /// Foreign access to every child subtree of `n` except `except`, last-inserted first.
+    /// The skipping index says how many children need a visit; the scan stops after the
+    /// last of them (and does not start when there is none).
+    #[inline(always)]
+    fn visit_children_foreign(&mut self, n: u32, except: u32) -> Result<(), Fail> {
+        let kind = self.ctx.kind;
+        let mut remaining = self.busy_children(n);
+        if except != NONE && !self.state(except).skips_foreign(kind) {
+            remaining = remaining.wrapping_sub(1);
+        }
+        if remaining == 0 {
+            return Ok(());
+        }
+        // Visiting a child never changes `n`'s children list, so it is re-read by index.
+        let mut i = self.nodes[n as usize].children.len();
+        while remaining > 0 {
+            // Scan for the next child, last-inserted first, that the access does not skip;
+            // the check only touches that child's state byte.
+            let mut found = NONE;
+            {
+                let kids = &self.nodes[n as usize].children;
+                while i > 0 {
+                    i -= 1;
+                    let c = kids[i];
+                    if c != except && !self.state(c).skips_foreign(kind) {
+                        found = c;
+                        break;
+                    }
+                }
+            }
+            // The counts promise `remaining` more children; running out means they are
+            // wrong, which the invariant check and the differential test catch.
+            if found == NONE {
+                break;
+            }
+            remaining -= 1;
+            self.visit_foreign(found)?;
+        }
+        Ok(())
+    }
+
+    /// Foreign access to the subtree of `f` (not skipped itself), children before parents
+    /// (§2.4 `visit_foreign`).
+    #[inline(always)]
+    fn visit_foreign(&mut self, f: u32) -> Result<(), Fail> {
+        // Fast path: a leaf, or a node none of whose children needs a visit.
+        if self.busy_children(f) == 0 {
+            return self.apply(f, false);
+        }
+        self.visit_subtree_foreign(f)
+    }
+
+    /// [`visit_foreign`](Self::visit_foreign) for a node with children to visit.
+    #[inline(never)]
+    fn visit_subtree_foreign(&mut self, f: u32) -> Result<(), Fail> {
+        let base = self.stack.len();
+        self.stack.push((f, false));
+        let mut result = Ok(());
+        while self.stack.len() > base {
+            let (n, after) = self.stack.pop().expect("non-empty");
+            if after {
+                if let Err(e) = self.apply(n, false) {
+                    result = Err(e);
+                    break;
+                }
+                continue;
+            }
+            // `n` was checked not to skip when it was pushed: visiting its later siblings
+            // cannot change its state.
+            self.stack.push((n, true));
+            self.push_busy_children(n);
+        }
+        self.stack.truncate(base);
+        result
+    }
+
+    /// Push the children of `n` that the access cannot skip, so that the last-inserted one
+    /// is popped first.
+    fn push_busy_children(&mut self, n: u32) {
+        let kind = self.ctx.kind;
+        let mut remaining = self.busy_children(n);
+        if remaining == 0 {
+            return;
+        }
+        let base = self.stack.len();
+        let kids = &self.nodes[n as usize].children;
+        for &c in kids.iter().rev() {
+            let raw = self.states[c as usize];
+            let st = if raw.is_present() {
+                raw
+            } else {
+                self.nodes[c as usize].default
+            };
+            if !st.skips_foreign(kind) {
+                self.stack.push((c, false));
+                remaining -= 1;
+                if remaining == 0 {
+                    break;
+                }
+            }
+        }
+        self.stack[base..].reverse();
+    }
+
+    /// Apply the access to node `n` (§2.4 `apply`).
+    #[inline(always)]
+    pub(crate) fn apply(&mut self, n: u32, local: bool) -> Result<(), Fail> {
+        let node = &self.nodes[n as usize];
+        let raw = self.states[n as usize];
+        let st = if raw.is_present() { raw } else { node.default };
+        let new_st = match st.after_access(self.ctx.kind, local, node.protector.is_some()) {
+            Ok(new_st) => new_st,
+            Err((old, protected_rule)) => {
+                return Err(reject(n, old, protected_rule, self.bytes.start))
+            }
+        };
+        if new_st == raw {
+            return Ok(());
+        }
+        self.changed = true;
+        let parent = node.parent;
+        self.states[n as usize] = new_st;
+        // Keep the parent's skipping counts in step.
+        let delta = busy_word(new_st).wrapping_sub(busy_word(st));
+        if delta != 0 && parent != NONE {
+            let slot = self.nodes[parent as usize].slot;
+            let b = &mut self.busy[slot as usize];
+            *b = b.wrapping_add(delta);
+        }
+        if !new_st.same_perm(st) {
+            self.record_event(n, local, st, new_st);
+        }
+        Ok(())
+    }
+
+    /// Record a permission change of `n` (diagnostics history).
+    #[inline(always)]
+    fn record_event(&mut self, n: u32, local: bool, from: LocState, to: LocState) {
+        self.nodes[n as usize].events.push(Event {
+            from,
+            to,
+            cause: self.ctx.cause,
+            foreign: !local,
+            access_range: self.ctx.range.clone(),
+            chunk: self.bytes.clone(),
+            site: self.ctx.site,
+        });
+    }
+}
+
+/// The failure of `apply` on node `n` (kept out of the hot path).
+#[cold]
+#[inline(never)]
+fn reject(n: u32, old: Permission, protected_rule: bool, offset: u64) -> Fail {
+    Box::new(FailInfo {
+        kind: if protected_rule {
+            UbKind::ProtectedDisabled(old)
+        } else {
+            UbKind::ChildAccessForbidden(old)
+        },
+        node: Some(n),
+        offset,
+    })
 }

@@ -14,6 +14,7 @@
 use crate::diagnostics::Event;
 use crate::locations::Locations;
 use crate::perms::{LocState, Sifa};
+use crate::skipping::{busy_word, NO_SLOT};
 use crate::tagmap::TagMap;
 use crate::*;
 
@@ -36,6 +37,8 @@ pub(crate) struct Node {
     pub site: Site,
     /// Permission changes, oldest first (diagnostics).
     pub events: Vec<Event>,
+    /// Index of this node's counts in the skipping index (`NO_SLOT` until it has a child).
+    pub slot: u32,
 }
 
 impl Node {
@@ -59,8 +62,32 @@ pub struct Tree {
     pub(crate) stack: Vec<(u32, bool)>,
     /// Scratch per-node wildcard counts (reads, writes), see `wildcard.rs`.
     pub(crate) counts: Vec<[u32; 2]>,
-    /// The last tag looked up by a mutating operation and its index (tag 0 = none).
-    pub(crate) cache: (Tag, u32),
+    /// The two tags most recently looked up (or created) by a mutating operation, with
+    /// their indices, most recent first. Unused entries name the root, which is never
+    /// removed, so every entry is always valid.
+    pub(crate) cache: [(Tag, u32); 2],
+    /// Number of slots handed out in the skipping index, `NO_SLOT` included (see
+    /// `skipping`).
+    pub(crate) slots: u32,
+    /// Bumped by every change to the tree: a state, a chunk boundary, a node, a protector,
+    /// an exposure. Only compared for equality (by the no-op access cache).
+    pub(crate) epoch: u64,
+    /// The no-op access cache, see [`NoopAccess`].
+    noop: NoopAccess,
+}
+
+/// Proof that an access changes nothing: at `epoch`, accesses through `tag` to exactly
+/// `range` (unclamped, as passed in) of every kind in `kinds` (bit 0 read, bit 1 write)
+/// succeeded without changing anything. An access is deterministic, so while the tree is
+/// unchanged (`epoch` equal) repeating it would again change nothing and succeed, and can
+/// be skipped. This is the common "loop through one pointer" case; it is recorded after an
+/// access that went through the full traversal and left `epoch` alone.
+#[derive(Clone, Debug)]
+struct NoopAccess {
+    tag: Tag,
+    range: Range<u64>,
+    kinds: u8,
+    epoch: u64,
 }
 
 /// Where an access comes from and how it is described (shared by all traversals).
@@ -75,17 +102,23 @@ pub(crate) struct AccessCtx {
 
 /// Why a traversal stopped: the violated rule and the node whose state rejected it.
 #[derive(Clone, Debug)]
-pub(crate) struct Fail {
+pub(crate) struct FailInfo {
     pub kind: UbKind,
     pub node: Option<u32>,
     pub offset: u64,
 }
+
+/// A traversal failure, boxed: failures are rare, and a pointer-sized `Result` keeps the
+/// many `?`s of the traversal cheap (returned in a register).
+pub(crate) type Fail = Box<FailInfo>;
 
 impl Tree {
     /// A new tree for an allocation of `size` bytes whose root pointer has tag `root`
     /// (spec §1.1: root Unique + accessed on every in-bounds byte).
     pub fn new(root: Tag, size: u64, site: Site) -> Tree {
         let mut locs = Locations::new(size);
+        locs.grow_states();
+        locs.grow_busy(); // NO_SLOT
         if let Some(c) = locs.chunks.first_mut() {
             c.set(0, LocState::new(Permission::Unique, true, Sifa::None));
         }
@@ -101,6 +134,7 @@ impl Tree {
                 exposed: false,
                 site,
                 events: Vec::new(),
+                slot: NO_SLOT,
             }],
             free: Vec::new(),
             tags,
@@ -108,7 +142,15 @@ impl Tree {
             locs,
             stack: Vec::new(),
             counts: Vec::new(),
-            cache: (0, 0),
+            cache: [(root, 0); 2],
+            slots: 1,
+            epoch: 0,
+            noop: NoopAccess {
+                tag: 0,
+                range: 0..0,
+                kinds: 0,
+                epoch: 0,
+            },
         }
     }
     /// The root tag.
@@ -121,19 +163,19 @@ impl Tree {
     }
     /// Whether `tag` is a node of this tree.
     pub fn contains(&self, tag: Tag) -> bool {
-        self.tags.contains_key(&tag)
+        self.tags.contains(tag)
     }
     /// Whether `tag` currently has a protector.
     pub fn is_protected(&self, tag: Tag) -> bool {
         self.tags
-            .get(&tag)
-            .is_some_and(|&i| self.nodes[i as usize].protector.is_some())
+            .get(tag)
+            .is_some_and(|i| self.nodes[i as usize].protector.is_some())
     }
 
     #[inline(always)]
     pub(crate) fn lookup(&self, tag: Tag) -> Result<u32, TreeError> {
-        match self.tags.get(&tag) {
-            Some(&i) => Ok(i),
+        match self.tags.get(tag) {
+            Some(i) => Ok(i),
             None => Err(TreeError::UnknownTag(tag)),
         }
     }
@@ -141,13 +183,41 @@ impl Tree {
     #[inline(always)]
     fn source(&mut self, prov: Provenance) -> Result<Option<u32>, TreeError> {
         match prov {
-            Provenance::Tag(t) if t == self.cache.0 => Ok(Some(self.cache.1)),
-            Provenance::Tag(t) => {
-                let i = self.lookup(t)?;
-                self.cache = (t, i);
-                Ok(Some(i))
-            }
+            Provenance::Tag(t) => self.lookup_cached(t).map(Some),
             Provenance::Wildcard => Ok(None),
+        }
+    }
+
+    /// `lookup` through the two-entry cache (a retag's parent and the new tag alternate
+    /// in `reborrow; access` sequences).
+    #[inline(always)]
+    fn lookup_cached(&mut self, t: Tag) -> Result<u32, TreeError> {
+        if t == self.cache[0].0 {
+            return Ok(self.cache[0].1);
+        }
+        if t == self.cache[1].0 {
+            self.cache.swap(0, 1);
+            return Ok(self.cache[0].1);
+        }
+        let i = self.lookup(t)?;
+        self.remember(t, i);
+        Ok(i)
+    }
+
+    #[inline(always)]
+    fn remember(&mut self, t: Tag, i: u32) {
+        self.cache[1] = self.cache[0];
+        self.cache[0] = (t, i);
+    }
+
+    /// Drop `t` from the lookup cache (it is being removed).
+    pub(crate) fn forget_cached(&mut self, t: Tag) {
+        let root = self.roots[0];
+        let root_entry = (self.nodes[root as usize].tag, root);
+        for e in &mut self.cache {
+            if e.0 == t {
+                *e = root_entry;
+            }
         }
     }
 
@@ -166,30 +236,66 @@ impl Tree {
         kind: AccessKind,
         site: Site,
     ) -> Result<(), TreeError> {
+        let kind_bit = 1u8 << kind as u8;
+        if let Provenance::Tag(t) = prov {
+            let n = &self.noop;
+            if n.tag == t && n.epoch == self.epoch && n.kinds & kind_bit != 0 && n.range == range {
+                return Ok(());
+            }
+        }
         let src = self.source(prov)?;
-        let range = self.clamp(range);
-        if range.start == range.end {
+        let clamped = self.clamp(range.clone());
+        if clamped.start == clamped.end {
             return Ok(());
         }
         let ctx = AccessCtx {
             kind,
             cause: AccessCause::Explicit(kind),
-            range: Some(range),
+            range: Some(clamped),
             site,
         };
+        let epoch = self.epoch;
         self.access_range(src, &ctx)
-            .map_err(|f| self.make_ub(f, src, &ctx))
+            .map_err(|f| self.make_ub(&f, src, &ctx))?;
+        if let (Provenance::Tag(t), true) = (prov, self.epoch == epoch) {
+            let n = &mut self.noop;
+            if n.tag == t && n.epoch == epoch && n.range == range {
+                n.kinds |= kind_bit;
+            } else {
+                *n = NoopAccess {
+                    tag: t,
+                    range,
+                    kinds: kind_bit,
+                    epoch,
+                };
+            }
+        }
+        Ok(())
     }
 
     /// The chunked access of spec §2.4 (no zero-size check, range already clamped).
+    /// Returns the chunks the range covers.
     #[inline]
-    pub(crate) fn access_range(&mut self, src: Option<u32>, ctx: &AccessCtx) -> Result<(), Fail> {
+    pub(crate) fn access_range(
+        &mut self,
+        src: Option<u32>,
+        ctx: &AccessCtx,
+    ) -> Result<Range<usize>, Fail> {
         let range = ctx.range.clone().expect("explicit accesses have a range");
+        let before = self.locs.chunks.len();
         let chunks = self.locs.split_range(range);
-        for ci in chunks {
+        if self.locs.chunks.len() != before {
+            self.epoch += 1;
+        }
+        for ci in chunks.clone() {
+            if let (Some(s), 1) = (src, self.roots.len()) {
+                if self.chunk_access_is_noop(s, ci, ctx.kind) {
+                    continue;
+                }
+            }
             self.access_chunk(src, ci, ctx, false)?;
         }
-        Ok(())
+        Ok(chunks)
     }
 
     /// Create `new` as a child of `parent` (spec §3.4), including the retag's implicit
@@ -201,13 +307,79 @@ impl Tree {
         perm: &NewPermission<'_>,
         site: Site,
     ) -> Result<(), TreeError> {
+        self.epoch += 1;
         let src = self.source(parent)?;
-        if self.tags.contains_key(&new) {
+        // Claim `new` in the tag map now (one probe), with the slot `alloc_node` will use;
+        // a failing implicit access below gives it back.
+        let next_idx = match self.free.last() {
+            Some(&i) => i,
+            None => self.nodes.len() as u32,
+        };
+        if !self.tags.insert_new(new, next_idx) {
             return Err(TreeError::UnknownTag(new));
         }
         let protected = perm.protector.is_some();
         let range = self.clamp(perm.range.clone());
+
+        if perm.cell_ranges.is_empty() {
+            // One piece (the common case): the implicit read, then the node, its states
+            // and its parent's counts in one pass over the chunks.
+            let fresh = FRESH_STATES
+                [perm.mutable as usize | (protected as usize) << 1 | (perm.freeze as usize) << 2];
+            let (default, st) = (fresh.outside, fresh.inside);
+            let mut covered = 0..0;
+            if range.start < range.end {
+                let ctx = AccessCtx {
+                    kind: AccessKind::Read,
+                    cause: AccessCause::Reborrow,
+                    range: Some(range),
+                    site,
+                };
+                covered = match self.access_range(src, &ctx) {
+                    Ok(c) => c,
+                    Err(f) => {
+                        self.tags.remove(new);
+                        return Err(self.make_ub(&f, src, &ctx));
+                    }
+                };
+            }
+            let min_sifa = if covered.is_empty() {
+                fresh.outside_sifa
+            } else {
+                fresh.min_sifa
+            };
+            let idx = self.alloc_node(new, src, default, perm.protector, site);
+            let (pslot, pdefault) = match src {
+                Some(p) => (self.busy_slot(p), self.nodes[p as usize].default),
+                None => (NONE, default),
+            };
+            // Whether the parent's SIFA must be lowered somewhere (checked on the way).
+            let mut weaken = pslot != NONE && pdefault.sifa_exceeds(min_sifa);
+            let p = src.unwrap_or(NONE);
+            for (ci, chunk) in self.locs.chunks.iter_mut().enumerate() {
+                let here = if covered.contains(&ci) {
+                    chunk.set(idx, st);
+                    st
+                } else {
+                    default
+                };
+                if pslot != NONE {
+                    let word = busy_word(here);
+                    if word != 0 {
+                        chunk.add_busy(pslot, word);
+                    }
+                    let pst = chunk.get(p);
+                    weaken |= pst.is_present() && pst.sifa_exceeds(min_sifa);
+                }
+            }
+            let min_sifa = if weaken { min_sifa } else { Sifa::Write };
+            self.link_new_node(src, idx, new, min_sifa);
+            return Ok(());
+        }
+
         let default_perm = outside_perm(perm);
+        let default_sifa = default_perm.initial_sifa(protected);
+        let default = LocState::new(default_perm, false, default_sifa);
 
         // The implicit read through the parent over each non-Cell piece (§3.4).
         let mut result = Ok(());
@@ -223,23 +395,17 @@ impl Tree {
             };
             result = self
                 .access_range(src, &ctx)
-                .map_err(|f| self.make_ub(f, src, &ctx));
+                .map(|_| ())
+                .map_err(|f| self.make_ub(&f, src, &ctx));
         });
+        if result.is_err() {
+            self.tags.remove(new);
+        }
         result?;
 
         // Insert the node.
-        let default = LocState::new(default_perm, false, default_perm.initial_sifa(protected));
-        let idx = self.alloc_node(Node {
-            tag: new,
-            parent: src.unwrap_or(NONE),
-            children: Vec::new(),
-            default,
-            protector: perm.protector,
-            exposed: false,
-            site,
-            events: Vec::new(),
-        });
-        let mut min_sifa = default.sifa();
+        let idx = self.alloc_node(new, src, default, perm.protector, site);
+        let mut min_sifa = default_sifa;
         for_each_piece(perm, range, |r, p| {
             let st = LocState::new(p, p != Permission::Cell, p.initial_sifa(protected));
             min_sifa = min_sifa.min(st.sifa());
@@ -247,10 +413,24 @@ impl Tree {
                 self.locs.chunks[ci].set(idx, st);
             }
         });
+        if let Some(p) = src {
+            self.count_new_child(p, idx);
+        }
+        self.link_new_node(src, idx, new, min_sifa);
+        Ok(())
+    }
+
+    /// Make the new node `idx` (tag `new`, states and parent counts already in place) a
+    /// child of `src`, or a wildcard root; restore the SIFA invariant above it.
+    #[inline(always)]
+    fn link_new_node(&mut self, src: Option<u32>, idx: u32, new: Tag, min_sifa: Sifa) {
+        self.remember(new, idx);
         match src {
             Some(p) => {
                 self.nodes[p as usize].children.push(idx);
-                self.weaken_ancestor_sifa(p, min_sifa);
+                if min_sifa != Sifa::Write {
+                    self.weaken_ancestor_sifa(p, min_sifa);
+                }
             }
             None => {
                 let pos = self
@@ -259,65 +439,104 @@ impl Tree {
                 self.roots.insert(pos.max(1), idx);
             }
         }
-        Ok(())
     }
 
     /// Restore "a child's SIFA >= its parent's" after inserting a child whose weakest SIFA
-    /// is `min` (spec §8.2): lower ancestors until one is unchanged.
+    /// is `min` (spec §8.2): lower ancestors until one is unchanged. Keeps the skipping
+    /// counts of each changed node's parent in step.
     fn weaken_ancestor_sifa(&mut self, mut cur: u32, min: Sifa) {
         if min == Sifa::Write {
             return;
         }
         while cur != NONE {
-            let mut changed = false;
+            let node = &self.nodes[cur as usize];
+            let parent = node.parent;
+            let pslot = if parent == NONE {
+                NONE
+            } else {
+                self.nodes[parent as usize].slot
+            };
+            let old_default = node.default;
+            let new_default = if old_default.sifa_exceeds(min) {
+                old_default.with_sifa(min)
+            } else {
+                old_default
+            };
+            let mut changed = new_default != old_default;
             for c in &mut self.locs.chunks {
-                let st = c.get(cur);
-                if st.is_present() && st.sifa() > min {
-                    c.set(cur, st.with_sifa(min));
+                let raw = c.get(cur);
+                let (old, new) = if raw.is_present() {
+                    if !raw.sifa_exceeds(min) {
+                        continue;
+                    }
+                    let new = raw.with_sifa(min);
+                    c.set(cur, new);
                     changed = true;
+                    (raw, new)
+                } else {
+                    (old_default, new_default)
+                };
+                let delta = busy_word(new).wrapping_sub(busy_word(old));
+                if pslot != NONE && delta != 0 {
+                    c.add_busy(pslot, delta);
                 }
             }
-            let node = &mut self.nodes[cur as usize];
-            if node.default.sifa() > min {
-                node.default = node.default.with_sifa(min);
-                changed = true;
-            }
+            self.nodes[cur as usize].default = new_default;
             if !changed {
                 break;
             }
-            cur = node.parent;
+            cur = parent;
         }
     }
 
-    pub(crate) fn alloc_node(&mut self, node: Node) -> u32 {
-        let tag = node.tag;
+    /// A fresh node in a recycled or new slot (the tag map entry is made by the caller).
+    #[inline(always)]
+    fn alloc_node(
+        &mut self,
+        tag: Tag,
+        parent: Option<u32>,
+        default: LocState,
+        protector: Option<ProtectorKind>,
+        site: Site,
+    ) -> u32 {
+        let parent = parent.unwrap_or(NONE);
         let idx = match self.free.pop() {
             Some(i) => {
-                // Reuse the slot and its vectors' capacity.
-                let slot = &mut self.nodes[i as usize];
-                let mut children = std::mem::take(&mut slot.children);
-                let mut events = std::mem::take(&mut slot.events);
-                children.clear();
-                events.clear();
-                *slot = Node {
-                    children,
-                    events,
-                    ..node
-                };
+                // Reuse the slot and its vectors' capacity (emptied when it was freed).
+                let node = &mut self.nodes[i as usize];
+                node.tag = tag;
+                node.parent = parent;
+                node.default = default;
+                node.protector = protector;
+                node.exposed = false;
+                node.site = site;
+                node.slot = NO_SLOT;
                 i
             }
             None => {
-                self.nodes.push(node);
+                self.locs.grow_states();
+                self.nodes.push(Node {
+                    tag,
+                    parent,
+                    children: Vec::new(),
+                    default,
+                    protector,
+                    exposed: false,
+                    site,
+                    events: Vec::new(),
+                    slot: NO_SLOT,
+                });
                 (self.nodes.len() - 1) as u32
             }
         };
-        self.tags.insert(tag, idx);
+        debug_assert_eq!(self.tags.get(tag), Some(idx), "retag claimed the slot");
         idx
     }
 
     /// Function exit for a protected `tag` (spec §4.1): implicit accesses, then the
     /// protector is dropped.
     pub fn release_protector(&mut self, tag: Tag, site: Site) -> Result<(), TreeError> {
+        self.epoch += 1;
         let idx = self.lookup(tag)?;
         if self.nodes[idx as usize].protector.is_none() {
             return Ok(());
@@ -335,7 +554,7 @@ impl Tree {
                         site,
                     };
                     if let Err(f) = self.access_chunk(Some(idx), ci, &ctx, true) {
-                        result = Err(self.make_ub(f, Some(idx), &ctx));
+                        result = Err(self.make_ub(&f, Some(idx), &ctx));
                         break;
                     }
                 }
@@ -346,8 +565,33 @@ impl Tree {
         result
     }
 
+    /// End the protector of `tag` *without* the implicit accesses of a function exit
+    /// (spec §4.1); the states of all nodes stay as they are. Unknown tags give
+    /// `UnknownTag`; an unprotected tag is left alone.
+    ///
+    /// Why it exists: [`release_protector`](Self::release_protector) models a frame that
+    /// returns (or unwinds through the runtime's own hooks). A frame can also disappear
+    /// without either: `longjmp` over it, or unwinding through foreign (C/C++) frames,
+    /// which the runtime only notices later, e.g. when an outer frame of the same thread
+    /// returns. Such a frame never performed its protector-end accesses, and performing
+    /// them at the moment the runtime finds out would be an access the program never
+    /// made, at a time that matches no point of its execution, possibly after other
+    /// accesses have changed the tree: it could report UB that did not happen. Leaving the
+    /// protector in place is no better: it would keep turning later foreign accesses and
+    /// deallocations into false reports, and keep the tag from ever being pruned. So the
+    /// runtime drops it quietly; the only cost is that UB the skipped exit accesses would
+    /// have exposed goes unreported.
+    pub fn forget_protector(&mut self, tag: Tag) -> Result<(), TreeError> {
+        let idx = self.lookup(tag)?;
+        if self.nodes[idx as usize].protector.take().is_some() {
+            self.epoch += 1;
+        }
+        Ok(())
+    }
+
     /// Deallocation through `prov` (spec §6). The caller drops the tree afterwards.
     pub fn dealloc(&mut self, prov: Provenance, site: Site) -> Result<(), TreeError> {
+        self.epoch += 1;
         let src = self.source(prov)?;
         let size = self.locs.size;
         let ctx = AccessCtx {
@@ -358,7 +602,7 @@ impl Tree {
         };
         if size > 0 {
             self.access_range(src, &ctx)
-                .map_err(|f| self.make_ub(f, src, &ctx))?;
+                .map_err(|f| self.make_ub(&f, src, &ctx))?;
         }
         let order = self.dealloc_order(src);
         for ci in 0..self.locs.chunks.len() {
@@ -371,12 +615,12 @@ impl Tree {
                 let raw = chunk.get(n);
                 let st = if raw.is_present() { raw } else { node.default };
                 if st.accessed() && st.perm() != Permission::Cell {
-                    let f = Fail {
+                    let f = Box::new(FailInfo {
                         kind: UbKind::ProtectedDealloc,
                         node: Some(n),
                         offset: chunk.start,
-                    };
-                    return Err(self.make_ub(f, src, &ctx));
+                    });
+                    return Err(self.make_ub(&f, src, &ctx));
                 }
             }
         }
@@ -385,7 +629,8 @@ impl Tree {
 
     /// Mark `tag` exposed (spec §7). Unknown tags are ignored.
     pub fn expose(&mut self, tag: Tag) {
-        if let Some(&i) = self.tags.get(&tag) {
+        self.epoch += 1;
+        if let Some(i) = self.tags.get(tag) {
             self.nodes[i as usize].exposed = true;
         }
     }
@@ -412,14 +657,14 @@ impl Tree {
                 .locs
                 .chunks
                 .iter()
-                .map(|c| c.states.capacity())
+                .map(|c| c.states.capacity() + c.busy.capacity() * 8)
                 .sum::<usize>();
-        let map = self.tags.capacity() * (std::mem::size_of::<(Tag, u32)>() + 1);
+        let map = self.tags.heap_bytes();
         nodes + locs + map
     }
     /// Permission and accessed bit of `tag` at `offset`, if `tag` is in the tree.
     pub fn perm_at(&self, tag: Tag, offset: u64) -> Option<(Permission, bool)> {
-        let idx = *self.tags.get(&tag)?;
+        let idx = self.tags.get(tag)?;
         let node = &self.nodes[idx as usize];
         let st = if offset < self.locs.size {
             let raw = self.locs.chunks[self.locs.find(offset)].get(idx);
@@ -439,9 +684,15 @@ impl Tree {
     pub fn node_footprint() -> (usize, usize) {
         (std::mem::size_of::<Node>(), std::mem::size_of::<LocState>())
     }
+    /// Bytes per chunk of a node's skipping counts (only nodes with children have them),
+    /// and bytes per tag-map slot (the map is kept at most 2/3 full), for the benchmark.
+    #[doc(hidden)]
+    pub fn index_footprint() -> (usize, usize) {
+        (std::mem::size_of::<u64>(), TagMap::slot_bytes())
+    }
     /// All tags of the tree (unordered).
     pub fn tags(&self) -> Vec<Tag> {
-        self.tags.keys().copied().collect()
+        self.tags.keys().collect()
     }
     /// The tree in Miri's `miri_print_borrow_state` layout (spec §9).
     pub fn dump(&self) -> String {
@@ -511,13 +762,62 @@ impl Tree {
 
 /// The permission outside the retag range (table §3.2 "outside" column).
 pub(crate) fn outside_perm(p: &NewPermission<'_>) -> Permission {
-    match (p.mutable, p.protector.is_some(), p.freeze) {
+    outside_perm_of(p.mutable, p.protector.is_some(), p.freeze)
+}
+
+const fn outside_perm_of(mutable: bool, protected: bool, freeze: bool) -> Permission {
+    match (mutable, protected, freeze) {
         (false, _, true) => Permission::Frozen,
         (false, _, false) => Permission::Cell,
         (true, true, _) => Permission::Reserved { conflicted: false },
         (true, false, true) => Permission::Reserved { conflicted: false },
         (true, false, false) => Permission::ReservedIM,
     }
+}
+
+/// The fresh states of a retag without `UnsafeCell` bytes, indexed by
+/// `mutable | protected << 1 | freeze << 2`: the lazy state outside the range (the
+/// node's default) and the state inside it (§3.2, §3.4), computed once.
+static FRESH_STATES: [Fresh; 8] = {
+    let blank = Fresh {
+        outside: LocState::ABSENT,
+        inside: LocState::ABSENT,
+        outside_sifa: Sifa::None,
+        min_sifa: Sifa::None,
+    };
+    let mut t = [blank; 8];
+    let mut i = 0;
+    while i < 8 {
+        let (mutable, protected, freeze) = (i & 1 != 0, i & 2 != 0, i & 4 != 0);
+        let outside = outside_perm_of(mutable, protected, freeze);
+        let inside = if mutable {
+            Permission::Reserved { conflicted: false }
+        } else {
+            Permission::Frozen
+        };
+        let (os, is) = (
+            outside.initial_sifa(protected),
+            inside.initial_sifa(protected),
+        );
+        t[i] = Fresh {
+            outside: LocState::new(outside, false, os),
+            inside: LocState::new(inside, true, is),
+            outside_sifa: os,
+            min_sifa: if (os as u8) < (is as u8) { os } else { is },
+        };
+        i += 1;
+    }
+    t
+};
+
+/// An entry of [`FRESH_STATES`].
+#[derive(Clone, Copy)]
+struct Fresh {
+    outside: LocState,
+    inside: LocState,
+    /// The SIFA of `outside`, and the smaller of both SIFAs.
+    outside_sifa: Sifa,
+    min_sifa: Sifa,
 }
 
 /// Calls `f` on the retag range cut into maximal non-empty pieces of uniform initial
@@ -538,6 +838,12 @@ pub(crate) fn for_each_piece(
             Permission::ReservedIM,
         ),
     };
+    if p.cell_ranges.is_empty() {
+        if range.start < range.end {
+            f(range, frozen);
+        }
+        return;
+    }
     // The piece being built, extended while the permission stays the same.
     let mut cur: Option<(Range<u64>, Permission)> = None;
     let mut push = |r: Range<u64>, perm: Permission| {

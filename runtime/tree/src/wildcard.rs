@@ -17,7 +17,7 @@
 //! recorded states below a skipped wildcard root.)
 
 use crate::perms::WildcardLevel;
-use crate::tree::{AccessCtx, Fail, Tree};
+use crate::tree::{AccessCtx, Fail, FailInfo, Tree};
 use crate::*;
 
 /// Where a wildcard access comes from relative to a node.
@@ -130,11 +130,11 @@ impl Tree {
             let local = match rel {
                 None => {
                     let offset = self.locs.chunks[ci].start;
-                    return Err(Fail {
+                    return Err(Box::new(FailInfo {
                         kind: UbKind::NoExposedTag,
                         node: None,
                         offset,
-                    });
+                    }));
                 }
                 Some(WildcardRel::Either) => continue,
                 Some(WildcardRel::Local) => true,

@@ -1,6 +1,9 @@
 //! Differential test: the real `Tree` against the naive per-byte model (`bsan_tree::naive`)
 //! on random operation sequences (retags of every kind, accesses, wildcard accesses,
-//! protector releases, exposes, GC with random live sets, deallocation).
+//! protector releases, protectors forgotten without exit accesses, exposes, GC with random
+//! live sets, deallocation). Accesses often repeat an earlier one, so the tree's no-op
+//! access cache is exercised; after every operation the tree's internal invariants
+//! (skipping counts, tag map, links) are checked too.
 //!
 //! After every operation both must agree on the outcome (Ok, or UB kind + accessed +
 //! conflicting tag + offset) and on the permission and accessed bit of every tag still in
@@ -64,6 +67,7 @@ enum Op {
         kind: AccessKind,
     },
     Release(Tag),
+    Forget(Tag),
     Expose(Tag),
     Gc(Vec<Tag>),
     Dealloc(Provenance),
@@ -79,6 +83,7 @@ struct Case {
     protected: Vec<Tag>,
     next: Tag,
     log: Vec<Op>,
+    last_access: Option<(Provenance, Range<u64>)>,
 }
 
 impl Case {
@@ -87,6 +92,14 @@ impl Case {
             Provenance::Wildcard
         } else {
             Provenance::Tag(rng.pick(&self.usable))
+        }
+    }
+
+    /// Tags declared dead at a GC must not be used again.
+    fn still_usable(&self, prov: Provenance) -> bool {
+        match prov {
+            Provenance::Tag(t) => self.usable.contains(&t),
+            Provenance::Wildcard => true,
         }
     }
 
@@ -130,13 +143,21 @@ impl Case {
             } else {
                 AccessKind::Write
             };
-            Op::Access {
-                prov: self.prov(rng, 10),
-                range: rng.range(self.size),
-                kind,
-            }
+            // Often repeat an earlier access (same pointer and range): loops do, and it
+            // exercises the tree's no-op access cache, also across other operations.
+            let (prov, range) = match &self.last_access {
+                Some(last) if rng.chance(40) && self.still_usable(last.0) => last.clone(),
+                _ => (self.prov(rng, 10), rng.range(self.size)),
+            };
+            self.last_access = Some((prov, range.clone()));
+            Op::Access { prov, range, kind }
         } else if r < 87 && !self.protected.is_empty() {
-            Op::Release(rng.pick(&self.protected))
+            let t = rng.pick(&self.protected);
+            if rng.chance(30) {
+                Op::Forget(t)
+            } else {
+                Op::Release(t)
+            }
         } else if r < 92 {
             Op::Expose(rng.pick(&self.usable))
         } else if r < 98 {
@@ -203,6 +224,14 @@ impl Case {
                     false,
                 )
             }
+            Op::Forget(t) => {
+                self.protected.retain(|p| p != t);
+                (
+                    self.real.forget_protector(*t),
+                    self.naive.forget_protector(*t),
+                    false,
+                )
+            }
             Op::Expose(t) => {
                 self.real.expose(*t);
                 self.naive.expose(*t);
@@ -217,6 +246,9 @@ impl Case {
             Op::RolledBack => (Ok(()), Ok(()), false),
         };
         self.log.push(op);
+        if let Err(e) = self.real.check_invariants() {
+            panic!("{e}\n{}", self.report());
+        }
         let real = real.map_err(|e| NaiveError::of(&e));
         assert_eq!(real, naive, "outcome mismatch\n{}", self.report());
         if real.is_err() {
@@ -282,6 +314,7 @@ fn differential_against_naive_model() {
             protected: Vec::new(),
             next: 2,
             log: Vec::new(),
+            last_access: None,
         };
         let len = 20 + rng.below(100);
         for _ in 0..len {

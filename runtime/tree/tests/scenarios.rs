@@ -450,6 +450,51 @@ fn s21_protector_end_write_hits_lazy_sibling() {
     assert_eq!(u.history[1].site, 55);
 }
 
+/// s21 when `e`'s frame was skipped (longjmp, foreign unwinding): the runtime forgets the
+/// protector instead of releasing it, so the exit write never happens and `z` stays usable.
+#[test]
+fn s21_forget_protector_skips_the_exit_write() {
+    let mut t = T::new(8);
+    let e = t.rb(1, mut_prot(0..4));
+    t.wr(e, 0..4).unwrap();
+    let z = t.rb(1, mut_ref(4..8));
+
+    let mut released = t.t.clone();
+    released.release_protector(e, 55).unwrap();
+    assert_eq!(released.perm_at(z, 0), Some((Disabled, false)));
+    let u = ub(released.access(Provenance::Tag(z), 0..4, R, 7));
+    assert_eq!(u.kind, UbKind::ChildAccessForbidden(Disabled));
+
+    t.t.forget_protector(e).unwrap();
+    assert!(!t.t.is_protected(e));
+    assert_eq!(t.perm(e, 0), (Unique, true));
+    assert_eq!(t.perm(z, 0), (RES, false));
+    t.rd(z, 0..4).unwrap();
+    assert_eq!(t.perm(z, 0), (RES, true));
+    // Forgetting an unprotected tag does nothing; unknown tags are reported.
+    t.t.forget_protector(e).unwrap();
+    assert_eq!(t.t.forget_protector(99), Err(TreeError::UnknownTag(99)));
+}
+
+/// A forgotten protector no longer protects: the foreign write that is UB while `x` is
+/// protected just disables it, and the tag can be pruned.
+#[test]
+fn s21_forget_protector_ends_protection() {
+    let mut t = T::new(4);
+    let x = t.rb(1, mut_prot(0..4));
+    t.wr(x, 0..4).unwrap();
+    let mut kept = t.t.clone();
+    let u = ub(kept.access(Provenance::Tag(1), 0..4, W, 7));
+    assert_eq!(u.kind, UbKind::ProtectedDisabled(Unique));
+    assert_eq!(u.conflicting, Some(x));
+
+    t.t.forget_protector(x).unwrap();
+    t.wr(1, 0..4).unwrap();
+    assert_eq!(t.perm(x, 0), (Disabled, true));
+    t.t.gc(&|_| false);
+    assert!(!t.t.contains(x));
+}
+
 #[test]
 fn s21b_protector_end_read_conflicts_foreign_protected_reserved() {
     let mut t = T::new(4);
