@@ -74,10 +74,8 @@ impl FnCx<'_> {
         if name.starts_with("__bsan_") {
             return;
         }
-        match name {
-            bsan_abi::rust_retag::REG => return self.lower_retag_reg(call),
-            bsan_abi::rust_retag::MEM => return self.lower_retag_mem(call),
-            _ => {}
+        if let Some(kind) = crate::lower_retags::retag_kind(call) {
+            return self.lower_retag(call, kind);
         }
         let is_decl = !func.is_null() && unsafe { LLVMIsDeclaration(func) } != 0;
         if is_decl {

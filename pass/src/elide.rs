@@ -3,9 +3,10 @@
 //! An alloca *escapes* if its address, followed through GEPs, casts, freeze, phis and
 //! selects, reaches anything other than: the address operand of a load or store, a
 //! comparison, a lifetime/debug intrinsic, or the destination/source of a
-//! memcpy/memmove/memset intrinsic. Passing it to any call (including retag calls, which
-//! derive new tags from it), storing it as a value, returning it, `ptrtoint`, atomics,
-//! `insertvalue` — all escape.
+//! memcpy/memmove/memset intrinsic, or the place of a `__rust_retag_mem` (which retags the
+//! pointer *stored in* the slot). Passing it to any other call (including
+//! `__rust_retag_reg`, which derives a new tag from it), storing it as a value, returning
+//! it, `ptrtoint`, atomics, `insertvalue` — all escape.
 //!
 //! Why skipping the checks of a non-escaping alloca is sound: every pointer into it is an
 //! SSA value of this function derived from the alloca itself, with the root tag; no retag
@@ -109,8 +110,23 @@ fn escapes(alloca: LLVMValueRef, derived: &mut HashSet<LLVMValueRef>) -> bool {
     false
 }
 
+/// `call @__rust_retag_mem(v, ...)` with `v` only as the place: it retags the pointer
+/// stored in the slot, not the slot's address, so the slot does not escape.
+fn is_retag_mem_place(call: LLVMValueRef, v: LLVMValueRef) -> bool {
+    if crate::lower_retags::retag_kind(call) != Some(crate::lower_retags::RetagKind::Mem) {
+        return false;
+    }
+    let n = unsafe { LLVMGetNumArgOperands(call) };
+    n >= 1
+        && unsafe { LLVMGetOperand(call, 0) } == v
+        && (1..n).all(|i| unsafe { LLVMGetOperand(call, i) } != v)
+}
+
 /// Calls that may take a local's address without it escaping.
 fn harmless_call_use(call: LLVMValueRef, v: LLVMValueRef) -> bool {
+    if is_retag_mem_place(call, v) {
+        return true;
+    }
     let callee = unsafe { LLVMGetCalledValue(call) };
     if unsafe { LLVMIsAFunction(callee) }.is_null() || unsafe { LLVMGetIntrinsicID(callee) } == 0 {
         return false;
@@ -127,8 +143,9 @@ fn harmless_call_use(call: LLVMValueRef, v: LLVMValueRef) -> bool {
     false
 }
 
-/// Whole-pointer slots: every direct use is a `ptr` load, a `ptr` store *to* it, or a
-/// lifetime/debug intrinsic.
+/// Whole-pointer slots: every direct use is a `ptr` load, a `ptr` store *to* it, a
+/// lifetime/debug intrinsic, or the place of a `__rust_retag_mem` (lowered on the
+/// companions).
 fn promotable(alloca: LLVMValueRef) -> bool {
     let is_ptr = |t: LLVMTypeRef| unsafe {
         LLVMGetTypeKind(t) == LLVMTypeKind::LLVMPointerTypeKind
@@ -151,8 +168,10 @@ fn promotable(alloca: LLVMValueRef) -> bool {
                 LLVMCall => {
                     let callee = LLVMGetCalledValue(user);
                     let name = value_name(callee);
-                    !LLVMIsAFunction(callee).is_null()
-                        && (name.starts_with("llvm.lifetime.") || name.starts_with("llvm.dbg."))
+                    is_retag_mem_place(user, alloca)
+                        || (!LLVMIsAFunction(callee).is_null()
+                            && (name.starts_with("llvm.lifetime.")
+                                || name.starts_with("llvm.dbg.")))
                 }
                 _ => false,
             }

@@ -12,6 +12,8 @@
 //! another module is untracked here (in the fat-LTO module of a Rust program, every Rust
 //! global is defined). The constructor also performs a volatile load of
 //! `bsan_abi::VERSION_SYMBOL`, so a runtime of another ABI version fails to link.
+//!
+//! Also here: the module's retag-source word ([`emit_retag_source`]).
 
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -115,6 +117,57 @@ pub(crate) fn emit_ctor(m: &mut ModuleCx) {
         LLVMBuildRetVoid(b);
         LLVMDisposeBuilder(b);
         append_global_ctor(m, ctor);
+    }
+}
+
+/// The module's retag-source word: a private `i32` constant holding the
+/// [`bsan_abi::retag_source`] bits of the retag calls lowered in it (0 if none), in the
+/// section [`bsan_abi::retag_source::SECTION`], kept by `llvm.used`. LLVM marks globals in
+/// `llvm.used` `SHF_GNU_RETAIN` on ELF, so `--gc-sections` keeps them; the linker
+/// concatenates the words of all instrumented modules and the runtime ORs them between
+/// `__start_` and `__stop_` of the section.
+pub(crate) fn emit_retag_source(m: &mut ModuleCx) {
+    unsafe {
+        let i32 = LLVMInt32TypeInContext(m.ctx);
+        let g = LLVMAddGlobal(m.module, i32, c"__bsan_pass.retag_source".as_ptr());
+        LLVMSetInitializer(g, LLVMConstInt(i32, u64::from(m.retag_source), 0));
+        LLVMSetGlobalConstant(g, 1);
+        LLVMSetLinkage(g, LLVMLinkage::LLVMPrivateLinkage);
+        let section = CString::new(bsan_abi::retag_source::SECTION).expect("no NUL");
+        LLVMSetSection(g, section.as_ptr());
+        LLVMSetAlignment(g, 4);
+        append_used(m, g);
+    }
+}
+
+/// Add `g` to `llvm.used` (an appending array of `ptr` in section `llvm.metadata`),
+/// rebuilding it.
+unsafe fn append_used(m: &ModuleCx, g: LLVMValueRef) {
+    let ptr = m.rt.ty.ptr;
+    let mut entries = Vec::new();
+    let old = LLVMGetNamedGlobal(m.module, c"llvm.used".as_ptr());
+    if !old.is_null() {
+        let init = LLVMGetInitializer(old);
+        if !init.is_null() {
+            let n = LLVMGetArrayLength2(LLVMGlobalGetValueType(old));
+            for i in 0..n {
+                let e = LLVMGetAggregateElement(init, i as u32);
+                if !e.is_null() {
+                    entries.push(e);
+                }
+            }
+        }
+        LLVMSetValueName2(old, c"llvm.used.old".as_ptr(), "llvm.used.old".len());
+    }
+    entries.push(g);
+    let arr_ty = LLVMArrayType2(ptr, entries.len() as u64);
+    let arr = LLVMConstArray2(ptr, entries.as_mut_ptr(), entries.len() as u64);
+    let used = LLVMAddGlobal(m.module, arr_ty, c"llvm.used".as_ptr());
+    LLVMSetLinkage(used, LLVMLinkage::LLVMAppendingLinkage);
+    LLVMSetInitializer(used, arr);
+    LLVMSetSection(used, c"llvm.metadata".as_ptr());
+    if !old.is_null() {
+        LLVMDeleteGlobal(old);
     }
 }
 

@@ -48,6 +48,12 @@ pub(crate) struct ModuleCx {
     leaves: HashMap<LLVMTypeRef, Rc<[Leaf]>>,
     /// Internal helpers the pass generated (never instrumented).
     pub helpers: HashMap<&'static str, LLVMValueRef>,
+    /// Pass errors (malformed input IR), reported after instrumentation.
+    pub errors: Vec<String>,
+    /// The `!bsan.synthesized` metadata kind of synthesized retag calls.
+    pub synth_md_kind: u32,
+    /// [`bsan_abi::retag_source`] bits of the retag calls lowered so far.
+    pub retag_source: u32,
 }
 
 impl ModuleCx {
@@ -64,6 +70,9 @@ impl ModuleCx {
                 globals: GlobalSlots::default(),
                 leaves: HashMap::new(),
                 helpers: HashMap::new(),
+                errors: Vec::new(),
+                synth_md_kind: bsan_synthesize::emit::synth_md_kind(LLVMGetModuleContext(module)),
+                retag_source: 0,
             }
         }
     }
@@ -76,6 +85,11 @@ impl ModuleCx {
         let l: Rc<[Leaf]> = crate::provenance::compute_leaves(self.td, ty).into();
         self.leaves.insert(ty, l.clone());
         l
+    }
+
+    /// Record a pass error (reported once the module is done).
+    pub(crate) fn error(&mut self, msg: String) {
+        self.errors.push(msg);
     }
 
     pub(crate) fn untracked(&self) -> Prov {
@@ -98,8 +112,15 @@ impl ModuleCx {
     }
 }
 
+/// The result of instrumenting one module.
+pub(crate) struct Outcome {
+    pub stats: Stats,
+    /// Pass errors: the input IR broke the ABI (see `lower_retags.rs`).
+    pub errors: Vec<String>,
+}
+
 /// Instrument every eligible function of `module`, then emit the module constructor.
-pub(crate) fn instrument_module(module: LLVMModuleRef) -> Stats {
+pub(crate) fn instrument_module(module: LLVMModuleRef) -> Outcome {
     let mut m = ModuleCx::new(module);
     let mut funcs = Vec::new();
     unsafe {
@@ -125,7 +146,11 @@ pub(crate) fn instrument_module(module: LLVMModuleRef) -> Stats {
     if any {
         crate::globals::emit_ctor(&mut m);
     }
-    m.stats
+    crate::globals::emit_retag_source(&mut m);
+    Outcome {
+        stats: m.stats,
+        errors: m.errors,
+    }
 }
 
 pub(crate) fn value_name(v: LLVMValueRef) -> &'static str {
@@ -141,7 +166,12 @@ pub(crate) fn value_name(v: LLVMValueRef) -> &'static str {
 
 fn should_instrument(f: LLVMValueRef) -> bool {
     let name = value_name(f);
-    if name.starts_with("__bsan_") {
+    // A definition of a retag intrinsic (a fallback for uninstrumented builds) is dead
+    // once its calls are lowered.
+    if name.starts_with("__bsan_")
+        || name == bsan_abi::rust_retag::REG
+        || name == bsan_abi::rust_retag::MEM
+    {
         return false;
     }
     unsafe {
@@ -250,11 +280,15 @@ impl<'m> FnCx<'m> {
     }
 
     fn instrument(&mut self) {
+        let needs_frame = crate::lower_retags::has_protected_retag(self.func);
         // 1. CFG edits that must precede the snapshot.
+        self.calls_for_retag_invokes();
+        if needs_frame {
+            self.cleanup_on_unwind();
+        }
         self.split_invoke_edges();
         // 2. Analyses on the original IR (retag calls still present).
         self.locals = crate::elide::analyze(self.func, self.entry);
-        let needs_frame = crate::lower_retags::has_protected_retag(self.func);
         // 3. Snapshot instructions in reverse post-order, before inserting anything.
         let blocks = reverse_post_order(self.func);
         let insts: Vec<Vec<LLVMValueRef>> = blocks.iter().map(|&bb| block_insts(bb)).collect();
@@ -272,7 +306,10 @@ impl<'m> FnCx<'m> {
             // Retags of retags: take the operand *now*, after earlier replacements, and
             // erase only once every replacement is done, so no use is left dangling.
             for &r in &self.lowered_retags {
-                LLVMReplaceAllUsesWith(r, LLVMGetOperand(r, 0));
+                // A `void`-returning declaration has no uses to replace.
+                if LLVMTypeOf(r) == LLVMTypeOf(LLVMGetOperand(r, 0)) {
+                    LLVMReplaceAllUsesWith(r, LLVMGetOperand(r, 0));
+                }
             }
             for &r in &self.lowered_retags {
                 LLVMInstructionEraseFromParent(r);
@@ -325,8 +362,9 @@ impl<'m> FnCx<'m> {
             LLVMRet => self.visit_ret(inst),
             LLVMResume => self.visit_exit(inst),
             LLVMPtrToInt => self.visit_ptrtoint(inst),
-            // Everything else that yields a pointer (inttoptr, landingpad, va_arg,
-            // extractelement, ...) is untracked: `shadow_of` defaults to (0, 0).
+            LLVMIntToPtr => self.visit_inttoptr(inst),
+            // Everything else that yields a pointer (landingpad, va_arg, extractelement,
+            // ...) is untracked: `shadow_of` defaults to (0, 0).
             _ => {}
         }
     }

@@ -6,8 +6,10 @@
 //! runtime's allocation record and the pointer's Tree Borrows tag (tag 0 = the
 //! allocation's root). `(0, 0)` means *untracked*: the runtime knows nothing about the
 //! pointer and accesses through it are not checked. Untracked is always safe — it can miss
-//! bugs, never invent them — so wherever the pass cannot see (inttoptr, uninstrumented
-//! callers, vectors of pointers, exotic IR), it falls back to `(0, 0)`. A first-class
+//! bugs, never invent them — so wherever the pass cannot see (constant `inttoptr`,
+//! uninstrumented callers, vectors of pointers, exotic IR), it falls back to `(0, 0)`.
+//! `(bsan_abi::WILDCARD_ALLOC, 0)` is *wildcard* provenance, that of a pointer cast from an
+//! integer: the runtime resolves it at each access among the exposed tags. A first-class
 //! aggregate has one shadow pair per pointer *leaf* (`{ptr, i64}` has one leaf, at index
 //! path `[0]`).
 //!
@@ -20,7 +22,7 @@
 //!
 //! * Sources: allocations (`__bsan_alloc` for escaping allocas, malloc-family results,
 //!   globals via per-global slots filled by a module constructor) and retags
-//!   (`__bsan_retag` returns the new child tag).
+//!   (`__bsan_retag` returns the new child tag); `inttoptr` instructions (wildcard).
 //! * Through SSA: GEP, casts, freeze, phi (shadow phis), select (shadow selects),
 //!   extractvalue/insertvalue (per leaf).
 //! * Across calls: thread-local slots (`bsan_abi::tls`). The caller writes the argument
@@ -40,9 +42,12 @@
 //! 6. `memintrinsics` — memcpy/memmove/memset.
 //! 7. `calls` — TLS protocol, allocator calls.
 //! 8. `stack` — allocas, protector frames, exits.
-//! 9. `globals` — provenance slots, the constructor, the ABI version check.
-//! 10. `elide` — escape analysis of allocas (what need not be checked).
-//! 11. `hooks` — declarations from `bsan_abi` (the only source of hook signatures).
+//! 9. `unwind` — cleanup landing pads so unwinding out of a protector frame ends it.
+//! 10. `globals` — provenance slots, the constructor, the ABI version check, the
+//!     retag-source word.
+//! 11. `exposed` — `ptrtoint` (`__bsan_expose`) and `inttoptr` (wildcard provenance).
+//! 12. `elide` — escape analysis of allocas (what need not be checked).
+//! 13. `hooks` — declarations from `bsan_abi` (the only source of hook signatures).
 //!
 //! # Tricky cases and why they are safe
 //!
@@ -64,8 +69,11 @@
 //!   provenance (the runtime's value check).
 //! * **Varargs**: the variadic part has no TLS slots; `va_arg` results are untracked.
 //! * **Inline asm**: neither checked nor given slots; results untracked.
-//! * **Unwinding without landing pads**: skips `__bsan_func_exit` and stack
-//!   deregistration; the runtime cleans stale frames at the next entry.
+//! * **Unwinding**: in a function with a protector frame, calls that may unwind become
+//!   invokes of a cleanup pad that runs the exit code and resumes (`unwind.rs`); every
+//!   `resume` gets `__bsan_func_exit` and stack deregistration. Elsewhere (functions
+//!   without a frame, `unwind_unhandled` ones) unwinding skips stack deregistration; the
+//!   runtime cleans stale frames at the next entry.
 //! * **Debug locations**: every inserted call carries the location of the instruction it
 //!   instruments (line 0 of the function's subprogram if that has none), so reports have
 //!   source lines and the verifier accepts the module.
@@ -75,14 +83,16 @@
 //! * Intra-function reborrows (`let y = &mut *x;`) are the same SSA value as their parent
 //!   unless rustc emits retag intrinsics; synthesis only sees function-entry and
 //!   call-return retags.
-//! * `ptrtoint`/`inttoptr` round trips lose provenance (untracked); exposure is not yet
-//!   reported to the runtime.
+//! * Which allocation an integer came from: `ptrtoint` exposes (`__bsan_expose`) unless
+//!   the integer provably only feeds comparisons, and `inttoptr` gets wildcard provenance
+//!   (`exposed.rs`), as in Tree Borrows; no integer arithmetic is tracked.
 //! * Thread-local globals, allocas outside the entry block, and vectors of pointers are
 //!   untracked.
 
 mod access;
 mod calls;
 mod elide;
+mod exposed;
 mod globals;
 mod hooks;
 mod instrument;
@@ -92,3 +102,4 @@ mod plugin;
 mod provenance;
 mod stack;
 mod stats;
+mod unwind;

@@ -1,43 +1,209 @@
 //! Lowering of rustc's retag intrinsics (emitted by `-Zcodegen-emit-retag` or synthesized
 //! by `bsan-synthesize`) to `__bsan_retag`.
 //!
-//! * `%r = call ptr @__rust_retag_reg(ptr %p, i64 size, i8 flags, ptr im, ptr pin)`:
+//! The ABI (`rustc_codegen_ssa/src/mir/retag.rs`):
+//!
+//! ```llvm
+//! declare ptr  @__rust_retag_reg(ptr,       i64 size, i8 flags, ptr im, ptr pin)
+//! declare void @__rust_retag_mem(ptr place, i64 size, i8 flags, ptr im, ptr pin)
+//! ```
+//!
+//! * `%r = call ptr @__rust_retag_reg(ptr %p, ...)`:
 //!   `prov' = __bsan_retag(%p, size, flags, im, im_count, pin, pin_count, prov(%p))`, and
 //!   `%r`'s shadow is `prov'`. Only after the whole function is instrumented is `%r`
 //!   replaced by `%p` and the call erased: until then every use of `%r` still names `%r`,
-//!   so its accesses get the child tag while uses of `%p` keep the parent's.
+//!   so its accesses get the child tag while uses of `%p` keep the parent's. Phis that
+//!   join retagged values (rustc retags enum variants in blocks `v` and joins them in
+//!   `v_t`) get the retagged shadows through their shadow phis.
 //! * `call void @__rust_retag_mem(ptr place, ...)` retags the pointer stored at `place`:
 //!   `p = load place; prov = __bsan_load_prov(place, p); prov' = __bsan_retag(p, ...);
-//!   __bsan_store_prov(place, p, prov')`. The place's bytes are never written.
-//! * `im`/`pin` are null or constant global arrays of `(offset, len)` pairs of
-//!   pointer-sized integers; the count is the array's byte size / (2 * pointer size).
+//!   __bsan_store_prov(place, p, prov')`. Only the shadow changes; the place's bytes are
+//!   never written (and the load of `p` is not checked: it is not a program access). A
+//!   place that is a promoted pointer slot (`elide.rs`: the retag does not make the slot
+//!   escape) has its shadow read from and written to its companion allocas instead.
+//! * `size` is the pointee's layout size, a constant from rustc, but any integer value is
+//!   accepted (zero-extended to `i64`); zero-sized retags are lowered like any other (a
+//!   protected one still registers its protector).
+//! * `flags` ([`bsan_abi::retag_flags`]) may be any integer (an `i8 zeroext` from a Rust
+//!   `extern "C"` declaration with a `u8` parameter, or a wider one): it is truncated to
+//!   `i8`. Non-constant flags are passed as run-time values.
+//! * `im`/`pin` are null or point (through constant GEPs, casts and aliases) into a
+//!   global whose bytes are native-endian `usize` pairs `(offset, len)`: rustc emits
+//!   `@anon.N = constant [16 x i8] c"..."` per pair, synthesis `[N x [2 x i64]]`. The pair
+//!   count is the global's remaining byte size after the pointer's offset / (2 * pointer
+//!   size). A range operand of integer type (`usize` in a declaration) is accepted when it
+//!   is `0` or a constant `ptrtoint` of such a pointer.
+//! * Anything else (another arity, a non-pointer retagged value, a range operand that is
+//!   not a global, a result type other than `ptr`/`void` that is used) is a *pass error*:
+//!   reported through the context's diagnostic handler with the function's name, the call
+//!   left in place (the module does not link without the intrinsic anyway).
 //! * A retag of a statically untracked pointer is untracked: no hook call.
 //! * Any retag with the PROTECTED flag (or non-constant flags) makes the function get a
 //!   protector frame (`stack.rs`).
+//! * `invoke`s of the intrinsics (a declaration without `nounwind`) become calls first
+//!   ([`FnCx::calls_for_retag_invokes`]); the intrinsics never unwind.
+//! * Which source each lowered call came from (the `!bsan.synthesized` marker or not) is
+//!   recorded for the module's `bsan_retag_source` word (`globals.rs`).
 
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::target::{LLVMABISizeOfType, LLVMPointerSize};
+use inkwell::llvm_sys::{LLVMOpcode, LLVMTypeKind};
 
 use crate::instrument::{value_name, FnCx};
 use crate::provenance::{strip_constant_offsets, Prov};
 use bsan_abi::hook_names as h;
 use bsan_abi::retag_flags::PROTECTED;
+use bsan_abi::retag_source::{INTRINSICS, SYNTHESIZED};
 use bsan_abi::rust_retag::{MEM, REG};
 
-/// Does `func` contain a retag that may be protected?
+extern "C" {
+    fn bsan_invoke_to_call(invoke: LLVMValueRef) -> LLVMValueRef;
+    fn bsan_strip_offsets(v: LLVMValueRef, module: LLVMModuleRef, offset: *mut i64)
+        -> LLVMValueRef;
+}
+
+/// Which intrinsic a call is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RetagKind {
+    Reg,
+    Mem,
+}
+
+impl RetagKind {
+    fn name(self) -> &'static str {
+        match self {
+            RetagKind::Reg => REG,
+            RetagKind::Mem => MEM,
+        }
+    }
+}
+
+/// The retag intrinsic `i` calls (directly or through a constant cast), if any.
+pub(crate) fn retag_kind(i: LLVMValueRef) -> Option<RetagKind> {
+    unsafe {
+        if LLVMIsACallInst(i).is_null() && LLVMIsAInvokeInst(i).is_null() {
+            return None;
+        }
+        let callee = strip_constant_offsets(LLVMGetCalledValue(i));
+        if LLVMIsAFunction(callee).is_null() {
+            return None;
+        }
+        match value_name(callee) {
+            REG => Some(RetagKind::Reg),
+            MEM => Some(RetagKind::Mem),
+            _ => None,
+        }
+    }
+}
+
+fn is_ptr(t: LLVMTypeRef) -> bool {
+    unsafe {
+        LLVMGetTypeKind(t) == LLVMTypeKind::LLVMPointerTypeKind
+            && LLVMGetPointerAddressSpace(t) == 0
+    }
+}
+
+fn is_int(t: LLVMTypeRef) -> bool {
+    unsafe { LLVMGetTypeKind(t) == LLVMTypeKind::LLVMIntegerTypeKind }
+}
+
+const PARAM_NAMES: [&str; 5] = ["pointer", "size", "flags", "im_ranges", "pin_ranges"];
+
+/// Why the retag call `call` does not have the shape of the ABI (ranges are checked when
+/// lowered); `None` if it does.
+pub(crate) fn shape_error(call: LLVMValueRef, kind: RetagKind) -> Option<String> {
+    unsafe {
+        let n = LLVMGetNumArgOperands(call);
+        if n != 5 {
+            return Some(format!(
+                "`{}` called with {n} arguments; the ABI has 5 (ptr, i64 size, i8 flags, \
+                 ptr im_ranges, ptr pin_ranges)",
+                kind.name()
+            ));
+        }
+        let ty = |i| LLVMTypeOf(LLVMGetOperand(call, i));
+        let wrong = |i: u32, want: &str| {
+            Some(format!(
+                "`{}`: argument {} ({}) has type `{}`, expected {want}",
+                kind.name(),
+                i,
+                PARAM_NAMES[i as usize],
+                type_string(ty(i))
+            ))
+        };
+        if !is_ptr(ty(0)) {
+            return wrong(0, "`ptr`");
+        }
+        for i in [1, 2] {
+            if !is_int(ty(i)) {
+                return wrong(i, "an integer");
+            }
+        }
+        for i in [3, 4] {
+            if !is_ptr(ty(i)) && !is_int(ty(i)) {
+                return wrong(i, "`ptr` (or `usize`)");
+            }
+        }
+        let ret = LLVMTypeOf(call);
+        let void = LLVMGetTypeKind(ret) == LLVMTypeKind::LLVMVoidTypeKind;
+        let ok = match kind {
+            RetagKind::Reg => void || is_ptr(ret),
+            RetagKind::Mem => void || LLVMGetFirstUse(call).is_null(),
+        };
+        if !ok {
+            return Some(format!(
+                "`{}` returns `{}`, expected {}",
+                kind.name(),
+                type_string(ret),
+                if kind == RetagKind::Reg {
+                    "`ptr`"
+                } else {
+                    "`void`"
+                }
+            ));
+        }
+        None
+    }
+}
+
+fn type_string(t: LLVMTypeRef) -> String {
+    unsafe {
+        let p = LLVMPrintTypeToString(t);
+        let s = std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned();
+        LLVMDisposeMessage(p);
+        s
+    }
+}
+
+/// `v` as an operand is printed (`ptr %r`, `ptr @g`).
+fn value_string(v: LLVMValueRef) -> String {
+    unsafe {
+        if !LLVMIsAGlobalValue(v).is_null() {
+            return format!("{} @{}", type_string(LLVMTypeOf(v)), value_name(v));
+        }
+        let p = LLVMPrintValueToString(v);
+        let s = std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned();
+        LLVMDisposeMessage(p);
+        s.trim().to_string()
+    }
+}
+
+/// Does `func` contain a well-formed retag that may be protected?
 pub(crate) fn has_protected_retag(func: LLVMValueRef) -> bool {
     unsafe {
         let mut bb = LLVMGetFirstBasicBlock(func);
         while !bb.is_null() {
             let mut i = LLVMGetFirstInstruction(bb);
             while !i.is_null() {
-                if is_retag_call(i) {
-                    let flags = LLVMGetOperand(i, 2);
-                    if LLVMIsAConstantInt(flags).is_null()
-                        || LLVMConstIntGetZExtValue(flags) & PROTECTED as u64 != 0
-                    {
-                        return true;
+                if let Some(kind) = retag_kind(i) {
+                    if shape_error(i, kind).is_none() {
+                        let flags = LLVMGetOperand(i, 2);
+                        if LLVMIsAConstantInt(flags).is_null()
+                            || LLVMConstIntGetZExtValue(flags) & PROTECTED as u64 != 0
+                        {
+                            return true;
+                        }
                     }
                 }
                 i = LLVMGetNextInstruction(i);
@@ -48,23 +214,58 @@ pub(crate) fn has_protected_retag(func: LLVMValueRef) -> bool {
     false
 }
 
-fn is_retag_call(i: LLVMValueRef) -> bool {
-    unsafe {
-        if LLVMIsACallInst(i).is_null() && LLVMIsAInvokeInst(i).is_null() {
-            return false;
-        }
-        let callee = LLVMGetCalledValue(i);
-        if LLVMIsAFunction(callee).is_null() {
-            return false;
-        }
-        let name = value_name(callee);
-        name == REG || name == MEM
-    }
-}
-
 impl FnCx<'_> {
-    pub(crate) fn lower_retag_reg(&mut self, call: LLVMValueRef) {
+    /// Before the CFG snapshot: `invoke`s of the retag intrinsics become calls (they never
+    /// unwind, and the lowering erases them, which a terminator cannot be).
+    pub(crate) fn calls_for_retag_invokes(&mut self) {
+        let mut invokes = Vec::new();
+        unsafe {
+            let mut bb = LLVMGetFirstBasicBlock(self.func);
+            while !bb.is_null() {
+                let term = LLVMGetBasicBlockTerminator(bb);
+                if !term.is_null()
+                    && LLVMGetInstructionOpcode(term) == LLVMOpcode::LLVMInvoke
+                    && retag_kind(term).is_some()
+                {
+                    invokes.push(term);
+                }
+                bb = LLVMGetNextBasicBlock(bb);
+            }
+            for i in invokes {
+                bsan_invoke_to_call(i);
+            }
+        }
+    }
+
+    /// Report a malformed retag call as a pass error.
+    fn retag_error(&mut self, msg: String) {
+        let f = value_name(self.func);
+        self.m.error(format!("in function `{f}`: {msg}"));
+    }
+
+    /// Record which retag source `call` came from.
+    fn note_source(&mut self, call: LLVMValueRef) {
+        let synthesized = unsafe { !LLVMGetMetadata(call, self.m.synth_md_kind).is_null() };
+        self.m.retag_source |= if synthesized { SYNTHESIZED } else { INTRINSICS };
+    }
+
+    pub(crate) fn lower_retag(&mut self, call: LLVMValueRef, kind: RetagKind) {
+        if let Some(msg) = shape_error(call, kind) {
+            self.retag_error(msg);
+            return;
+        }
+        let Some((im, pin)) = self.range_operands(call, kind) else {
+            return;
+        };
         self.m.stats.retags_lowered += 1;
+        self.note_source(call);
+        match kind {
+            RetagKind::Reg => self.lower_retag_reg(call, im, pin),
+            RetagKind::Mem => self.lower_retag_mem(call, im, pin),
+        }
+    }
+
+    fn lower_retag_reg(&mut self, call: LLVMValueRef, im: Ranges, pin: Ranges) {
         let p = unsafe { LLVMGetOperand(call, 0) };
         let prov = self.prov_of(p);
         self.lowered_retags.push(call);
@@ -73,60 +274,145 @@ impl FnCx<'_> {
             return;
         }
         self.at(call);
-        let new = self.emit_retag(call, p, prov);
+        let new = self.emit_retag(call, p, prov, im, pin);
         self.shadow.insert(call, vec![new]);
     }
 
-    pub(crate) fn lower_retag_mem(&mut self, call: LLVMValueRef) {
-        self.m.stats.retags_lowered += 1;
+    fn lower_retag_mem(&mut self, call: LLVMValueRef, im: Ranges, pin: Ranges) {
         let place = unsafe { LLVMGetOperand(call, 0) };
         self.erase.push(call);
         self.at(call);
         let p = unsafe { LLVMBuildLoad2(self.b, self.m.rt.ty.ptr, place, c"".as_ptr()) };
+        if let Some(&(ca, ct)) = self.companions.get(&place) {
+            // A promoted slot keeps the shadow of its pointer in companion allocas.
+            let i64 = self.m.rt.ty.i64;
+            let prov = unsafe {
+                Prov {
+                    alloc: LLVMBuildLoad2(self.b, i64, ca, c"".as_ptr()),
+                    tag: LLVMBuildLoad2(self.b, i64, ct, c"".as_ptr()),
+                }
+            };
+            let new = self.emit_retag(call, p, prov, im, pin);
+            unsafe {
+                LLVMBuildStore(self.b, new.alloc, ca);
+                LLVMBuildStore(self.b, new.tag, ct);
+            }
+            return;
+        }
         let r = self.call_hook(h::__bsan_load_prov, &mut [place, p]);
         let prov = self.split_prov(r);
-        let new = self.emit_retag(call, p, prov);
+        let new = self.emit_retag(call, p, prov, im, pin);
         self.call_hook(h::__bsan_store_prov, &mut [place, p, new.alloc, new.tag]);
     }
 
-    /// `__bsan_retag` at `b` with the size, flags and ranges of the retag `call`.
-    fn emit_retag(&mut self, call: LLVMValueRef, p: LLVMValueRef, prov: Prov) -> Prov {
-        let (size, flags, im, pin) = unsafe {
-            (
-                LLVMGetOperand(call, 1),
-                LLVMGetOperand(call, 2),
-                LLVMGetOperand(call, 3),
-                LLVMGetOperand(call, 4),
-            )
-        };
+    /// `__bsan_retag` at `b` with the size and flags of the retag `call`.
+    fn emit_retag(
+        &mut self,
+        call: LLVMValueRef,
+        p: LLVMValueRef,
+        prov: Prov,
+        im: Ranges,
+        pin: Ranges,
+    ) -> Prov {
+        let (size, flags) = unsafe { (LLVMGetOperand(call, 1), LLVMGetOperand(call, 2)) };
         let size = self.cast_i64(size);
-        let flags = unsafe { LLVMBuildIntCast2(self.b, flags, self.m.rt.ty.i8, 0, c"".as_ptr()) };
-        let (im, im_count) = self.ranges(im);
-        let (pin, pin_count) = self.ranges(pin);
+        let flags = unsafe {
+            if LLVMTypeOf(flags) == self.m.rt.ty.i8 {
+                flags
+            } else {
+                LLVMBuildIntCast2(self.b, flags, self.m.rt.ty.i8, 0, c"".as_ptr())
+            }
+        };
         let r = self.call_hook(
             h::__bsan_retag,
             &mut [
-                p, size, flags, im, im_count, pin, pin_count, prov.alloc, prov.tag,
+                p, size, flags, im.ptr, im.count, pin.ptr, pin.count, prov.alloc, prov.tag,
             ],
         );
         self.split_prov(r)
     }
 
+    /// Both range operands of a well-shaped retag call, or `None` after reporting an error.
+    fn range_operands(&mut self, call: LLVMValueRef, kind: RetagKind) -> Option<(Ranges, Ranges)> {
+        let mut out = [Ranges {
+            ptr: self.m.null_ptr(),
+            count: self.m.zero,
+        }; 2];
+        for (slot, i) in out.iter_mut().zip([3u32, 4]) {
+            let v = unsafe { LLVMGetOperand(call, i) };
+            match self.ranges(v) {
+                Ok(r) => *slot = r,
+                Err(why) => {
+                    let msg = format!(
+                        "`{}`: argument {i} ({}) `{}` {why}; the ABI wants null or a constant \
+                         global of (offset, len) usize pairs",
+                        kind.name(),
+                        PARAM_NAMES[i as usize],
+                        value_string(v)
+                    );
+                    self.retag_error(msg);
+                    return None;
+                }
+            }
+        }
+        Some((out[0], out[1]))
+    }
+
     /// A range-array operand and its pair count.
-    fn ranges(&mut self, v: LLVMValueRef) -> (LLVMValueRef, LLVMValueRef) {
-        let none = (self.m.null_ptr(), self.m.zero);
-        let base = strip_constant_offsets(v);
+    fn ranges(&mut self, v: LLVMValueRef) -> Result<Ranges, &'static str> {
+        let none = Ranges {
+            ptr: self.m.null_ptr(),
+            count: self.m.zero,
+        };
         unsafe {
+            let mut v = v;
+            if is_int(LLVMTypeOf(v)) {
+                // A `usize` parameter: `0`, or `ptrtoint` of a constant pointer.
+                if !LLVMIsAConstantInt(v).is_null() && LLVMConstIntGetZExtValue(v) == 0 {
+                    return Ok(none);
+                }
+                if LLVMIsAConstantExpr(v).is_null()
+                    || LLVMGetConstOpcode(v) != LLVMOpcode::LLVMPtrToInt
+                {
+                    return Err("is not a constant");
+                }
+                v = LLVMGetOperand(v, 0);
+            }
+            if LLVMIsNull(v) != 0 {
+                return Ok(none);
+            }
+            if LLVMIsAConstant(v).is_null() {
+                return Err("is not a constant");
+            }
+            let mut offset = 0i64;
+            let base = bsan_strip_offsets(v, self.m.module, &mut offset);
             if LLVMIsAGlobalVariable(base).is_null() {
-                return none; // null, or not a constant array we can measure
+                return Err("does not point into a global variable");
             }
-            let bytes = LLVMABISizeOfType(self.m.td, LLVMGlobalGetValueType(base));
+            let ty = LLVMGlobalGetValueType(base);
+            if LLVMTypeIsSized(ty) == 0 {
+                return Err("points into a global of unknown size");
+            }
+            let bytes = LLVMABISizeOfType(self.m.td, ty);
+            if offset < 0 || offset as u64 > bytes {
+                return Err("points outside its global");
+            }
             let pair = 2 * LLVMPointerSize(self.m.td) as u64;
-            let count = bytes / pair;
+            let count = (bytes - offset as u64) / pair;
             if count == 0 {
-                return none;
+                return Ok(none);
             }
-            (v, self.m.const_i64(count))
+            Ok(Ranges {
+                ptr: v,
+                count: self.m.const_i64(count),
+            })
         }
     }
+}
+
+/// A range array as passed to `__bsan_retag`: pointer and pair count.
+#[derive(Clone, Copy)]
+struct Ranges {
+    ptr: LLVMValueRef,
+    count: LLVMValueRef,
 }

@@ -297,14 +297,6 @@ impl FnCx<'_> {
         self.shadow.insert(inst, out);
     }
 
-    /// `ptrtoint` of a tracked pointer: counted; exposure to the runtime is future work.
-    pub(crate) fn visit_ptrtoint(&mut self, inst: LLVMValueRef) {
-        let op = unsafe { LLVMGetOperand(inst, 0) };
-        if !self.leaves_of_value(op).is_empty() {
-            self.m.stats.ptrtoint += 1;
-        }
-    }
-
     /// Argument shadows, read in the prologue: trusted only if `__bsan_arg_callee` is this
     /// function (its caller was instrumented and called it, not something else). The
     /// variadic part of a call has no slots: `va_arg` results are untracked.

@@ -13,7 +13,9 @@
 //!   `__bsan_func_entry(frame)` in the prologue and `__bsan_func_exit(frame)` before every
 //!   `ret`/`resume` (before the stack deregistrations).
 //!
-//! Unwinding through a frame without a landing pad skips its exit code; the runtime
+//! Functions with a frame get cleanup landing pads for calls that may unwind
+//! (`unwind.rs`), so their exit code also runs when a panic passes through. Unwinding
+//! through other functions (or `unwind_unhandled` ones) skips their exit code: the runtime
 //! releases stale protector frames at the next `__bsan_func_entry` and must accept a new
 //! stack registration over a stale one.
 

@@ -39,8 +39,21 @@ pub(crate) struct Stats {
     pub globals: u64,
     /// Functions with protected retags (got `__bsan_func_entry`/`__bsan_func_exit`).
     pub protected_frames: u64,
-    /// `ptrtoint` of a tracked pointer (not yet exposed to the runtime).
+    /// `ptrtoint` of a pointer.
     pub ptrtoint: u64,
+    /// Of those, `__bsan_expose` calls emitted (the others were statically untracked or
+    /// their integer provably never becomes a pointer again).
+    pub exposed: u64,
+    /// `inttoptr` instructions given wildcard provenance.
+    pub wildcards: u64,
+    /// `inttoptr` instructions in optimized code, left untracked (`exposed.rs`).
+    pub inttoptr_optimized: u64,
+    /// Calls in functions with a protector frame turned into invokes, so that unwinding
+    /// out of the function ends its protectors (`unwind.rs`).
+    pub unwind_invokes: u64,
+    /// Functions with a protector frame whose unwinding could not be given a cleanup
+    /// (no personality available, funclet-based EH).
+    pub unwind_unhandled: u64,
 }
 
 impl fmt::Display for Stats {
@@ -50,7 +63,8 @@ impl fmt::Display for Stats {
             "bsan-pass: stats: functions={} retags_lowered={} loads={} stores={} elided={} \
              untracked={} retags_untracked={} prov_loads={} prov_stores={} promoted_slots={} \
              stack_allocs={} calls={} allocator_calls={} memintrinsics={} atomics={} globals={} \
-             protected_frames={} ptrtoint={} functions_skipped={}",
+             protected_frames={} unwind_invokes={} unwind_unhandled={} ptrtoint={} exposed={} \
+             wildcards={} inttoptr_optimized={} functions_skipped={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -68,7 +82,12 @@ impl fmt::Display for Stats {
             self.atomics,
             self.globals,
             self.protected_frames,
+            self.unwind_invokes,
+            self.unwind_unhandled,
             self.ptrtoint,
+            self.exposed,
+            self.wildcards,
+            self.inttoptr_optimized,
             self.functions_skipped,
         )
     }

@@ -7,10 +7,16 @@
 // symbols that come from static archives, so Rust calls `bsan_plugin_info` below and
 // returns the struct.
 //
-// Also here: the one IR edit the C API cannot express (re-pointing a phi's incoming block
-// when an invoke's normal edge is split).
+// Also here: what the C API cannot express: re-pointing a phi's incoming block when an
+// invoke's normal edge is split, turning an invoke into a call, accumulating constant
+// offsets, reporting an error through the context's diagnostic handler.
 
+#include "llvm/ADT/APInt.h"
+#include "llvm/IR/DataLayout.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/Function.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/Passes/OptimizationLevel.h"
@@ -108,4 +114,84 @@ extern "C" void bsan_replace_phi_incoming_block(LLVMBasicBlockRef Block,
   for (PHINode &Phi : BB->phis())
     Phi.replaceIncomingBlockWith(reinterpret_cast<BasicBlock *>(Old),
                                  reinterpret_cast<BasicBlock *>(New));
+}
+
+// Replace the invoke `V` by a call with the same callee, arguments, attributes, bundles,
+// metadata and name, followed by a branch to its normal destination; the unwind
+// destination forgets the edge (its phis drop the incoming value). Returns the call.
+extern "C" LLVMValueRef bsan_invoke_to_call(LLVMValueRef V) {
+  auto *II = cast<InvokeInst>(reinterpret_cast<Value *>(V));
+  BasicBlock *BB = II->getParent();
+  SmallVector<Value *, 8> Args(II->args());
+  SmallVector<OperandBundleDef, 1> Bundles;
+  II->getOperandBundlesAsDefs(Bundles);
+  CallInst *Call = CallInst::Create(II->getFunctionType(), II->getCalledOperand(),
+                                    Args, Bundles, "", II->getIterator());
+  Call->takeName(II);
+  Call->setCallingConv(II->getCallingConv());
+  Call->setAttributes(II->getAttributes());
+  Call->copyMetadata(*II);
+  Call->setDebugLoc(II->getDebugLoc());
+  BranchInst::Create(II->getNormalDest(), II->getIterator());
+  II->getUnwindDest()->removePredecessor(BB);
+  II->replaceAllUsesWith(Call);
+  II->eraseFromParent();
+  return reinterpret_cast<LLVMValueRef>(Call);
+}
+
+// The base object of the pointer `V` after stripping constant GEPs, casts and
+// non-interposable aliases; `*Offset` receives the accumulated byte offset.
+extern "C" LLVMValueRef bsan_strip_offsets(LLVMValueRef V, LLVMModuleRef M,
+                                           int64_t *Offset) {
+  Value *Val = reinterpret_cast<Value *>(V);
+  const DataLayout &DL = reinterpret_cast<Module *>(M)->getDataLayout();
+  APInt Off(DL.getIndexTypeSizeInBits(Val->getType()), 0);
+  Value *Base = Val->stripAndAccumulateConstantOffsets(DL, Off,
+                                                       /*AllowNonInbounds=*/true);
+  *Offset = Off.getSExtValue();
+  return reinterpret_cast<LLVMValueRef>(Base);
+}
+
+// Report `Msg` as an error of the compilation through the context's diagnostic handler
+// (rustc and clang print it as `error: ...` and fail; opt prints it and exits with 1).
+extern "C" void bsan_emit_error(LLVMModuleRef M, const char *Msg) {
+  reinterpret_cast<Module *>(M)->getContext().emitError(Twine(Msg));
+}
+
+// Turn the call `C` into an invoke unwinding to `Pad`: the rest of its block moves to a
+// new block (the normal destination, named `bsan.cont`; successors' phis follow it), and
+// the invoke keeps the call's callee, arguments, bundles, attributes, calling convention,
+// metadata, debug location and name. Returns the invoke.
+extern "C" LLVMValueRef bsan_call_to_invoke(LLVMValueRef C, LLVMBasicBlockRef Pad) {
+  auto *CI = cast<CallInst>(reinterpret_cast<Value *>(C));
+  BasicBlock *BB = CI->getParent();
+  BasicBlock *Cont = BB->splitBasicBlock(std::next(CI->getIterator()), "bsan.cont");
+  // `splitBasicBlock` ended BB with a branch to Cont: the invoke replaces it.
+  BB->getTerminator()->eraseFromParent();
+  SmallVector<Value *, 8> Args(CI->args());
+  SmallVector<OperandBundleDef, 1> Bundles;
+  CI->getOperandBundlesAsDefs(Bundles);
+  InvokeInst *II = InvokeInst::Create(CI->getFunctionType(), CI->getCalledOperand(), Cont,
+                                      reinterpret_cast<BasicBlock *>(Pad), Args, Bundles,
+                                      "", BB);
+  II->takeName(CI);
+  II->setCallingConv(CI->getCallingConv());
+  II->setAttributes(CI->getAttributes());
+  II->copyMetadata(*CI);
+  II->setDebugLoc(CI->getDebugLoc());
+  CI->replaceAllUsesWith(II);
+  CI->eraseFromParent();
+  return reinterpret_cast<LLVMValueRef>(II);
+}
+
+// Whether `F` is optimized code: not `optnone`, and its subprogram (if any) says
+// `isOptimized` (rustc -Copt-level>0, clang -O1+); without debug info, anything that is
+// not `optnone`.
+extern "C" int bsan_function_is_optimized(LLVMValueRef F) {
+  auto *Fn = cast<Function>(reinterpret_cast<Value *>(F));
+  if (Fn->hasOptNone())
+    return 0;
+  if (DISubprogram *SP = Fn->getSubprogram())
+    return SP->isOptimized() ? 1 : 0;
+  return 1;
 }

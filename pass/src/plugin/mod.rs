@@ -14,7 +14,8 @@
 //! second time otherwise. The `opt` pipeline names (`bsan-synthesize[<stage>]`,
 //! `bsan-instrument`) run their stage regardless of the environment.
 //!
-//! Other knobs: `BSAN_PASS_STATS=1` prints the counters, `BSAN_PASS_VERIFY=1` runs the
+//! Other knobs: `BSAN_PASS_STATS=1` prints the counters (of synthesis and of
+//! instrumentation, one line each), `BSAN_PASS_VERIFY=1` runs the
 //! LLVM verifier after instrumentation and aborts with its message on failure.
 
 use std::ffi::c_char;
@@ -137,11 +138,11 @@ fn run(raw: LLVMModuleRef, entry_point: i32) -> bool {
     match action(ep, mode) {
         Action::Nothing => false,
         Action::Synthesize(stage) => {
-            synthesize_module(&module, stage);
+            synthesize(&module, stage);
             true
         }
         Action::SynthesizeThenInstrument(stage) => {
-            synthesize_module(&module, stage);
+            synthesize(&module, stage);
             instrument(raw);
             true
         }
@@ -152,11 +153,34 @@ fn run(raw: LLVMModuleRef, entry_point: i32) -> bool {
     }
 }
 
+fn synthesize(module: &Module<'_>, stage: Stage) {
+    let stats = synthesize_module(module, stage);
+    if env_flag("BSAN_PASS_STATS") {
+        eprintln!("bsan-synthesize: stats: stage={stage:?} {stats}");
+    }
+}
+
+extern "C" {
+    fn bsan_emit_error(module: LLVMModuleRef, msg: *const c_char);
+}
+
 fn instrument(module: LLVMModuleRef) {
     let start = std::time::Instant::now();
-    let stats = crate::instrument::instrument_module(module);
+    let outcome = crate::instrument::instrument_module(module);
     if env_flag("BSAN_PASS_STATS") {
-        eprintln!("{stats} time_ms={}", start.elapsed().as_millis());
+        eprintln!("{} time_ms={}", outcome.stats, start.elapsed().as_millis());
+    }
+    if !outcome.errors.is_empty() {
+        // One diagnostic with every error: rustc and clang report it and fail the
+        // compilation, opt prints it and exits with status 1 right away.
+        let text = outcome
+            .errors
+            .iter()
+            .map(|e| format!("bsan: {e}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let msg = std::ffi::CString::new(text.replace('\0', " ")).unwrap_or_default();
+        unsafe { bsan_emit_error(module, msg.as_ptr()) };
     }
     if env_flag("BSAN_PASS_VERIFY") {
         let mut msg: *mut c_char = std::ptr::null_mut();

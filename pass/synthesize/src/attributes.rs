@@ -28,10 +28,14 @@ use crate::debuginfo::fn_entry_location;
 use crate::emit::{first_insertion_point, Emitter};
 use crate::SynthesisStats;
 
-/// Function attribute marking a function whose retags were synthesized.
+/// Function attribute marking a function whose retags are settled: synthesis never
+/// touches a function that has it, at any later stage.
 pub const MARK_KEY: &str = "bsan-retags";
-/// Its value.
+/// Its value for a function whose retags were synthesized.
 pub const MARK_VALUE: &str = "synthesized";
+/// Its value for a function of a module compiled with rustc's `-Zcodegen-emit-retag`
+/// (its retags are rustc's own, even where it has no retag call).
+pub const MARK_UPSTREAM: &str = "rustc";
 
 /// # Safety
 /// `f` must be a live function.
@@ -68,20 +72,58 @@ pub unsafe fn has_enum_attr(f: LLVMValueRef, idx: u32, name: &str) -> bool {
     unsafe { !enum_attr_at(f, idx, name).is_null() }
 }
 
+/// The value of the string function attribute `key` of `f`, if present.
+///
+/// # Safety
+/// `f` must be a live function.
+pub unsafe fn string_attr_value(f: LLVMValueRef, key: &str) -> Option<String> {
+    unsafe {
+        let a = LLVMGetStringAttributeAtIndex(
+            f,
+            LLVMAttributeFunctionIndex,
+            key.as_ptr().cast(),
+            key.len() as u32,
+        );
+        if a.is_null() {
+            return None;
+        }
+        let mut len = 0u32;
+        let p = LLVMGetStringAttributeValue(a, &mut len);
+        if p.is_null() {
+            return Some(String::new());
+        }
+        let bytes = std::slice::from_raw_parts(p.cast::<u8>(), len as usize);
+        Some(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
 /// Mark `f` as synthesized (`"bsan-retags"="synthesized"`; survives into bitcode, so the
 /// fat-LTO stage skips it).
 ///
 /// # Safety
 /// `f` must be a live function.
 pub unsafe fn mark(f: LLVMValueRef) {
+    unsafe { mark_as(f, MARK_VALUE) }
+}
+
+/// Mark `f` as having rustc's own retags (`"bsan-retags"="rustc"`): no stage synthesizes
+/// retags for it.
+///
+/// # Safety
+/// `f` must be a live function.
+pub unsafe fn mark_upstream(f: LLVMValueRef) {
+    unsafe { mark_as(f, MARK_UPSTREAM) }
+}
+
+unsafe fn mark_as(f: LLVMValueRef, value: &str) {
     unsafe {
         let ctx = LLVMGetTypeContext(LLVMTypeOf(f));
         let a = LLVMCreateStringAttribute(
             ctx,
             MARK_KEY.as_ptr().cast(),
             MARK_KEY.len() as u32,
-            MARK_VALUE.as_ptr().cast(),
-            MARK_VALUE.len() as u32,
+            value.as_ptr().cast(),
+            value.len() as u32,
         );
         LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, a);
     }

@@ -56,9 +56,20 @@
 //! # Stages and markers
 //!
 //! Every processed function gets the string attribute `"bsan-retags"="synthesized"`
-//! (survives into bitcode), and every synthesized call `!bsan.synthesized !{}`. A module
-//! with retag calls that carry neither (rustc's own) is left alone
-//! ([`SynthesisStats::upstream_retags_present`]). Plugins can map a pass-pipeline
+//! (survives into bitcode), and every synthesized call `!bsan.synthesized !{}`. Retag
+//! calls that carry neither are *upstream* (rustc's `-Zcodegen-emit-retag`, or the
+//! program's own through a test support crate or `bsan.h`), and never get synthesized
+//! retags next to them ([`SynthesisStats::upstream_retags_present`]):
+//!
+//! * [`Stage::RustCrate`]: a crate module with any upstream call was compiled with the
+//!   flag, so rustc retagged all of it: synthesis adds nothing and marks every defined
+//!   function `"bsan-retags"="rustc"`, which the fat-LTO stage then skips.
+//! * [`Stage::RustLto`] and [`Stage::Clang`]: per function. A function that is marked
+//!   (either value) or contains an upstream call (then marked `"rustc"`) is left alone;
+//!   the others (precompiled std, crates built without the flag, C functions that do not
+//!   call the intrinsics) get attribute-driven retags.
+//!
+//! Plugins can map a pass-pipeline
 //! parameter to a stage with [`Stage::from_param`]:
 //! `bsan-synthesize` (RustCrate), `bsan-synthesize<rust-lto>`, `bsan-synthesize<clang>`.
 //!
@@ -74,6 +85,8 @@
 //! The C++ glue (`src/debuginfo.cpp`) reports raw DI facts (tags, names, sizes, members,
 //! which `Argument`s fill a parameter's spill slot) because the C API cannot read debug
 //! records or DI type internals; all Rust-specific classification is in [`debuginfo`].
+
+use std::collections::HashSet;
 
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::debuginfo::LLVMGetSubprogram;
@@ -122,8 +135,11 @@ pub struct SynthesisStats {
     pub fn_entry_retags: u64,
     /// Call-return retags made.
     pub call_return_retags: u64,
-    /// The module already had rustc's retag intrinsics: synthesis did nothing.
+    /// The module has retag calls synthesis did not make (rustc's own, or the program's).
     pub upstream_retags_present: bool,
+    /// Functions marked `"bsan-retags"="rustc"` and left alone: every function of a crate
+    /// module with upstream retags, or (at the later stages) a function with such calls.
+    pub upstream_functions: u64,
     /// Of `fn_entry_retags`, those driven by parameter attributes.
     pub fn_entry_from_attributes: u64,
     /// Fn-entry retags made without `PROTECTED` because the function is `alwaysinline`.
@@ -140,7 +156,8 @@ impl std::fmt::Display for SynthesisStats {
         write!(
             f,
             "functions={} fn_entry={} (attributes={}, unprotected_inline_always={}) \
-             call_return={} skipped_params={} skipped_call_returns={} upstream={}",
+             call_return={} skipped_params={} skipped_call_returns={} upstream={} \
+             upstream_functions={}",
             self.functions_seen,
             self.fn_entry_retags,
             self.fn_entry_from_attributes,
@@ -148,7 +165,8 @@ impl std::fmt::Display for SynthesisStats {
             self.call_return_retags,
             self.skipped_params,
             self.skipped_call_returns,
-            self.upstream_retags_present
+            self.upstream_retags_present,
+            self.upstream_functions
         )
     }
 }
@@ -167,10 +185,8 @@ pub fn synthesize_module(module: &Module<'_>, stage: Stage) -> SynthesisStats {
 pub unsafe fn synthesize_raw(module: LLVMModuleRef, stage: Stage) -> SynthesisStats {
     let mut stats = SynthesisStats::default();
     unsafe {
-        if upstream_retags_present(module) {
-            stats.upstream_retags_present = true;
-            return stats;
-        }
+        let upstream = functions_with_upstream_retags(module);
+        stats.upstream_retags_present = !upstream.is_empty();
         let mut funcs = Vec::new();
         let mut f = LLVMGetFirstFunction(module);
         while !f.is_null() {
@@ -182,12 +198,31 @@ pub unsafe fn synthesize_raw(module: LLVMModuleRef, stage: Stage) -> SynthesisSt
         if funcs.is_empty() {
             return stats;
         }
+        if stage == Stage::RustCrate && !upstream.is_empty() {
+            // The crate was compiled with `-Zcodegen-emit-retag`: rustc retagged every
+            // function that needs it, including those without a retag call. Record that,
+            // so that the fat-LTO stage leaves them alone too.
+            for f in funcs {
+                if !attributes::has_string_attr(f, attributes::MARK_KEY) {
+                    attributes::mark_upstream(f);
+                    stats.upstream_functions += 1;
+                }
+            }
+            return stats;
+        }
         let mut em = emit::Emitter::new(module);
         let mut cls = debuginfo::Classifier::new();
         for f in funcs {
             if attributes::has_string_attr(f, attributes::MARK_KEY)
                 || attributes::has_enum_attr(f, LLVMAttributeFunctionIndex, "naked")
             {
+                continue;
+            }
+            if upstream.contains(&f) {
+                // Per function at the later stages: a function with rustc's (or the
+                // program's own) retag calls is never retagged twice.
+                attributes::mark_upstream(f);
+                stats.upstream_functions += 1;
                 continue;
             }
             stats.functions_seen += 1;
@@ -219,6 +254,17 @@ pub unsafe fn synthesize_raw(module: LLVMModuleRef, stage: Stage) -> SynthesisSt
 /// # Safety
 /// `module` must be live.
 pub unsafe fn upstream_retags_present(module: LLVMModuleRef) -> bool {
+    unsafe { !functions_with_upstream_retags(module).is_empty() }
+}
+
+/// The functions of `module` that call `__rust_retag_reg` / `__rust_retag_mem` from code
+/// synthesis did not make: calls without `!bsan.synthesized`, in functions not marked
+/// `"bsan-retags"="synthesized"`.
+///
+/// # Safety
+/// `module` must be live.
+pub unsafe fn functions_with_upstream_retags(module: LLVMModuleRef) -> HashSet<LLVMValueRef> {
+    let mut out = HashSet::new();
     unsafe {
         let md_kind = emit::synth_md_kind(LLVMGetModuleContext(module));
         for name in [bsan_abi::rust_retag::REG, bsan_abi::rust_retag::MEM] {
@@ -234,16 +280,19 @@ pub unsafe fn upstream_retags_present(module: LLVMModuleRef) -> bool {
                 if LLVMIsACallInst(user).is_null() && LLVMIsAInvokeInst(user).is_null() {
                     continue;
                 }
-                if emit::is_synthesized(user, md_kind) {
+                if LLVMGetCalledValue(user) != f || emit::is_synthesized(user, md_kind) {
                     continue;
                 }
                 let func = LLVMGetBasicBlockParent(LLVMGetInstructionParent(user));
-                if !func.is_null() && attributes::has_string_attr(func, attributes::MARK_KEY) {
+                if func.is_null()
+                    || attributes::string_attr_value(func, attributes::MARK_KEY).as_deref()
+                        == Some(attributes::MARK_VALUE)
+                {
                     continue;
                 }
-                return true;
+                out.insert(func);
             }
         }
-        false
     }
+    out
 }

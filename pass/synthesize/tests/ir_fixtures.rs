@@ -2,7 +2,8 @@
 //!
 //! Each fixture's first line is `; RUN: opt-22 -load-pass-plugin=%plugin -passes=P -S %s |
 //! FileCheck-22 %s` (the convention of `pass/tests/ir/`). When the plugin has been built
-//! (`BSAN_PASS_PLUGIN`, else `target/debug/libbsan_pass.so`) the RUN line is executed as is;
+//! (`BSAN_PASS_PLUGIN`, else `target/<profile>/libbsan_pass.so` of this test's profile) the
+//! RUN line is executed as is;
 //! otherwise the opt half is replaced by this crate's `bsan-synthesize-ll` driver with the
 //! stage taken from `P` (`bsan-synthesize`, `bsan-synthesize<rust-lto>`, `...<clang>`).
 //! Skipped (with a message) when `opt-22`/`FileCheck-22` are not installed.
@@ -23,8 +24,10 @@ fn plugin() -> Option<PathBuf> {
     if let Ok(p) = std::env::var("BSAN_PASS_PLUGIN") {
         return Some(PathBuf::from(p));
     }
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let p = manifest.join("../../target/debug/libbsan_pass.so");
+    // The plugin of this test binary's own profile (`target/<profile>/deps/ir_fixtures-*`),
+    // so `cargo test --release` does not pick up a stale debug build.
+    let exe = std::env::current_exe().ok()?;
+    let p = exe.parent()?.parent()?.join("libbsan_pass.so");
     p.exists().then_some(p)
 }
 

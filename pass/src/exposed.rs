@@ -1,0 +1,160 @@
+//! Pointer–integer casts: exposed and wildcard provenance (Tree Borrows spec §7).
+//!
+//! * `ptrtoint` of a pointer with a shadow that is not statically untracked (or wildcard)
+//!   gets `__bsan_expose(ptr, alloc, tag)` right before it: from then on, wildcard
+//!   accesses may use that tag. Skipped when the integer provably cannot come back as a
+//!   pointer: every use of it, followed through integer arithmetic, casts, `freeze`,
+//!   phis and selects, is a comparison (hence only branches), a `switch` condition, or a
+//!   store into a *write-only* local slot (an alloca whose only uses are stores to it:
+//!   rustc's `*.dbg.spill`). That covers `ptr.addr()` in comparisons and alignment checks
+//!   (`ptrtoint`, `and`, `icmp`). Any other use — a store elsewhere, a call argument, a
+//!   return, `inttoptr`, an aggregate, more than [`MAX_USES`] derived values — exposes.
+//!   Exposing too much only lets wildcard accesses use more tags (fewer reports, never a
+//!   false one); exposing too little would be a false report.
+//! * `inttoptr` (an instruction: `usize as *const T`, C casts) in unoptimized code yields
+//!   [`bsan_abi::Prov::WILDCARD`]; the runtime resolves the allocation at each access or
+//!   retag among those with exposed tags. The wildcard shadow is an ordinary pair of
+//!   constants: it flows through phis, selects, shadow memory and TLS slots like any
+//!   other.
+//! * `inttoptr` in *optimized* code (precompiled std at `-O3`, C at `-O1`+; see
+//!   `bsan_function_is_optimized` in the glue) stays untracked: there the optimizer makes
+//!   round trips the source never had (a pointer copied through an `i64` load, tagged
+//!   pointers like `io::Error`'s `map_addr(|a| a | 1)` folded to `or` + `inttoptr`), whose
+//!   pointer was never exposed; a wildcard access through it could be a false report.
+//! * Constant `inttoptr` expressions (`ptr inttoptr (i64 4 to ptr)`: dangling `NonNull`s,
+//!   fixed addresses) stay untracked: they carry no provenance.
+
+use std::collections::HashSet;
+
+use inkwell::llvm_sys::core::*;
+use inkwell::llvm_sys::prelude::*;
+use inkwell::llvm_sys::LLVMOpcode;
+
+use crate::instrument::{value_name, FnCx};
+use crate::provenance::Prov;
+use bsan_abi::hook_names as h;
+
+extern "C" {
+    fn bsan_function_is_optimized(func: LLVMValueRef) -> i32;
+}
+
+/// Derived integer values followed before giving up (and exposing).
+const MAX_USES: usize = 64;
+
+/// Whether the integer `int` (a `ptrtoint` result) may be turned back into a pointer or
+/// leave the function, i.e. must be exposed.
+fn may_escape_as_integer(int: LLVMValueRef) -> bool {
+    let mut seen = HashSet::new();
+    let mut work = vec![int];
+    seen.insert(int);
+    while let Some(v) = work.pop() {
+        let mut u = unsafe { LLVMGetFirstUse(v) };
+        while !u.is_null() {
+            let user = unsafe { LLVMGetUser(u) };
+            u = unsafe { LLVMGetNextUse(u) };
+            if unsafe { LLVMIsAInstruction(user) }.is_null() {
+                return true;
+            }
+            use LLVMOpcode::*;
+            match unsafe { LLVMGetInstructionOpcode(user) } {
+                // An `i1` (or a branch): the integer goes no further.
+                LLVMICmp | LLVMSwitch => {}
+                LLVMStore => {
+                    let (val, addr) = unsafe { (LLVMGetOperand(user, 0), LLVMGetOperand(user, 1)) };
+                    if val == addr || !write_only_slot(addr) {
+                        return true;
+                    }
+                }
+                LLVMAdd | LLVMSub | LLVMMul | LLVMUDiv | LLVMSDiv | LLVMURem | LLVMSRem
+                | LLVMShl | LLVMLShr | LLVMAShr | LLVMAnd | LLVMOr | LLVMXor | LLVMTrunc
+                | LLVMZExt | LLVMSExt | LLVMFreeze | LLVMPHI | LLVMSelect => {
+                    if seen.insert(user) {
+                        if seen.len() > MAX_USES {
+                            return true;
+                        }
+                        work.push(user);
+                    }
+                }
+                _ => return true,
+            }
+        }
+    }
+    false
+}
+
+/// An alloca that is only ever stored to (and given lifetime markers): what is stored in
+/// it can never be read back.
+fn write_only_slot(addr: LLVMValueRef) -> bool {
+    unsafe {
+        if LLVMIsAAllocaInst(addr).is_null() {
+            return false;
+        }
+        let mut u = LLVMGetFirstUse(addr);
+        while !u.is_null() {
+            let user = LLVMGetUser(u);
+            u = LLVMGetNextUse(u);
+            if LLVMIsAInstruction(user).is_null() {
+                return false;
+            }
+            let ok = match LLVMGetInstructionOpcode(user) {
+                LLVMOpcode::LLVMStore => {
+                    LLVMGetOperand(user, 1) == addr && LLVMGetOperand(user, 0) != addr
+                }
+                LLVMOpcode::LLVMCall => {
+                    let callee = LLVMGetCalledValue(user);
+                    !LLVMIsAFunction(callee).is_null()
+                        && (value_name(callee).starts_with("llvm.lifetime.")
+                            || value_name(callee).starts_with("llvm.dbg."))
+                }
+                _ => false,
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+impl FnCx<'_> {
+    /// The wildcard provenance, both words from `bsan_abi`.
+    pub(crate) fn wildcard(&self) -> Prov {
+        Prov {
+            alloc: self.m.const_i64(bsan_abi::Prov::WILDCARD.alloc),
+            tag: self.m.const_i64(bsan_abi::Prov::WILDCARD.tag),
+        }
+    }
+
+    /// `ptrtoint`: expose the pointer's tag unless the integer provably stays an integer.
+    pub(crate) fn visit_ptrtoint(&mut self, inst: LLVMValueRef) {
+        let op = unsafe { LLVMGetOperand(inst, 0) };
+        if self.leaves_of_value(op).len() != 1 {
+            return; // vectors of pointers: untracked
+        }
+        self.m.stats.ptrtoint += 1;
+        let p = self.prov_of(op);
+        if self.is_untracked(p) || p.alloc == self.wildcard().alloc {
+            return;
+        }
+        if !may_escape_as_integer(inst) {
+            return;
+        }
+        self.m.stats.exposed += 1;
+        self.at(inst);
+        self.call_hook(h::__bsan_expose, &mut [op, p.alloc, p.tag]);
+    }
+
+    /// `inttoptr`: wildcard provenance (untracked in optimized code).
+    pub(crate) fn visit_inttoptr(&mut self, inst: LLVMValueRef) {
+        if self.leaves_of_value(inst).len() != 1 {
+            return; // vectors of pointers: untracked
+        }
+        if unsafe { bsan_function_is_optimized(self.func) } != 0 {
+            self.m.stats.inttoptr_optimized += 1;
+            return;
+        }
+        self.m.stats.wildcards += 1;
+        let w = self.wildcard();
+        self.shadow.insert(inst, vec![w]);
+    }
+}

@@ -1,0 +1,170 @@
+; ptrtoint exposes the pointer's tag (__bsan_expose) unless the integer provably only
+; feeds comparisons (ptr.addr() == ..., alignment checks, write-only dbg.spill slots);
+; inttoptr instructions get wildcard provenance (alloc = u64::MAX, tag 0) that flows like
+; any other provenance. Constant inttoptr, and inttoptr in optimized code (DI isOptimized,
+; or no DI and not optnone) stay untracked.
+; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
+; CHECK: bsan-pass: stats: functions=9 {{.*}}ptrtoint=8 exposed=4 wildcards=2 inttoptr_optimized=2
+target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
+target triple = "x86_64-unknown-linux-gnu"
+
+declare void @take(ptr)
+
+; ptr::eq-like address comparison: nothing escapes.
+; CHECK-LABEL: define i1 @addr_cmp(ptr %p, ptr %q)
+; CHECK-NOT: __bsan_expose
+; CHECK: ret i1
+define i1 @addr_cmp(ptr %p, ptr %q) #0 {
+start:
+  %a = ptrtoint ptr %p to i64
+  %b = ptrtoint ptr %q to i64
+  %c = icmp eq i64 %a, %b
+  ret i1 %c
+}
+
+; rustc's debug alignment check, with the address spilled to a write-only dbg slot.
+; CHECK-LABEL: define i32 @align_check(ptr %p)
+; CHECK-NOT: __bsan_expose
+; CHECK: ret i32
+define i32 @align_check(ptr %p) #0 {
+start:
+  %addr.dbg.spill = alloca [8 x i8], align 8
+  %addr = ptrtoint ptr %p to i64
+  store i64 %addr, ptr %addr.dbg.spill, align 8
+  %m = and i64 %addr, 3
+  %z = icmp eq i64 %m, 0
+  br i1 %z, label %ok, label %panic
+
+ok:
+  %v = load i32, ptr %p, align 4
+  ret i32 %v
+
+panic:
+  unreachable
+}
+
+; The integer leaves the function: exposed, with the argument's provenance.
+; CHECK-LABEL: define i64 @to_int(ptr %p)
+; CHECK: [[PA:%[0-9]+]] = select i1 %bsan.args.ok
+; CHECK-NEXT: [[PT:%[0-9]+]] = select i1 %bsan.args.ok
+; CHECK-NEXT: call void @__bsan_expose(ptr %p, i64 [[PA]], i64 [[PT]])
+; CHECK-NEXT: %a = ptrtoint ptr %p to i64
+define i64 @to_int(ptr %p) #0 {
+start:
+  %a = ptrtoint ptr %p to i64
+  %b = add i64 %a, 1
+  ret i64 %b
+}
+
+; Stored to memory someone can read: exposed.
+; CHECK-LABEL: define void @stored(ptr %p, ptr %out)
+; CHECK: call void @__bsan_expose(ptr %p,
+define void @stored(ptr %p, ptr %out) #0 {
+start:
+  %a = ptrtoint ptr %p to i64
+  store i64 %a, ptr %out, align 8
+  ret void
+}
+
+; A round trip: exposed, and the new pointer is wildcard in accesses, shadow memory,
+; phis, call arguments and returns.
+; CHECK-LABEL: define ptr @roundtrip(ptr %p, ptr %out, i1 %c)
+; CHECK: call void @__bsan_expose(ptr %p,
+; CHECK: %q = inttoptr i64 %b to ptr
+; CHECK-NEXT: call void @__bsan_write(ptr %q, i64 4, i64 -1, i64 0)
+; CHECK-NEXT: store i32 1, ptr %q
+; CHECK-NEXT: call void @__bsan_write(ptr %out, i64 8,
+; CHECK-NEXT: call void @__bsan_store_prov(ptr %out, ptr %q, i64 -1, i64 0)
+; CHECK-NEXT: store ptr %q, ptr %out
+; CHECK: store i64 -1, ptr
+; CHECK-NEXT: store i64 0, ptr
+; CHECK-NEXT: store ptr @take, ptr
+; CHECK-NEXT: call void @take(ptr %q)
+; CHECK: join:
+; CHECK-NEXT: [[JA:%[0-9]+]] = phi i64 [ -1, %then ], [ {{%[0-9]+}}, %start ]
+; CHECK-NEXT: [[JT:%[0-9]+]] = phi i64 [ 0, %then ], [ {{%[0-9]+}}, %start ]
+; CHECK-NEXT: %r = phi ptr
+; CHECK: store i64 [[JA]], ptr
+; CHECK-NEXT: store i64 [[JT]], ptr
+; CHECK-NEXT: store ptr @roundtrip, ptr
+; CHECK-NEXT: ret ptr %r
+define ptr @roundtrip(ptr %p, ptr %out, i1 %c) #0 {
+start:
+  br i1 %c, label %then, label %join
+
+then:
+  %a = ptrtoint ptr %p to i64
+  %b = add i64 %a, 4
+  %q = inttoptr i64 %b to ptr
+  store i32 1, ptr %q, align 4
+  store ptr %q, ptr %out, align 8
+  call void @take(ptr %q)
+  br label %join
+
+join:
+  %r = phi ptr [ %q, %then ], [ %p, %start ]
+  ret ptr %r
+}
+
+; A statically untracked pointer has nothing to expose; a constant inttoptr is untracked.
+; CHECK-LABEL: define i64 @untracked(i64 %x)
+; CHECK-NOT: __bsan_expose
+; CHECK-NOT: __bsan_write
+; CHECK: ret i64
+define i64 @untracked(i64 %x) #0 {
+start:
+  %n = getelementptr i8, ptr null, i64 %x
+  %i = ptrtoint ptr %n to i64
+  store i32 0, ptr inttoptr (i64 4096 to ptr), align 4
+  ret i64 %i
+}
+
+; Wildcard pointers are retagged like any other.
+; CHECK-LABEL: define void @retag_wildcard(i64 %x)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 4, i8 2, ptr null, i64 0, ptr null, i64 0, i64 -1, i64 0)
+define void @retag_wildcard(i64 %x) #0 {
+start:
+  %p = inttoptr i64 %x to ptr
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 4, i8 2, ptr null, ptr null)
+  store i32 1, ptr %r, align 4
+  ret void
+}
+
+; Optimized code: a round trip the optimizer made (std's tagged pointers) is exposed, but
+; the result is untracked, with debug info saying isOptimized or without debug info.
+; CHECK-LABEL: define void @optimized_di(ptr %p)
+; CHECK: call void @__bsan_expose(ptr %p,
+; CHECK-NOT: __bsan_write
+; CHECK: ret void
+define void @optimized_di(ptr %p) !dbg !5 {
+start:
+  %a = ptrtoint ptr %p to i64
+  %b = or disjoint i64 %a, 1
+  %q = inttoptr i64 %b to ptr
+  store i8 1, ptr %q, align 1
+  ret void
+}
+
+; CHECK-LABEL: define void @optimized_no_di(i64 %x)
+; CHECK-NOT: __bsan_write
+; CHECK: ret void
+define void @optimized_no_di(i64 %x) {
+start:
+  %q = inttoptr i64 %x to ptr
+  store i8 1, ptr %q, align 1
+  ret void
+}
+
+declare ptr @__rust_retag_reg(ptr, i64, i8, ptr, ptr)
+
+attributes #0 = { noinline optnone }
+
+!llvm.dbg.cu = !{!0}
+!llvm.module.flags = !{!3, !4}
+!0 = distinct !DICompileUnit(language: DW_LANG_Rust, file: !1, producer: "rustc", isOptimized: true, runtimeVersion: 0, emissionKind: LineTablesOnly)
+!1 = !DIFile(filename: "lib.rs", directory: "/rustc")
+!3 = !{i32 7, !"Dwarf Version", i32 4}
+!4 = !{i32 2, !"Debug Info Version", i32 3}
+!5 = distinct !DISubprogram(name: "optimized_di", scope: !1, file: !1, line: 1, type: !6, scopeLine: 1, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
+!6 = !DISubroutineType(types: !7)
+!7 = !{}
