@@ -22,7 +22,9 @@
 //! Everything mutable about a record is in [`AllocState`] behind the record's own
 //! `parking_lot::Mutex`; `has_tree` duplicates `state.tree.is_some()` as an atomic hint so
 //! that the access hot path skips the lock for allocations that were never retagged. Lock
-//! order: a record lock is never held while taking the free-list or heap-index locks.
+//! order: a record lock is never held while taking the free-list or heap-index locks; it may
+//! be held while taking the leaf locks of the exposed index ([`crate::exposed`]) and of the
+//! GC's request list ([`crate::gc`]), and never while taking another record's lock.
 //!
 //! # Heap index
 //!
@@ -84,6 +86,16 @@ pub struct AllocState {
     pub live: bool,
     /// The Tree Borrows tree, created at the first retag.
     pub tree: Option<Box<Tree>>,
+    /// The root tag was exposed before the tree existed: the tree exposes it when created.
+    pub root_exposed: bool,
+    /// The allocation is in the index of exposed allocations ([`crate::exposed`]).
+    pub exposed_indexed: bool,
+    /// A tag the tree no longer knows (pruned by [`crate::gc`] while a pointer the runtime
+    /// could not see still held it) was exposed: what a wildcard may do here is unknown, so
+    /// wildcard provenance is untracked in this allocation from now on.
+    pub exposure_lost: bool,
+    /// Garbage collection bookkeeping ([`crate::gc`]).
+    pub gc: crate::gc::AllocGc,
 }
 
 impl AllocState {
@@ -168,7 +180,7 @@ impl AllocInfo {
             root_tag: crate::tags::fresh(),
             site,
             live: true,
-            tree: None,
+            ..AllocState::default()
         };
         drop(st);
         rec
@@ -228,22 +240,38 @@ impl AllocInfo {
         self.state.lock()
     }
 
+    /// Locks the record if no other thread holds it.
+    pub fn try_lock(&self) -> Option<MutexGuard<'_, AllocState>> {
+        self.state.try_lock()
+    }
+
     /// The allocation's tree, created now (from the root tag, size and allocation site) if
-    /// this is the first retag.
+    /// this is the first retag. A root exposed before the tree existed is exposed in it.
     pub fn tree_or_create<'a>(&self, st: &'a mut AllocState) -> &'a mut Tree {
         if st.tree.is_none() {
-            st.tree = Some(Box::new(Tree::new(st.root_tag, st.size, st.site)));
+            let mut tree = Box::new(Tree::new(st.root_tag, st.size, st.site));
+            if st.root_exposed {
+                tree.expose(st.root_tag);
+            }
+            st.tree = Some(tree);
             self.has_tree.store(true, Relaxed);
             stats::TREES.bump();
         }
         st.tree.as_deref_mut().expect("created above")
     }
 
-    /// Ends the allocation: marks it dead, drops its tree, and recycles the record. The
-    /// caller has removed it from the heap index if needed.
+    /// Ends the allocation: marks it dead, drops its tree, removes it from the index of
+    /// exposed allocations, and recycles the record. The caller has removed it from the heap
+    /// index if needed.
     pub fn retire(&'static self, mut st: MutexGuard<'_, AllocState>) {
+        if st.exposed_indexed {
+            crate::exposed::remove(st.base, st.id);
+        }
         st.live = false;
         st.tree = None;
+        st.root_exposed = false;
+        st.exposed_indexed = false;
+        st.exposure_lost = false;
         self.has_tree.store(false, Relaxed);
         drop(st);
         FREE_LIST.lock().push(self);

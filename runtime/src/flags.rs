@@ -112,6 +112,8 @@ flags! {
         "symbolize report locations with the program's debug info (0: print raw addresses)";
     max_backtrace_frames: usize = 32,
         "maximum number of frames in a report's stack backtrace";
+    gc: bool = true,
+        "prune tags no pointer holds from the trees of long-lived allocations (0: trees only shrink when freed)";
 }
 
 impl Flags {

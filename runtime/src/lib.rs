@@ -8,8 +8,10 @@
 //! record describing one allocation (heap block, escaping stack slot or global); `tag` is
 //! the pointer's Tree Borrows identity, drawn from the global counter in [`tags`].
 //! `alloc == 0` means *untracked*: the runtime does not know where the pointer comes from
-//! (uninstrumented code, an integer cast, a pointer stored unaligned) and checks nothing
-//! through it. That is how bsan stays free of false reports where it cannot see.
+//! (uninstrumented code, a pointer stored unaligned) and checks nothing through it. That is
+//! how bsan stays free of false reports where it cannot see. `alloc == WILDCARD_ALLOC`
+//! marks a pointer cast from an integer: its allocation is looked up by address among the
+//! exposed ones ([`exposed`]) at each use, and it may act as any exposed tag (spec §7).
 //!
 //! Each record owns, once the allocation is first retagged, a Tree Borrows tree
 //! ([`bsan_tree::Tree`]). The tree is the whole model: every decision about whether an access,
@@ -33,7 +35,10 @@
 //! pointer whose provenance was lost) is sharded. Shadow words are updated with a tiny
 //! per-word seqlock that never blocks: a torn or lost update only ever yields *untracked* or
 //! stale provenance, which the model ignores (see [`shadow`]). Protector frames are
-//! per-thread ([`frames`]). Only reports are globally serialised ([`report`]).
+//! per-thread ([`frames`]). Only reports are globally serialised ([`report`]). Threads
+//! register their stacks and TLS slots ([`threads`]) so that the provenance garbage
+//! collector ([`gc`]) can find the tags they hold; it runs on whichever thread's retag
+//! finds a collection due, without stopping the others.
 //!
 //! # Why the runtime never calls instrumented code
 //!
@@ -54,12 +59,16 @@
 //! # Modules
 //!
 //! * [`hooks`]: the `extern "C"` ABI of `bsan-abi`, one file per area; thin.
-//! * [`access`]: checking reads and writes, exposing tags.
+//! * [`access`]: checking reads and writes (also through wildcard provenance), exposing tags.
+//! * [`exposed`]: the index of exposed allocations, by address, for wildcard provenance.
 //! * [`retag`]: creating tags for references.
+//! * [`retag_source`]: whether retags came from rustc's intrinsics or were synthesized.
 //! * [`lifetime`]: allocation, deallocation, reallocation.
 //! * [`frames`]: per-thread protector frames and their release.
 //! * [`alloc_info`]: allocation records, their arena and free list, the heap index.
 //! * [`shadow`]: shadow provenance memory.
+//! * [`gc`]: pruning dead tags from the trees of long-lived allocations.
+//! * [`threads`]: registered threads (stacks, TLS slots), the GC's roots.
 //! * [`tags`]: the global tag counter.
 //! * [`report`]: one report at a time, symbolized, in Miri's wording; internal errors.
 //! * [`flags`]: run-time flags from `BSAN_OPTIONS`.
@@ -68,16 +77,20 @@
 
 pub mod access;
 pub mod alloc_info;
+pub mod exposed;
 pub mod flags;
 pub mod frames;
+pub mod gc;
 pub mod hooks;
 pub mod lifetime;
 pub mod report;
 pub mod retag;
+pub mod retag_source;
 pub mod shadow;
 pub mod stats;
 pub mod sys;
 pub mod tags;
+pub mod threads;
 
 use std::sync::OnceLock;
 

@@ -6,6 +6,9 @@
 //!   the heap index ([`crate::alloc_info::heap_index`]). A heap deallocation is a Tree Borrows
 //!   operation (spec §6): a write through the freeing pointer plus the strong-protector check.
 //!   Without the freeing pointer's provenance it is not checked (never a false report).
+//!   Freeing through wildcard provenance (a pointer cast from an integer) is a wildcard
+//!   deallocation if the address is the base of an exposed allocation
+//!   ([`crate::exposed`]), otherwise unchecked.
 //! * Stack slots are registered when their address escapes and retired when their lifetime
 //!   ends, *without* a Tree Borrows check: the end of an LLVM stack lifetime is coarser than
 //!   MIR's `StorageDead` (slots are merged, lifetimes extended, markers dropped at `-O0`), so
@@ -15,13 +18,13 @@
 //! Retiring does not clear shadow memory for the block: stale entries are harmless (their
 //! recorded value must match what is loaded, and their tags are unknown to any later tree).
 
-use bsan_abi::Prov;
+use bsan_abi::{Prov, WILDCARD_ALLOC};
 use bsan_tree::{Provenance, Site, TreeError};
 
 use crate::access::record_of;
 use crate::alloc_info::{heap_index, AllocInfo, AllocKind};
 use crate::report::Violation;
-use crate::{shadow, stats};
+use crate::{exposed, shadow, stats};
 
 /// Registers `[addr, addr + size)`; returns the provenance of its root pointer (untracked
 /// for a null address).
@@ -29,6 +32,8 @@ pub fn allocate(addr: usize, size: u64, kind: AllocKind, site: Site) -> Prov {
     if addr == 0 {
         return Prov::UNTRACKED;
     }
+    // Exposed allocations overlapping this one were freed without the runtime seeing it.
+    exposed::evict_overlapping(addr, size);
     let rec = AllocInfo::create(addr, size, kind, site);
     match kind {
         AllocKind::Heap => {
@@ -56,10 +61,18 @@ pub fn allocate(addr: usize, size: u64, kind: AllocKind, site: Site) -> Prov {
 /// runtime does not know the allocation.
 pub fn dealloc(addr: usize, prov: Prov, kind: AllocKind, site: Site) -> Result<u64, Violation> {
     // The record named by the provenance, if it describes exactly this live allocation.
-    let by_prov = record_of(prov).filter(|rec| {
-        let st = rec.lock();
-        st.live && st.base == addr && st.kind == kind
-    });
+    let wildcard = prov.alloc == WILDCARD_ALLOC;
+    let by_prov = if wildcard {
+        exposed::lookup(addr).and_then(|hit| {
+            let st = hit.rec.lock();
+            (hit.validate(&st) && st.base == addr && st.kind == kind).then_some(hit.rec)
+        })
+    } else {
+        record_of(prov).filter(|rec| {
+            let st = rec.lock();
+            st.live && st.base == addr && st.kind == kind
+        })
+    };
     match kind {
         AllocKind::Heap => {
             let (rec, tag) = match by_prov {
@@ -75,10 +88,16 @@ pub fn dealloc(addr: usize, prov: Prov, kind: AllocKind, site: Site) -> Result<u
             }
             let size = st.size;
             if let Some(tag) = tag {
-                let tag = st.resolve_tag(tag);
+                let source = if wildcard {
+                    Provenance::Wildcard
+                } else {
+                    Provenance::Tag(st.resolve_tag(tag))
+                };
                 let id = st.id;
+                // Without a tree, the root is the only tag (and the only exposed one): a
+                // deallocation through it or through a wildcard is always allowed.
                 if let Some(tree) = st.tree.as_deref_mut() {
-                    match tree.dealloc(Provenance::Tag(tag), site) {
+                    match tree.dealloc(source, site) {
                         Ok(()) => {}
                         Err(TreeError::UnknownTag(_)) => stats::UNKNOWN_TAGS.bump(),
                         Err(TreeError::Ub(ub)) => return Err(Violation { ub, alloc_id: id }),

@@ -12,15 +12,21 @@
 //! the old provenance unchanged; a `&mut` to a `!Unpin` pointee (any pin range) is not
 //! retagged (spec §3.2); a protected retag on a thread without an active frame is made
 //! unprotected (nobody would release the protector).
+//!
+//! A retag of a pointer with wildcard provenance (cast from an integer, spec §7) resolves
+//! the allocation through the index of exposed allocations ([`crate::exposed`]; an address
+//! in none gives untracked provenance) and creates the new tag as the root of a wildcard
+//! subtree ([`bsan_tree::Tree::retag`] with [`Provenance::Wildcard`]); its implicit read is
+//! a wildcard access. The result is concrete provenance `(record, new tag)`.
 
 use std::ops::Range;
 
-use bsan_abi::{retag_flags, Prov};
+use bsan_abi::{retag_flags, Prov, WILDCARD_ALLOC};
 use bsan_tree::{NewPermission, ProtectorKind, Provenance, Site, TreeError};
 
 use crate::access::record_of;
 use crate::report::Violation;
-use crate::{frames, stats, tags};
+use crate::{exposed, frames, gc, stats, tags};
 
 /// The decoded `flags` byte of a retag.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -86,20 +92,39 @@ pub fn cell_offsets(cells: &[[u64; 2]], range: &Range<u64>) -> Vec<Range<u64>> {
 /// Retags the pointer of `req` with provenance `prov`; returns the new provenance.
 pub fn retag(req: &RetagRequest<'_>, prov: Prov, site: Site) -> Result<Prov, Violation> {
     stats::RETAGS.bump();
-    let Some(rec) = record_of(prov) else {
-        return Ok(Prov::UNTRACKED);
+    let wildcard = prov.alloc == WILDCARD_ALLOC;
+    let (rec, hit) = if wildcard {
+        stats::RETAGS_WILDCARD.bump();
+        match exposed::lookup(req.addr) {
+            Some(hit) => (hit.rec, Some(hit)),
+            None => return Ok(Prov::UNTRACKED),
+        }
+    } else {
+        match record_of(prov) {
+            Some(rec) => (rec, None),
+            None => return Ok(Prov::UNTRACKED),
+        }
     };
     if req.kind.mutable && req.pinned {
         return Ok(prov);
     }
     let mut st = rec.lock();
+    if hit.is_some_and(|h| !h.validate(&st)) {
+        // The exposed allocation died since the lookup (its address is untracked now), or
+        // wildcards cannot be checked in it.
+        return Ok(Prov::UNTRACKED);
+    }
     if !st.live {
         return Ok(prov);
     }
     let Some(range) = st.offsets(req.addr, req.size) else {
         return Ok(prov);
     };
-    let parent = st.resolve_tag(prov.tag);
+    let parent = if wildcard {
+        Provenance::Wildcard
+    } else {
+        Provenance::Tag(st.resolve_tag(prov.tag))
+    };
     let id = st.id;
     let cell_ranges = cell_offsets(req.cell_ranges, &range);
     let protector = (req.kind.protected && frames::has_frame()).then_some(if req.kind.boxed {
@@ -116,7 +141,7 @@ pub fn retag(req: &RetagRequest<'_>, prov: Prov, site: Site) -> Result<Prov, Vio
     };
     let new = tags::fresh();
     let tree = rec.tree_or_create(&mut st);
-    match tree.retag(Provenance::Tag(parent), new, &perm, site) {
+    match tree.retag(parent, new, &perm, site) {
         Ok(()) => {}
         Err(TreeError::UnknownTag(_)) => {
             stats::UNKNOWN_TAGS.bump();
@@ -124,14 +149,20 @@ pub fn retag(req: &RetagRequest<'_>, prov: Prov, site: Site) -> Result<Prov, Vio
         }
         Err(TreeError::Ub(ub)) => return Err(Violation { ub, alloc_id: id }),
     }
+    let keep = match parent {
+        Provenance::Tag(t) => [t, new],
+        Provenance::Wildcard => [new, new],
+    };
+    gc::after_retag(rec, &mut st, &keep);
     drop(st);
     if protector.is_some() {
         // A frame was checked above; this thread cannot have lost it since.
         frames::protect(rec, new);
     }
     stats::RETAGS_DONE.bump();
+    gc::maybe_collect(&keep);
     Ok(Prov {
-        alloc: prov.alloc,
+        alloc: rec.addr(),
         tag: new,
     })
 }

@@ -15,7 +15,9 @@
 //! pointer store into its 16 MiB): untouched pages cost nothing, so the resident cost is
 //! 3 bytes of shadow per byte of memory that actually holds pointers (rounded to pages).
 //! Chunks are installed with a compare-and-swap and never unmapped. Addresses at or above
-//! 2^48 (kernel, non-canonical or tagged pointers) are never tracked.
+//! 2^48 (kernel, non-canonical or tagged pointers) are never tracked. Installed chunks are
+//! also pushed on a lock-free list so that the garbage collector can [`scan`] them, page by
+//! resident page, without walking the 2^24 slots of L1.
 //!
 //! # Invariants
 //!
@@ -105,6 +107,30 @@ const _: () = assert!((LOCKED as u128) >= ADDRESS_LIMIT as u128);
 
 static L1: AtomicPtr<AtomicPtr<Entry>> = AtomicPtr::new(std::ptr::null_mut());
 
+/// One installed L2 chunk, in a push-only list (never freed).
+struct ChunkNode {
+    chunk: *const Entry,
+    next: *const ChunkNode,
+}
+
+static CHUNKS: AtomicPtr<ChunkNode> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Adds an installed chunk to the list [`scan`] walks.
+fn note_chunk(chunk: *const Entry) {
+    let node = Box::leak(Box::new(ChunkNode {
+        chunk,
+        next: std::ptr::null(),
+    }));
+    let mut head = CHUNKS.load(Acquire);
+    loop {
+        node.next = head;
+        match CHUNKS.compare_exchange_weak(head, node, AcqRel, Acquire) {
+            Ok(_) => return,
+            Err(h) => head = h,
+        }
+    }
+}
+
 /// Maps `len` bytes of shadow or stops with an internal error (the runtime cannot work
 /// without its shadow memory).
 fn map_or_die(len: usize, what: &str) -> Mapping {
@@ -169,6 +195,7 @@ fn entry_or_create(addr: usize) -> Option<&'static Entry> {
     match slot.compare_exchange(std::ptr::null_mut(), fresh, AcqRel, Acquire) {
         Ok(_) => {
             map.leak();
+            note_chunk(fresh);
         }
         Err(_) => drop(map),
     }
@@ -329,6 +356,46 @@ pub fn copy_prov(dst: usize, src: usize, len: usize) {
     }
 }
 
+/// Calls `f` with the provenance of every recorded entry of shadow memory (consistent
+/// entries only: one being written is skipped). Walks the installed chunks, reading only
+/// their resident pages (a page never written holds no entry). Returns the number of entries
+/// read, the cost of the scan. Entries written concurrently may or may not be seen.
+pub fn scan(mut f: impl FnMut(Prov)) -> usize {
+    let page = crate::sys::page_size();
+    let size = std::mem::size_of::<Entry>();
+    let mut visited = 0;
+    let mut node = CHUNKS.load(Acquire) as *const ChunkNode;
+    while !node.is_null() {
+        // SAFETY: nodes are leaked boxes, published with release ordering, never freed.
+        let n = unsafe { &*node };
+        node = n.next;
+        let Some(resident) = crate::sys::resident_pages(n.chunk as usize, CHUNK_BYTES) else {
+            continue;
+        };
+        for (p, _) in resident.iter().enumerate().filter(|(_, r)| **r) {
+            // Entries starting in this page.
+            let first = (p * page).div_ceil(size);
+            let end = ((p + 1) * page).div_ceil(size).min(WORDS_PER_CHUNK);
+            for i in first..end {
+                // An entry reaching into a page never touched was never written (a write
+                // stores all three words); reading it would map that page for nothing.
+                let last_page = (i * size + size - 1) / page;
+                if !resident.get(last_page).copied().unwrap_or(false) {
+                    continue;
+                }
+                // SAFETY: `i < WORDS_PER_CHUNK`; an installed chunk holds that many entries
+                // and is never unmapped.
+                let e = unsafe { &*n.chunk.add(i) };
+                visited += 1;
+                if let Some((_, prov)) = e.read() {
+                    f(prov);
+                }
+            }
+        }
+    }
+    visited
+}
+
 /// Every recorded `(word address, value, provenance)` in `[start, start + len)`; for tests
 /// and debugging.
 pub fn recorded_in(start: usize, len: usize) -> Vec<(usize, u64, Prov)> {
@@ -439,6 +506,25 @@ mod tests {
         // A copy starting mid-word does not carry the word it starts in.
         copy_prov(a + 256 + 4, a + 4, 12);
         assert_eq!(load_prov(a + 256, 0x77), Prov::UNTRACKED);
+    }
+
+    #[test]
+    fn scans_find_recorded_entries_in_resident_pages() {
+        let a = BASE + (100 << CHUNK_SHIFT) + 4096 * 7;
+        store_prov(a, 0x42, p(0xfeed_0001, 77));
+        store_prov(a + (3 << 20), 0x43, p(0xfeed_0001, 78));
+        let mut seen = Vec::new();
+        let visited = scan(|prov| {
+            if prov.alloc == 0xfeed_0001 {
+                seen.push(prov.tag)
+            }
+        });
+        seen.sort_unstable();
+        assert_eq!(seen, [77, 78]);
+        assert!(
+            (2..WORDS_PER_CHUNK).contains(&visited),
+            "{visited}: only resident pages"
+        );
     }
 
     #[test]

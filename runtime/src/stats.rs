@@ -2,8 +2,11 @@
 //! a report exits) as one line:
 //!
 //! ```text
-//! bsan: stats: retags=N accesses=N accesses_untracked=N accesses_no_tree=N accesses_checked=N ...
+//! bsan: stats: retags=N accesses=N accesses_untracked=N accesses_no_tree=N accesses_checked=N ... retag_source=synthesized
 //! ```
+//!
+//! The last field is not a counter: where the program's retags come from
+//! ([`crate::retag_source`]): `intrinsics`, `synthesized`, `intrinsics+synthesized` or `none`.
 //!
 //! Counters are relaxed atomics and only counted when the flag is on, so a program that does
 //! not ask for statistics does not share a cache line between threads on every access. The
@@ -24,6 +27,14 @@ impl Counter {
     pub fn bump(&self) {
         if ENABLED.load(Relaxed) {
             self.0.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Adds `n` (if statistics are enabled).
+    #[inline]
+    pub fn add(&self, n: u64) {
+        if ENABLED.load(Relaxed) {
+            self.0.fetch_add(n, Relaxed);
         }
     }
 
@@ -72,6 +83,18 @@ counters! {
     UNWOUND_FRAMES => "unwound_frames",
     /// Provenance naming no allocation record (a bug upstream), ignored.
     INVALID_PROVENANCE => "invalid_provenance",
+    /// Accesses through wildcard provenance (also counted as untracked, no-tree or checked).
+    ACCESSES_WILDCARD => "accesses_wildcard",
+    /// Retags of pointers with wildcard provenance (also counted in `retags`).
+    RETAGS_WILDCARD => "retags_wildcard",
+    /// Allocations entered in the index of exposed allocations.
+    EXPOSED_ALLOCS => "exposed_allocations",
+    /// Exposed allocations dropped from the index because new memory overlapped them.
+    EXPOSED_EVICTED => "exposed_evicted",
+    /// Provenance garbage collections.
+    GC_RUNS => "gc_runs",
+    /// Tags removed from trees by garbage collection.
+    TAGS_PRUNED => "tags_pruned",
 }
 
 /// Enables counting (and printing at exit) if `enabled`; called once at initialisation.
@@ -98,6 +121,8 @@ pub fn render() -> String {
     for (label, counter) in ALL.iter().filter(|(l, _)| *l != "retags") {
         line.push_str(&format!(" {label}={}", counter.get()));
     }
+    line.push_str(" retag_source=");
+    line.push_str(crate::retag_source::label(crate::retag_source::bits()));
     line.push('\n');
     line
 }
@@ -124,6 +149,9 @@ mod tests {
             "allocations=",
             "trees=",
             "accesses_checked=",
+            "gc_runs=",
+            "tags_pruned=",
+            " retag_source=none\n",
         ] {
             assert!(line.contains(key), "{line}");
         }

@@ -1,6 +1,7 @@
-//! The operating system, in one place: anonymous mappings, stderr, process exit, the
-//! environment, the running executable and its loaded objects, return addresses and stack
-//! walks, thread names.
+//! The operating system, in one place: anonymous mappings and page residency, stderr,
+//! process exit, the environment, the running executable and its loaded objects, return
+//! addresses and stack walks, thread names and stacks, the stack pointer and callee-saved
+//! registers (for the garbage collector's conservative scan).
 //!
 //! Nothing else in the runtime calls libc or opens files (the symbolizer opens the object
 //! files this module names). Everything here is callable from any hook: no function panics,
@@ -42,6 +43,27 @@ impl Mapping {
         std::mem::forget(self);
         p
     }
+}
+
+/// The size of a memory page.
+pub fn page_size() -> usize {
+    // SAFETY: sysconf has no preconditions.
+    let n = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    usize::try_from(n).ok().filter(|&n| n > 0).unwrap_or(4096)
+}
+
+/// Which pages of `[start, start + len)` are resident (`start` page-aligned), one bool per
+/// page; `None` if part of the range is not mapped (or on any other error). Pages never
+/// touched are not resident, so scans of sparse mappings can skip them.
+pub fn resident_pages(start: usize, len: usize) -> Option<Vec<bool>> {
+    let page = page_size();
+    if !start.is_multiple_of(page) || len == 0 {
+        return None;
+    }
+    let mut vec = vec![0u8; len.div_ceil(page)];
+    // SAFETY: mincore only inspects the page tables; `vec` has one byte per page.
+    let rc = unsafe { libc::mincore(start as *mut c_void, len, vec.as_mut_ptr()) };
+    (rc == 0).then(|| vec.iter().map(|b| b & 1 != 0).collect())
 }
 
 // ---------------------------------------------------------------------------------------
@@ -301,9 +323,117 @@ pub fn thread_name_if_not_main() -> Option<String> {
     })
 }
 
+/// `[lo, hi)` of the calling thread's stack as the thread library describes it (without
+/// the guard page). For the main thread, `lo` is derived from the stack size limit and the
+/// bottom of that range may not be mapped yet (the kernel grows the stack on demand).
+pub fn current_thread_stack() -> Option<(usize, usize)> {
+    // SAFETY: `attr` is initialised by pthread_getattr_np before use and destroyed after.
+    unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return None;
+        }
+        let mut addr: *mut c_void = std::ptr::null_mut();
+        let mut size: usize = 0;
+        let rc = libc::pthread_attr_getstack(&attr, &mut addr, &mut size);
+        libc::pthread_attr_destroy(&mut attr);
+        (rc == 0 && !addr.is_null()).then(|| (addr as usize, addr as usize + size))
+    }
+}
+
+/// The current stack pointer (of the caller: this function is always inlined).
+#[inline(always)]
+pub fn stack_pointer() -> usize {
+    let sp: usize;
+    // SAFETY: reads a register.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        core::arch::asm!("mov {sp}, rsp", sp = out(reg) sp, options(nomem, nostack, preserves_flags));
+    }
+    // SAFETY: reads a register.
+    #[cfg(target_arch = "aarch64")]
+    unsafe {
+        core::arch::asm!("mov {sp}, sp", sp = out(reg) sp, options(nomem, nostack, preserves_flags));
+    }
+    sp
+}
+
+/// Number of registers [`callee_saved_registers`] returns.
+#[cfg(target_arch = "x86_64")]
+pub const CALLEE_SAVED: usize = 6;
+/// Number of registers [`callee_saved_registers`] returns.
+#[cfg(target_arch = "aarch64")]
+pub const CALLEE_SAVED: usize = 11;
+
+/// The callee-saved registers (x86_64: rbx, rbp, r12-r15; aarch64: x19-x29) as they are in
+/// the calling function (always inlined). Values an instrumented caller keeps across a call
+/// into the runtime live there or in stack slots at or above the current stack pointer.
+#[inline(always)]
+pub fn callee_saved_registers() -> [u64; CALLEE_SAVED] {
+    let mut r = [0u64; CALLEE_SAVED];
+    let p = r.as_mut_ptr();
+    // SAFETY: stores six registers into the six words of `r`.
+    #[cfg(target_arch = "x86_64")]
+    unsafe {
+        core::arch::asm!(
+            "mov qword ptr [{p}], rbx",
+            "mov qword ptr [{p} + 8], rbp",
+            "mov qword ptr [{p} + 16], r12",
+            "mov qword ptr [{p} + 24], r13",
+            "mov qword ptr [{p} + 32], r14",
+            "mov qword ptr [{p} + 40], r15",
+            p = in(reg) p,
+            options(nostack, preserves_flags)
+        );
+    }
+    // SAFETY: stores eleven registers into the eleven words of `r`.
+    #[cfg(target_arch = "aarch64")]
+    unsafe {
+        core::arch::asm!(
+            "stp x19, x20, [{p}]",
+            "stp x21, x22, [{p}, #16]",
+            "stp x23, x24, [{p}, #32]",
+            "stp x25, x26, [{p}, #48]",
+            "stp x27, x28, [{p}, #64]",
+            "str x29, [{p}, #80]",
+            p = in(reg) p,
+            options(nostack, preserves_flags)
+        );
+    }
+    r
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stack_bounds_contain_the_stack_pointer_and_it_is_resident() {
+        let sp = stack_pointer();
+        let (lo, hi) = current_thread_stack().expect("pthread_getattr_np");
+        assert!(lo < sp && sp < hi, "{lo:#x} {sp:#x} {hi:#x}");
+        let page = page_size();
+        let start = sp & !(page - 1);
+        let pages = resident_pages(start, hi - start).expect("the used stack is mapped");
+        assert!(pages[0], "the page holding sp is resident");
+        assert!(resident_pages(start + 1, page).is_none(), "unaligned");
+    }
+
+    #[test]
+    fn residency_of_a_fresh_mapping() {
+        let page = page_size();
+        let p = Mapping::anon(4 * page).expect("mmap").leak();
+        // SAFETY: inside the mapping.
+        unsafe { p.add(2 * page).write(1) };
+        let r = resident_pages(p as usize, 4 * page).unwrap();
+        assert_eq!(r, [false, false, true, false]);
+    }
+
+    #[test]
+    fn callee_saved_registers_are_read() {
+        let r = callee_saved_registers();
+        assert_eq!(r.len(), CALLEE_SAVED);
+    }
 
     #[inline(never)]
     fn here() -> u64 {

@@ -17,6 +17,13 @@ pub fn fresh() -> Tag {
     NEXT_TAG.fetch_add(1, Relaxed)
 }
 
+/// The tag the next [`fresh`] call will return at the earliest: every tag handed out so far
+/// is smaller.
+#[inline]
+pub fn peek() -> Tag {
+    NEXT_TAG.load(Relaxed)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -1,9 +1,10 @@
-//! The C side of bsan: the thread-local provenance slots (`src/bsan_tls.c`) and `bsan.h`, the
-//! interface for C and C++ users.
+//! The C side of bsan: the thread-local provenance slots and the reader of the retag-source
+//! section (`src/bsan_tls.c`), and `bsan.h`, the interface for C and C++ users.
 //!
 //! This crate exists so that cargo builds the C code with `cc` and rustc bundles it into the
 //! runtime staticlib (`bsan-rt` depends on it): a program links a single archive. The Rust
-//! side only exports the header's path for the drivers and the tests.
+//! side exports the header's path for the drivers and the tests, and safe wrappers of the C
+//! functions the runtime calls.
 
 /// Directory holding `bsan.h`.
 pub const INCLUDE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
@@ -11,8 +12,57 @@ pub const INCLUDE_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
 /// Keeps the C archive in the link of dependents (referenced by the runtime).
 pub fn link_anchor() {}
 
+extern "C" {
+    fn bsan_shim_retag_source() -> u32;
+    fn bsan_shim_arg_prov_slots() -> *const u64;
+    fn bsan_shim_ret_prov_slots() -> *const u64;
+    fn bsan_shim_arg_prov_words() -> std::ffi::c_uint;
+    fn bsan_shim_ret_prov_words() -> std::ffi::c_uint;
+}
+
+/// The OR of the [`bsan_abi::retag_source`] words of every instrumented module linked into
+/// the program (0 if there are none).
+pub fn retag_source() -> u32 {
+    // SAFETY: reads only the linker-delimited section, or nothing.
+    unsafe { bsan_shim_retag_source() }
+}
+
+/// The calling thread's provenance slots, as `(address, number of u64 words)`: the
+/// argument slots and the return slots. The addresses stay valid until the thread exits;
+/// other threads may read them (racily) while it lives.
+pub fn tls_prov_slots() -> [(usize, usize); 2] {
+    // SAFETY: plain accessors without preconditions.
+    unsafe {
+        [
+            (
+                bsan_shim_arg_prov_slots() as usize,
+                bsan_shim_arg_prov_words() as usize,
+            ),
+            (
+                bsan_shim_ret_prov_slots() as usize,
+                bsan_shim_ret_prov_words() as usize,
+            ),
+        ]
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    /// Nothing in this test binary is instrumented: no retag-source section.
+    #[test]
+    fn retag_source_is_zero_without_the_section() {
+        assert_eq!(super::retag_source(), 0);
+    }
+
+    #[test]
+    fn tls_slots_are_per_thread_and_sized_by_the_abi() {
+        let here = super::tls_prov_slots();
+        assert_eq!(here[0].1, 2 * bsan_abi::tls::MAX_ARG_PROVS);
+        assert_eq!(here[1].1, 2 * bsan_abi::tls::MAX_RET_PROVS);
+        let there = std::thread::spawn(super::tls_prov_slots).join().unwrap();
+        assert_ne!(here[0].0, there[0].0);
+    }
+
     /// `bsan.h` must declare exactly the hooks of the ABI crate, in table order.
     #[test]
     fn header_matches_abi() {

@@ -24,6 +24,7 @@ pub unsafe extern "C" fn __bsan_alloc(addr: *const u8, size: u64, kind: u8) -> P
     let site = sys::caller_pc();
     guard("__bsan_alloc", || {
         crate::runtime_flags();
+        crate::threads::ensure_registered();
         let kind = kind_or_die("__bsan_alloc", kind);
         lifetime::allocate(addr as usize, size, kind, site)
     })

@@ -12,6 +12,7 @@ use crate::{frames, report, sys};
 pub unsafe extern "C" fn __bsan_func_entry(frame: *const u8) {
     guard("__bsan_func_entry", || {
         crate::runtime_flags();
+        crate::threads::ensure_registered();
         frames::func_entry(frame as usize)
     })
 }

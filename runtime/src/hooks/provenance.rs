@@ -4,7 +4,7 @@
 use bsan_abi::Prov;
 
 use super::guard;
-use crate::{access, shadow};
+use crate::{access, shadow, threads};
 
 /// The provenance of the pointer `value` just loaded from `addr`.
 ///
@@ -14,6 +14,7 @@ use crate::{access, shadow};
 #[inline(never)]
 pub unsafe extern "C" fn __bsan_load_prov(addr: *const u8, value: *const u8) -> Prov {
     guard("__bsan_load_prov", || {
+        threads::ensure_registered();
         shadow::load_prov(addr as usize, value as u64)
     })
 }
@@ -71,6 +72,7 @@ pub unsafe extern "C" fn __bsan_clear_prov(dst: *const u8, len: u64) {
 #[inline(never)]
 pub unsafe extern "C" fn __bsan_expose(addr: *const u8, alloc: u64, tag: u64) {
     guard("__bsan_expose", || {
+        threads::ensure_registered();
         access::expose(addr as usize, Prov { alloc, tag })
     })
 }

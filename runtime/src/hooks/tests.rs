@@ -375,10 +375,15 @@ fn a_real_violation_renders_as_a_report() {
             backtrace: vec![0x1234],
             max_frames: 8,
             thread: None,
+            retag_source: 0,
         };
         let text = render(&input, &mut RawAddresses);
         assert!(
             text.starts_with("error: Undefined Behavior: write access through <"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n   = note: no retags were instrumented\n   = help: this indicates"),
             "{text}"
         );
         assert!(text.contains("   = help: the accessed tag <"), "{text}");
@@ -390,5 +395,372 @@ fn a_real_violation_renders_as_a_report() {
             text.contains("SUMMARY: BorrowSanitizer: protected-disabled <unknown>"),
             "{text}"
         );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Wildcard provenance (spec §7)
+
+const WILDCARD: Prov = Prov::WILDCARD;
+
+#[test]
+fn expose_then_write_through_a_wildcard_is_fine() {
+    let p = fake_block(5000);
+    unsafe {
+        let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
+        let x = retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, root);
+        __bsan_expose(p, x.alloc, x.tag);
+        write(p, 8, WILDCARD).unwrap();
+        read(p.add(4), 4, WILDCARD).unwrap();
+        // The only exposed tag wrote: x is still usable.
+        write(p, 8, x).unwrap();
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
+    }
+}
+
+#[test]
+fn writing_through_a_wildcard_when_only_a_shared_reference_is_exposed_is_ub() {
+    let p = fake_block(5001);
+    unsafe {
+        let root = __bsan_alloc(p, 4, alloc_kind::HEAP);
+        let s = retag_hook(p, 4, rf::FREEZE, root); // &i32: Frozen
+        __bsan_expose(p, s.alloc, s.tag);
+        read(p, 4, WILDCARD).unwrap();
+        let v = write(p, 4, WILDCARD).expect_err("no exposed tag may write");
+        assert_eq!(v.ub.rule(), "no-exposed-tag", "{:?}", v.ub);
+        assert_eq!(
+            v.ub.title(&format!("alloc{}", v.alloc_id)),
+            format!(
+                "write access through <wildcard> at alloc{}[0x0] is forbidden",
+                v.alloc_id
+            )
+        );
+        assert_eq!(
+            v.ub.help_lines(),
+            vec!["there are no exposed tags which may perform this access here"]
+        );
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 4);
+    }
+}
+
+#[test]
+fn wildcard_addresses_outside_exposed_allocations_are_unchecked() {
+    let p = fake_block(5002);
+    unsafe {
+        let root = __bsan_alloc(p, 4, alloc_kind::HEAP);
+        let s = retag_hook(p, 4, rf::FREEZE, root);
+        // s is Frozen and nothing is exposed: a checked wildcard write would be UB.
+        write(p, 4, WILDCARD).unwrap();
+        assert_eq!(
+            retag_hook(p, 4, rf::MUTABLE | rf::FREEZE, WILDCARD),
+            Prov::UNTRACKED
+        );
+        // Exposing something else changes nothing for this allocation.
+        let q = fake_block(5003);
+        let other = __bsan_alloc(q, 4, alloc_kind::HEAP);
+        __bsan_expose(q, other.alloc, other.tag);
+        write(p, 4, WILDCARD).unwrap();
+        // Freeing through a wildcard pointer into no exposed allocation: found by address,
+        // unchecked.
+        read(p, 4, s).unwrap();
+        assert_eq!(__bsan_dealloc(p, WILDCARD.alloc, 0, alloc_kind::HEAP), 4);
+        assert_eq!(
+            __bsan_dealloc(q, other.alloc, other.tag, alloc_kind::HEAP),
+            4
+        );
+    }
+}
+
+#[test]
+fn a_freed_exposed_allocation_is_not_resolved_after_its_address_is_reused() {
+    let p = fake_block(5004);
+    unsafe {
+        let old = __bsan_alloc(p, 8, alloc_kind::HEAP);
+        let x = retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, old);
+        __bsan_expose(p, x.alloc, x.tag);
+        assert!(crate::exposed::lookup(p as usize).is_some());
+        assert_eq!(__bsan_dealloc(p, old.alloc, old.tag, alloc_kind::HEAP), 8);
+        assert!(crate::exposed::lookup(p as usize).is_none());
+        // The address is reused (maybe even the record); nothing is exposed in the new block.
+        let new = __bsan_alloc(p, 8, alloc_kind::HEAP);
+        let s = retag_hook(p, 8, rf::FREEZE, new);
+        write(p, 8, WILDCARD).unwrap();
+        // Once a tag of the new block is exposed, wildcards resolve to it, and only to it.
+        __bsan_expose(p, s.alloc, s.tag);
+        let hit = crate::exposed::lookup(p as usize).unwrap();
+        assert_eq!(hit.rec.addr(), new.alloc);
+        assert_eq!(hit.id, hit.rec.lock().id);
+        let v = write(p, 8, WILDCARD).expect_err("only the Frozen s is exposed");
+        assert_eq!(v.ub.rule(), "no-exposed-tag");
+        assert_eq!(__bsan_dealloc(p, new.alloc, new.tag, alloc_kind::HEAP), 8);
+    }
+}
+
+#[test]
+fn an_exposed_allocation_freed_behind_the_runtimes_back_is_evicted() {
+    let (p, q) = (fake_block(5005), fake_block(5005).wrapping_add(16));
+    unsafe {
+        let old = __bsan_alloc(p, 64, alloc_kind::HEAP);
+        let s = retag_hook(p, 64, rf::FREEZE, old);
+        __bsan_expose(p, s.alloc, s.tag);
+        // Uninstrumented code frees the block; malloc hands out memory inside it.
+        let new = __bsan_alloc(q, 8, alloc_kind::HEAP);
+        assert!(crate::exposed::lookup(p as usize).is_none());
+        write(q, 8, WILDCARD).unwrap();
+        write(p, 8, WILDCARD).unwrap();
+        assert_eq!(__bsan_dealloc(q, new.alloc, new.tag, alloc_kind::HEAP), 8);
+        assert_eq!(__bsan_dealloc(p, 0, 0, alloc_kind::HEAP), 64);
+    }
+}
+
+#[test]
+fn exposed_root_without_a_tree_then_wildcard_retag_and_dealloc() {
+    let p = fake_block(5006);
+    unsafe {
+        let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
+        // ptr as usize on the allocation's root pointer, before any retag.
+        __bsan_expose(p, root.alloc, root.tag);
+        let rec = crate::alloc_info::AllocInfo::from_prov(root.alloc).unwrap();
+        assert!(!rec.has_tree());
+        // The root is the only tag: wildcard accesses are local to it and allowed.
+        write(p, 8, WILDCARD).unwrap();
+        assert!(!rec.has_tree());
+        // A retag of the wildcard pointer creates the tree (root exposed) and a wildcard
+        // subtree; the result is concrete provenance in the same allocation.
+        let w = retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, WILDCARD);
+        assert_eq!(w.alloc, root.alloc);
+        assert!(w.tag > root.tag);
+        write(p, 8, w).unwrap();
+        // A write through the root is foreign to the wildcard subtree: w is disabled.
+        write(p, 8, root).unwrap();
+        let v = read(p, 8, w).expect_err("w is Disabled");
+        assert_eq!(v.ub.rule(), "child-access-forbidden");
+        // Deallocation through a wildcard pointer: the exposed root may do it.
+        assert_eq!(__bsan_dealloc(p, WILDCARD.alloc, 0, alloc_kind::HEAP), 8);
+        assert!(crate::exposed::lookup(p as usize).is_none());
+    }
+}
+
+#[test]
+fn wildcard_retag_and_dealloc_are_checked_against_exposed_tags() {
+    let p = fake_block(5007);
+    let frame = 0x7fff_0000_7000usize as *const u8;
+    unsafe {
+        let root = __bsan_alloc(p, 4, alloc_kind::HEAP);
+        let s = retag_hook(p, 4, rf::FREEZE, root);
+        __bsan_expose(p, s.alloc, s.tag);
+        // Reborrowing a shared reference from the wildcard is a read: fine.
+        let t = retag_hook(p, 4, rf::FREEZE, WILDCARD);
+        assert_eq!(t.alloc, root.alloc);
+        // A protected &mut elsewhere forbids deallocation through the wildcard.
+        __bsan_func_entry(frame);
+        let m = retag_hook(p, 4, rf::PROTECTED | rf::MUTABLE | rf::FREEZE, root);
+        write(p, 4, m).unwrap();
+        let v = crate::lifetime::dealloc(p as usize, WILDCARD, AllocKind::Heap, 0)
+            .expect_err("the Frozen s cannot deallocate");
+        assert_eq!(
+            v.ub.title("a"),
+            "deallocation through <wildcard> at a[0x0] is forbidden"
+        );
+        __bsan_func_exit(frame);
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 4);
+    }
+}
+
+#[test]
+fn exposing_a_pruned_tag_stops_wildcard_checks_in_its_allocation() {
+    let p = fake_block(5009);
+    unsafe {
+        let root = __bsan_alloc(p, 4, alloc_kind::HEAP);
+        let s = retag_hook(p, 4, rf::FREEZE, root);
+        __bsan_expose(p, s.alloc, s.tag);
+        let m = retag_hook(p, 4, rf::MUTABLE | rf::FREEZE, root);
+        // The GC pruned m although the program still held it (say, in another thread's
+        // register): only the exposed s survives.
+        let rec = crate::alloc_info::AllocInfo::from_prov(root.alloc).unwrap();
+        rec.lock().tree.as_mut().unwrap().gc(&|_| false);
+        assert!(!rec.lock().tree.as_ref().unwrap().contains(m.tag));
+        write(p, 4, WILDCARD).expect_err("only the Frozen s is exposed");
+        // Now m is exposed: a wildcard write could be m's, which the tree cannot tell.
+        __bsan_expose(p, m.alloc, m.tag);
+        write(p, 4, WILDCARD).unwrap();
+        assert_eq!(
+            retag_hook(p, 4, rf::MUTABLE | rf::FREEZE, WILDCARD),
+            Prov::UNTRACKED
+        );
+        // A stale tag (older than the allocation) does not count as a lost exposure.
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 4);
+        let again = __bsan_alloc(p, 4, alloc_kind::HEAP);
+        let s2 = retag_hook(p, 4, rf::FREEZE, again);
+        __bsan_expose(p, s2.alloc, s2.tag);
+        __bsan_expose(p, again.alloc, m.tag);
+        write(p, 4, WILDCARD).expect_err("m is stale here, not lost");
+        assert_eq!(
+            __bsan_dealloc(p, again.alloc, again.tag, alloc_kind::HEAP),
+            4
+        );
+    }
+}
+
+#[test]
+fn wildcard_provenance_survives_shadow_memory() {
+    let slot = fake_block(5008);
+    let value = 0x1234_5678 as *const u8;
+    unsafe {
+        __bsan_store_prov(slot, value, WILDCARD.alloc, WILDCARD.tag);
+        assert_eq!(__bsan_load_prov(slot, value), WILDCARD);
+        __bsan_copy_prov(slot.add(8), slot, 8);
+        assert_eq!(__bsan_load_prov(slot.add(8), value), WILDCARD);
+        // Exposing a wildcard pointer does nothing (its candidates are exposed already).
+        __bsan_expose(value, WILDCARD.alloc, WILDCARD.tag);
+        assert!(crate::exposed::lookup(value as usize).is_none());
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Garbage collection
+
+fn node_count(prov: Prov) -> usize {
+    let rec = crate::alloc_info::AllocInfo::from_prov(prov.alloc).unwrap();
+    let st = rec.lock();
+    st.tree.as_ref().map_or(0, |t| t.node_count())
+}
+
+/// Collects the allocation of `prov` until fewer than `below` nodes are left (other tests'
+/// collections may be running, take the request, or keep tags made while they run); false
+/// if that does not happen within 10 s.
+fn collect_until(prov: Prov, below: usize) -> bool {
+    let rec = crate::alloc_info::AllocInfo::from_prov(prov.alloc).unwrap();
+    let start = std::time::Instant::now();
+    while start.elapsed() < std::time::Duration::from_secs(10) {
+        crate::gc::request(rec, &mut rec.lock());
+        crate::gc::collect(&[]);
+        if node_count(prov) < below {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    false
+}
+
+/// `loop { let r = &mut *p; *r = 1; }` through the hooks, `n` times; returns the largest
+/// node count seen.
+fn reborrow_loop(p: *const u8, root: Prov, n: usize) -> usize {
+    let mut max = 0;
+    for i in 0..n {
+        // SAFETY: fake addresses are never dereferenced.
+        let r = unsafe { retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, root) };
+        write(p, 8, r).unwrap();
+        if i % 64 == 0 {
+            max = max.max(node_count(root));
+        }
+    }
+    max.max(node_count(root))
+}
+
+#[test]
+fn gc_keeps_a_reborrow_loop_bounded() {
+    let p = fake_block(5100);
+    unsafe {
+        let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
+        let max = reborrow_loop(p, root, 100_000);
+        // The bound is threshold + budget (about 1,000 nodes alone, 2,000 beside the other
+        // tests here) + the tags made while a collection runs, which a preempted collector
+        // on a loaded machine can stretch; the check is that growth is far from linear.
+        assert!(max < 50_000, "the tree grew to {max} nodes");
+        assert!(collect_until(root, 100), "{} nodes left", node_count(root));
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
+    }
+}
+
+#[test]
+fn gc_keeps_tags_held_in_shadow_memory_or_on_another_threads_stack() {
+    use std::sync::mpsc::channel;
+    // Addresses as integers, so that the threads can share them.
+    let (pa, slota) = (fake_block(5101) as usize, fake_block(5102) as usize);
+    let (p, slot) = (pa as *const u8, slota as *const u8);
+    // SAFETY: fake addresses are never dereferenced.
+    let root = unsafe { __bsan_alloc(p, 8, alloc_kind::HEAP) };
+    // A thread makes x and leaves it only in shadow memory, then exits (its stack is no
+    // longer scanned).
+    std::thread::spawn(move || unsafe {
+        let (p, slot) = (pa as *const u8, slota as *const u8);
+        let x = retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, root);
+        __bsan_store_prov(slot, p, x.alloc, x.tag);
+    })
+    .join()
+    .unwrap();
+    // Another thread makes y and holds it as an (alloc, tag) pair on its stack while the
+    // main test thread reborrows.
+    let (ready_tx, ready_rx) = channel();
+    let (go_tx, go_rx) = channel::<()>();
+    let holder = std::thread::spawn(move || {
+        let p = pa as *const u8;
+        // SAFETY: fake addresses are never dereferenced.
+        let y = unsafe { retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, root) };
+        let pair = std::hint::black_box([y.alloc, y.tag]);
+        ready_tx.send(()).unwrap();
+        go_rx.recv().unwrap();
+        let pair = std::hint::black_box(pair);
+        read(
+            p,
+            8,
+            Prov {
+                alloc: pair[0],
+                tag: pair[1],
+            },
+        )
+    });
+    ready_rx.recv().unwrap();
+    reborrow_loop(p, root, 2_000);
+    assert!(collect_until(root, 100), "{} nodes left", node_count(root));
+    // Both were disabled by the loop's foreign writes; both are still known to the tree, so
+    // using them is reported (a pruned tag would be ignored).
+    let x = unsafe { __bsan_load_prov(slot, p) };
+    assert_ne!(x, Prov::UNTRACKED);
+    let v = read(p, 8, x).expect_err("x survived in shadow memory");
+    assert_eq!(
+        v.ub.kind,
+        bsan_tree::UbKind::ChildAccessForbidden(bsan_tree::Permission::Disabled)
+    );
+    go_tx.send(()).unwrap();
+    let v = holder
+        .join()
+        .unwrap()
+        .expect_err("y survived on the holder's stack");
+    assert_eq!(v.ub.rule(), "child-access-forbidden");
+    unsafe {
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
+    }
+}
+
+#[test]
+fn gc_is_requested_past_the_threshold_and_prunes() {
+    let p = fake_block(5103);
+    unsafe {
+        let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
+        let rec = crate::alloc_info::AllocInfo::from_prov(root.alloc).unwrap();
+        for _ in 0..crate::gc::MIN_THRESHOLD {
+            let r = retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, root);
+            write(p, 8, r).unwrap();
+        }
+        // Root + 256 tags: not above the threshold yet, unless a collection already ran.
+        let st = rec.lock();
+        assert!(!st.gc.pending || st.tree.as_ref().unwrap().node_count() > 256);
+        drop(st);
+        let r = retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, root);
+        write(p, 8, r).unwrap();
+        let st = rec.lock();
+        assert!(
+            st.gc.pending || st.tree.as_ref().unwrap().node_count() < 257,
+            "requested, or already collected"
+        );
+        drop(st);
+        assert!(collect_until(root, 64), "{} nodes left", node_count(root));
+        // The root stays; the allocation still works, and so does the latest reborrow (it
+        // is in this frame).
+        write(p, 8, r).unwrap();
+        write(p, 8, root).unwrap();
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
     }
 }

@@ -63,6 +63,7 @@ pub fn report_violation(v: Violation) -> ! {
         backtrace: pcs,
         max_frames: flags.max_backtrace_frames,
         thread: sys::thread_name_if_not_main(),
+        retag_source: crate::retag_source::bits(),
     };
     let text = if flags.symbolize {
         render::render(&input, &mut symbolize::DebugInfo::new())

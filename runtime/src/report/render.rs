@@ -7,6 +7,7 @@
 //!  3 |     *x = 1;
 //!    |     ^ Undefined Behavior occurred here
 //!    |
+//!    = note: retags synthesized from signatures and debug info; reborrows inside a function body are not seen
 //!    = help: this indicates a potential bug in the program: ...
 //!    = help: see https://github.com/rust-lang/unsafe-code-guidelines/... for further information
 //!    = help: <kind-specific lines from the tree>
@@ -43,6 +44,8 @@ pub struct ReportInput<'a> {
     pub max_frames: usize,
     /// `Some(name)` when not on the main thread.
     pub thread: Option<String>,
+    /// [`bsan_abi::retag_source`] bits of the program, for the note after the title block.
+    pub retag_source: u32,
 }
 
 const GENERIC_HELP: [&str; 2] = [
@@ -239,6 +242,7 @@ pub fn render(input: &ReportInput<'_>, sym: &mut dyn Symbolize) -> String {
         let blank = r.blank();
         let _ = writeln!(r.out, "{blank}|");
     }
+    r.note("note", crate::retag_source::note(input.retag_source));
     for help in GENERIC_HELP {
         r.note("help", help);
     }
@@ -431,9 +435,10 @@ mod tests {
             backtrace: vec![0x10, 0x20, 0x30, 0x40],
             max_frames: 32,
             thread: Some("worker".into()),
+            retag_source: bsan_abi::retag_source::SYNTHESIZED,
         };
         let text = render(&input, &mut fake());
-        let expected_start = "error: Undefined Behavior: write access through <5> at alloc3[0x0] is forbidden\n  --> src/main.rs:3:5\n   |\n 3 |     *x = 1;\n   |     ^ Undefined Behavior occurred here\n   |\n   = help: this indicates a potential bug";
+        let expected_start = "error: Undefined Behavior: write access through <5> at alloc3[0x0] is forbidden\n  --> src/main.rs:3:5\n   |\n 3 |     *x = 1;\n   |     ^ Undefined Behavior occurred here\n   |\n   = note: retags synthesized from signatures and debug info; reborrows inside a function body are not seen\n   = help: this indicates a potential bug";
         assert!(text.starts_with(expected_start), "{text}");
         assert!(text.contains("help: the accessed tag <5> was created here\n  --> src/main.rs:2:16\n   |\n 2 | fn write_both(x: &mut i32, y: &mut i32) {\n   |                ^\n"), "{text}");
         assert!(text.contains("   = note: stack backtrace:\n       0: p::write_both at src/main.rs:3:5\n       1: p::main at src/main.rs:9:5\n   = note: this is on thread `worker`\n"), "{text}");

@@ -1,0 +1,440 @@
+//! Provenance garbage collection: pruning tags that no pointer holds any more from the
+//! trees of long-lived allocations (spec §8.1, [`bsan_tree::Tree::gc`]).
+//!
+//! Without it, trees only shrink at deallocation, and a loop that reborrows one allocation
+//! (`loop { let r = &mut *p; *r = 1; }`: one retag, hence one node, per iteration) grows
+//! its tree, and the cost of every access to it, without bound.
+//!
+//! # The invariant
+//!
+//! **Over-pruning can only lose reports; under-pruning only costs memory.** A tag the GC
+//! wrongly believes dead is removed from its tree; every later operation through it finds
+//! the tag unknown ([`bsan_tree::TreeError::UnknownTag`]), which the runtime counts
+//! (`unknown_tags`) and ignores: accesses are not checked, retags keep the old provenance,
+//! deallocations are not checked, and exposing it makes wildcard provenance unchecked in
+//! its allocation (a wildcard access could have been that tag's:
+//! [`crate::alloc_info::AllocState::exposure_lost`]). Removing a node never changes what the tree allows for
+//! the tags it keeps (spec §8.1: only dead leaves are removed, and a dead node with one
+//! child only where the child's permissions imply the parent's), so a missed liveness can
+//! never produce a report. Keeping a dead tag is always allowed.
+//!
+//! # When
+//!
+//! Unless disabled (`BSAN_OPTIONS=gc=0`), a retag that leaves an allocation's tree with
+//! more nodes than its threshold (`max(256, 2 × the node count after its last
+//! collection)`) requests a collection of that allocation. Requests are served by the next retag on any thread once the *budget* allows:
+//! a collection scans memory roughly proportional to the resident shadow memory and stacks
+//! (`W` words), so the next one may only start after `max(1024, W / 64)` more tags have
+//! been handed out. This bounds the scanning to about 64 words per retag, and a tree's
+//! growth between collections to its threshold plus that budget. One collection serves
+//! every pending allocation with one scan. An allocation whose lock is busy when the
+//! collection gets to it (its thread is working on it) is not waited for: the live set
+//! found for it is left for that allocation's next retag to apply, under the lock the retag
+//! holds anyway (and the request stays queued in case no retag comes).
+//!
+//! # Live tags (the roots)
+//!
+//! A tag of an allocation under collection is live if
+//! * a shadow memory entry (a pointer stored in memory, anywhere) carries it with that
+//!   allocation's record ([`crate::shadow::scan`], resident pages only); stale entries, whose
+//!   memory now holds another value, keep their tag alive too (conservative);
+//! * any word equal to it lies on a registered thread's stack ([`crate::threads`]): from the
+//!   current stack pointer up for the collecting thread, every resident page of the stack
+//!   for the others. The pass keeps the provenance of pointers spilled to promoted stack
+//!   slots in companion `i64` allocas (`pass/src/stack.rs`), and the register allocator
+//!   spills SSA provenance values to stack slots of its own, not necessarily adjacent: so a
+//!   bare tag value counts, not only an `(alloc record, tag)` pair. An integer that happens
+//!   to equal a tag keeps that tag alive, which costs memory, never a report;
+//! * it is in a registered thread's TLS provenance slots (`__bsan_arg_prov`,
+//!   `__bsan_ret_prov`), or in the collecting thread's callee-saved registers;
+//! * it was handed out after the collection started (tags only grow: `>=` the tag counter
+//!   at the start), or the retag that triggered the collection created or used it;
+//! * or the tree keeps it anyway: protected tags (a protector release is owed), exposed
+//!   tags (a wildcard access may come through them), roots.
+//!
+//! # What is not seen, and why that only loses reports
+//!
+//! Other threads keep running during a collection. Their *registers* are not visible: a tag
+//! another thread holds only in a register (or moves between places while the scan runs,
+//! e.g. loads from a not-yet-scanned word and then overwrites that word) may be pruned. That
+//! thread's next operation through the tag finds it unknown and is ignored, per the
+//! invariant above. Threads that never registered (see [`crate::threads`]) and pointers in
+//! memory the runtime does not shadow (unaligned stores, uninstrumented code) are in the
+//! same situation; such pointers are usually untracked already. A live set applied later
+//! by the allocation's own retag is as good as one applied at once: a tag no pointer held
+//! during the scan cannot be held again, tags made since are live by their number, and the
+//! applying retag keeps the tags it works with.
+//!
+//! # Locking
+//!
+//! One collection at a time (a `try_lock`: a busy collector is never waited for). The
+//! registry lock is held while other threads' stacks are read (so none of them can exit and
+//! unmap its stack meanwhile) and released before any record is locked; records are then
+//! only `try_lock`ed, one at a time. The request list and the deferred live sets are leaf
+//! locks (the deferred list may be held while taking the request list), taken under a
+//! record lock by retags.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::*};
+use std::sync::Arc;
+
+use bsan_tree::Tag;
+use parking_lot::Mutex;
+
+use crate::alloc_info::{AllocInfo, AllocState};
+use crate::{shadow, stats, sys, tags, threads};
+
+/// Node count under which an allocation is never collected.
+pub const MIN_THRESHOLD: usize = 256;
+/// Fewest tags handed out between two collections.
+const MIN_RETAGS_BETWEEN_RUNS: u64 = 1024;
+/// Words a collection may scan per tag handed out since the previous one.
+const WORDS_PER_RETAG: u64 = 64;
+
+/// Per-allocation GC bookkeeping, kept in the record's state.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AllocGc {
+    /// Node count above which a retag requests a collection (0 = [`MIN_THRESHOLD`]).
+    pub threshold: usize,
+    /// A collection of this allocation was requested and has not run yet.
+    pub pending: bool,
+}
+
+/// Allocations waiting for a collection, with the id they had when requested.
+static REQUESTS: Mutex<Vec<(&'static AllocInfo, u64)>> = Mutex::new(Vec::new());
+/// `REQUESTS.len()`, readable without the lock (updated under it).
+static REQUESTED: AtomicUsize = AtomicUsize::new(0);
+/// No collection starts before the tag counter reaches this.
+static NEXT_RUN_AT: AtomicU64 = AtomicU64::new(0);
+static RUNNING: Mutex<()> = Mutex::new(());
+/// Live sets computed for allocations whose lock was busy, for their next retag to apply.
+static DEFERRED: Mutex<Vec<Deferred>> = Mutex::new(Vec::new());
+/// `DEFERRED.len()`, readable without the lock (updated under it).
+static DEFERRED_LEN: AtomicUsize = AtomicUsize::new(0);
+
+/// The live tags of one allocation, as found by one scan.
+struct LiveSet {
+    /// Tags from this one up were made after the scan started: all live.
+    started_at: Tag,
+    /// Words of stacks, slots and registers that may be tags, sorted (shared by all the
+    /// allocations of one collection).
+    words: Arc<Vec<u64>>,
+    /// Tags of the allocation found in shadow memory.
+    in_shadow: HashSet<Tag>,
+}
+
+impl LiveSet {
+    fn is_live(&self, t: Tag) -> bool {
+        t >= self.started_at || self.words.binary_search(&t).is_ok() || self.in_shadow.contains(&t)
+    }
+}
+
+struct Deferred {
+    rec: &'static AllocInfo,
+    id: u64,
+    live: LiveSet,
+}
+
+/// After a retag added a node to the tree of the locked `st` (of `rec`): applies a live set
+/// a collection left for this allocation (keeping the tags in `keep`, the retag's parent
+/// and new tag), and requests a collection if the tree outgrew its threshold.
+pub fn after_retag(rec: &'static AllocInfo, st: &mut AllocState, keep: &[Tag]) {
+    if DEFERRED_LEN.load(Relaxed) != 0 {
+        let mine = {
+            let mut deferred = DEFERRED.lock();
+            let found = deferred
+                .iter()
+                .position(|d| std::ptr::eq(d.rec, rec) && d.id == st.id);
+            let mine = found.map(|i| deferred.swap_remove(i));
+            DEFERRED_LEN.store(deferred.len(), Relaxed);
+            mine
+        };
+        if let Some(mut d) = mine {
+            d.live.in_shadow.extend(keep);
+            stats::TAGS_PRUNED.add(prune(st, &d.live) as u64);
+        }
+    }
+    let Some(tree) = st.tree.as_deref() else {
+        return;
+    };
+    if tree.node_count() > st.gc.threshold.max(MIN_THRESHOLD) {
+        request(rec, st);
+    }
+}
+
+/// Requests a collection of the allocation of the locked `st` (of `rec`) at the next
+/// opportunity (once per allocation until it ran).
+pub fn request(rec: &'static AllocInfo, st: &mut AllocState) {
+    if st.gc.pending || !st.live {
+        return;
+    }
+    st.gc.pending = true;
+    let mut requests = REQUESTS.lock();
+    requests.push((rec, st.id));
+    REQUESTED.store(requests.len(), Relaxed);
+}
+
+/// Prunes the tree of the locked `st` with `live`; updates its threshold; returns the
+/// number of tags removed.
+fn prune(st: &mut AllocState, live: &LiveSet) -> usize {
+    let Some(tree) = st.tree.as_deref_mut() else {
+        return 0;
+    };
+    let before = tree.node_count();
+    tree.gc(&|t| live.is_live(t));
+    let after = tree.node_count();
+    // Tags made since the scan started were kept unexamined: they are not the live set the
+    // threshold scales with (a scan that waited long would otherwise inflate it).
+    let young = tree
+        .tags()
+        .iter()
+        .filter(|&&t| t >= live.started_at)
+        .count();
+    st.gc.threshold = MIN_THRESHOLD.max(2 * (after - young.min(after)) + young);
+    before.saturating_sub(after)
+}
+
+/// Runs a collection if one is requested and the budget allows it. Called at the end of a
+/// retag, with no lock held; `keep` are tags the caller holds outside memory (the retag's
+/// parent and result).
+#[inline]
+pub fn maybe_collect(keep: &[Tag]) {
+    if REQUESTED.load(Relaxed) == 0 || tags::peek() < NEXT_RUN_AT.load(Relaxed) {
+        return;
+    }
+    collect(keep);
+}
+
+/// Runs a collection of the requested allocations now (unless one is running, or the
+/// calling thread cannot be scanned); returns whether it ran.
+///
+/// An allocation whose lock is busy (its thread is working on it) is not waited for: its
+/// live set is left in `DEFERRED` for the next retag of the allocation to apply under the
+/// lock it holds anyway, so that a thread hammering one allocation is never starved of
+/// collections by the others. Applying it later is as safe as now: a tag no pointer held
+/// when the scan ran cannot be held again; tags made since are live by `started_at`.
+#[cold]
+#[inline(never)]
+pub fn collect(keep: &[Tag]) -> bool {
+    if !crate::runtime_flags().gc {
+        REQUESTS.lock().clear();
+        REQUESTED.store(0, Relaxed);
+        return false;
+    }
+    let Some(_running) = RUNNING.try_lock() else {
+        return false;
+    };
+    if !threads::is_registered() {
+        return false;
+    }
+    let started_at = tags::peek();
+    // The roots: words from stacks, slots and registers that may be tags.
+    let mut words: Vec<u64> = keep.to_vec();
+    let Some(scanned) = scan_threads(started_at, &mut words) else {
+        return false;
+    };
+    let targets: Vec<(&'static AllocInfo, u64)> = {
+        let mut requests = REQUESTS.lock();
+        REQUESTED.store(0, Relaxed);
+        std::mem::take(&mut *requests)
+    };
+    words.sort_unstable();
+    words.dedup();
+    let words = Arc::new(words);
+
+    // Tags of the targets held in shadow memory.
+    let by_addr: HashMap<u64, usize> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, (rec, _))| (rec.addr(), i))
+        .collect();
+    let mut in_shadow: Vec<HashSet<Tag>> = vec![HashSet::new(); targets.len()];
+    let visited = shadow::scan(|prov| {
+        if let Some(&i) = by_addr.get(&prov.alloc) {
+            in_shadow[i].insert(prov.tag);
+        }
+    });
+
+    let mut pruned = 0;
+    let mut deferred = Vec::new();
+    for (&(rec, id), in_shadow) in targets.iter().zip(in_shadow) {
+        let live = LiveSet {
+            started_at,
+            words: words.clone(),
+            in_shadow,
+        };
+        let Some(mut st) = rec.try_lock() else {
+            deferred.push(Deferred { rec, id, live });
+            continue;
+        };
+        if !st.live || st.id != id {
+            continue; // freed (and maybe recycled) since the request
+        }
+        st.gc.pending = false;
+        pruned += prune(&mut st, &live);
+    }
+    {
+        // Older deferred sets are superseded (or their allocations are gone).
+        let mut d = DEFERRED.lock();
+        *d = deferred;
+        DEFERRED_LEN.store(d.len(), Relaxed);
+        // Their allocations stay pending: requeue them, so that the next collection
+        // retries if no retag applies the set first.
+        if !d.is_empty() {
+            let mut requests = REQUESTS.lock();
+            requests.extend(d.iter().map(|d| (d.rec, d.id)));
+            REQUESTED.store(requests.len(), Relaxed);
+        }
+    }
+    stats::TAGS_PRUNED.add(pruned as u64);
+    stats::GC_RUNS.bump();
+    let cost = (scanned + visited) as u64;
+    NEXT_RUN_AT.store(
+        tags::peek().saturating_add(MIN_RETAGS_BETWEEN_RUNS.max(cost / WORDS_PER_RETAG)),
+        Relaxed,
+    );
+    true
+}
+
+/// Collects the words of every registered thread's stack and TLS slots, and the calling
+/// thread's callee-saved registers, that may be tags (`0 < w < limit`) into `out`. Returns
+/// the number of words read, or `None` if the registry is busy.
+#[inline(never)]
+fn scan_threads(limit: Tag, out: &mut Vec<u64>) -> Option<usize> {
+    // Taken in this frame, below every frame of the instrumented caller and of the runtime
+    // that may have saved the caller's callee-saved registers.
+    let sp = sys::stack_pointer();
+    let regs = sys::callee_saved_registers();
+    let maybe_tag = |w: u64| w != 0 && w < limit;
+    out.extend(regs.iter().copied().filter(|&w| maybe_tag(w)));
+    let all = threads::lock_all()?;
+    // SAFETY: no preconditions.
+    let me = i64::from(unsafe { libc::gettid() });
+    let page = sys::page_size();
+    let mut read = 0;
+    for t in all.iter() {
+        for &(addr, words) in &t.tls_slots {
+            read += words;
+            // SAFETY: the slots of a registered thread stay allocated while the registry
+            // is locked; other threads may write them concurrently (atomic reads).
+            out.extend(
+                (0..words)
+                    .map(|i| unsafe { load(addr + 8 * i) })
+                    .filter(|&w| maybe_tag(w)),
+            );
+        }
+        if t.stack_hi == 0 {
+            continue;
+        }
+        if t.tid == me {
+            let lo = sp & !7;
+            read += (t.stack_hi - lo) / 8;
+            // SAFETY: [sp, hi) is this thread's live stack.
+            out.extend(
+                (lo..t.stack_hi)
+                    .step_by(8)
+                    .map(|a| unsafe { load(a) })
+                    .filter(|&w| maybe_tag(w)),
+            );
+            continue;
+        }
+        let Some((lo, resident)) = mapped_stack(t.stack_lo, t.stack_hi, page) else {
+            continue;
+        };
+        for (p, _) in resident.iter().enumerate().filter(|(_, r)| **r) {
+            let start = lo + p * page;
+            let end = (start + page).min(t.stack_hi);
+            read += (end - start) / 8;
+            // SAFETY: a resident page of a registered thread's stack, which stays mapped
+            // while the registry is locked; the thread writes it concurrently.
+            out.extend(
+                (start..end)
+                    .step_by(8)
+                    .map(|a| unsafe { load(a) })
+                    .filter(|&w| maybe_tag(w)),
+            );
+        }
+    }
+    Some(read)
+}
+
+/// Reads the word at `addr` atomically.
+///
+/// # Safety
+/// `addr` must be 8-aligned and readable.
+unsafe fn load(addr: usize) -> u64 {
+    // SAFETY: the caller's contract; another thread may write the word concurrently, hence
+    // an atomic read.
+    unsafe { std::sync::atomic::AtomicU64::from_ptr(addr as *mut u64) }.load(Relaxed)
+}
+
+/// The mapped part of a thread's stack `[lo, hi)`: its page-aligned start and the residency
+/// of each page. A main thread's stack is only mapped as far down as it ever grew: find
+/// that bottom by bisection (the mapped part is contiguous up to `hi`).
+fn mapped_stack(lo: usize, hi: usize, page: usize) -> Option<(usize, Vec<bool>)> {
+    mapped_bottom(lo, hi, page, sys::resident_pages)
+}
+
+/// [`mapped_stack`] with the residency query as a parameter (`probe(start, len)`, `None`
+/// when part of the range is unmapped).
+fn mapped_bottom(
+    lo: usize,
+    hi: usize,
+    page: usize,
+    probe: impl Fn(usize, usize) -> Option<Vec<bool>>,
+) -> Option<(usize, Vec<bool>)> {
+    let hi_page = hi.div_ceil(page) * page;
+    let lo = lo & !(page - 1);
+    if hi_page <= lo {
+        return None;
+    }
+    if let Some(r) = probe(lo, hi_page - lo) {
+        return Some((lo, r));
+    }
+    // Invariant: [good, hi) is mapped, [bad, hi) is not.
+    let (mut bad, mut good) = (lo, hi_page - page);
+    probe(good, page)?;
+    while good - bad > page {
+        let mid = bad + (((good - bad) / 2) & !(page - 1));
+        if probe(mid, hi_page - mid).is_some() {
+            good = mid;
+        } else {
+            bad = mid;
+        }
+    }
+    probe(good, hi_page - good).map(|r| (good, r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mapped_bottom_is_found_by_bisection() {
+        let page = 4096;
+        for bottom_page in [0usize, 1, 7, 31, 32] {
+            let bottom = 0x10_0000 + bottom_page * page;
+            let probe =
+                |start: usize, len: usize| (start >= bottom).then(|| vec![true; len / page]);
+            let (lo, r) = mapped_bottom(0x10_0000, 0x10_0000 + 32 * page, page, probe)
+                .map_or((0, vec![]), |x| x);
+            if bottom_page == 32 {
+                assert!(r.is_empty(), "nothing mapped");
+            } else {
+                assert_eq!((lo, r.len()), (bottom, 32 - bottom_page), "{bottom_page}");
+            }
+        }
+    }
+
+    #[test]
+    fn own_stack_is_mapped_from_the_stack_pointer_up() {
+        let page = sys::page_size();
+        let (lo, hi) = sys::current_thread_stack().unwrap();
+        let (start, r) = mapped_stack(lo, hi, page).expect("mapped");
+        let sp = sys::stack_pointer();
+        assert!(
+            start <= sp && r[(sp - start) / page],
+            "the page of sp is resident"
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! Registered threads: where each thread of the program keeps pointers the runtime cannot
+//! see in shadow memory (its stack and its TLS provenance slots), for the garbage
+//! collector's root scan ([`crate::gc`]).
+//!
+//! A thread registers lazily, at its first hook among those through which a thread
+//! acquires tags (`__bsan_retag`, `__bsan_load_prov`, `__bsan_alloc`, `__bsan_func_entry`,
+//! `__bsan_expose`): its stack bounds (`pthread_getattr_np`) and the addresses of its
+//! `__bsan_arg_prov` / `__bsan_ret_prov` slots. The check costs one thread-local load. A
+//! thread that only reads and writes through pointers it got from registered code (never
+//! loading a pointer itself) is not registered; it holds no tag the GC could miss except in
+//! registers, which are invisible for other threads anyway (see [`crate::gc`]).
+//!
+//! A thread deregisters in a thread-local destructor, which runs on the thread before its
+//! stack and TLS block are freed, and which waits for a scan in progress (the registry
+//! lock): a registered thread's stack and slots are readable for as long as the registry
+//! lock is held. After that destructor, the thread's hooks no longer register it.
+
+use std::cell::Cell;
+use std::sync::Arc;
+
+use parking_lot::{Mutex, MutexGuard};
+
+/// What the GC scans of one thread.
+#[derive(Debug)]
+pub struct ThreadInfo {
+    /// `gettid`, to tell the scanning thread from the others.
+    pub tid: i64,
+    /// Stack bounds `[lo, hi)` (the main thread's `lo` may not be mapped yet).
+    pub stack_lo: usize,
+    pub stack_hi: usize,
+    /// `(address, words)` of the thread's TLS provenance slots (arguments, returns).
+    pub tls_slots: [(usize, usize); 2],
+}
+
+static REGISTRY: Mutex<Vec<Arc<ThreadInfo>>> = Mutex::new(Vec::new());
+
+/// Deregisters its thread when the thread's locals are destroyed.
+struct Registration(Arc<ThreadInfo>);
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        STATE.set(State::Gone);
+        REGISTRY.lock().retain(|t| !Arc::ptr_eq(t, &self.0));
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum State {
+    Unregistered,
+    Registered,
+    /// Registration failed, or the thread's locals are being destroyed.
+    Gone,
+}
+
+thread_local! {
+    static STATE: Cell<State> = const { Cell::new(State::Unregistered) };
+    static REGISTRATION: Registration = Registration(register());
+}
+
+fn register() -> Arc<ThreadInfo> {
+    let (stack_lo, stack_hi) = crate::sys::current_thread_stack().unwrap_or((0, 0));
+    let info = Arc::new(ThreadInfo {
+        // SAFETY: gettid has no preconditions.
+        tid: i64::from(unsafe { libc::gettid() }),
+        stack_lo,
+        stack_hi,
+        tls_slots: bsan_shim::tls_prov_slots(),
+    });
+    REGISTRY.lock().push(info.clone());
+    info
+}
+
+/// Registers the calling thread if it is not yet (cheap when it is).
+#[inline]
+pub fn ensure_registered() {
+    if STATE.get() == State::Unregistered {
+        register_slow();
+    }
+}
+
+#[cold]
+fn register_slow() {
+    // Guards against re-entry (a signal handler's hook) while registering.
+    STATE.set(State::Gone);
+    let ok = REGISTRATION
+        .try_with(|r| r.0.stack_hi != 0)
+        .unwrap_or(false);
+    if ok {
+        STATE.set(State::Registered);
+    }
+}
+
+/// Whether the calling thread is registered.
+pub fn is_registered() -> bool {
+    STATE.get() == State::Registered
+}
+
+/// The registered threads, while the guard is held (their stacks and slots stay readable);
+/// `None` if the registry is busy (a thread is registering or exiting, or the calling thread
+/// was interrupted by a signal while holding it): the caller tries again later.
+pub fn lock_all() -> Option<MutexGuard<'static, Vec<Arc<ThreadInfo>>>> {
+    REGISTRY.try_lock()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threads_register_once_and_deregister_at_exit() {
+        let tid = std::thread::spawn(|| {
+            ensure_registered();
+            ensure_registered();
+            assert!(is_registered());
+            // SAFETY: no preconditions.
+            let me = i64::from(unsafe { libc::gettid() });
+            let all = REGISTRY.lock();
+            let mine: Vec<_> = all.iter().filter(|t| t.tid == me).collect();
+            assert_eq!(mine.len(), 1);
+            let sp = crate::sys::stack_pointer();
+            assert!(mine[0].stack_lo < sp && sp < mine[0].stack_hi);
+            assert_eq!(mine[0].tls_slots, bsan_shim::tls_prov_slots());
+            me
+        })
+        .join()
+        .unwrap();
+        assert!(REGISTRY.lock().iter().all(|t| t.tid != tid));
+    }
+}
