@@ -2,10 +2,13 @@
 //!
 //! * `build`  — check/install prerequisites, build pass, runtime and drivers into `target/bsan/`
 //! * `demo`   — build, then instrument and run the bundled example with an aliasing bug
-//! * `test [--bless] [FILTER]` — unit tests, IR tests (opt-22 + FileCheck-22), end-to-end tests
+//! * `test [--bless] [FILTER]` — unit tests, IR tests (opt-22 + FileCheck-22), end-to-end tests,
+//!   the conformance suite (`test conformance` runs only it; `--bless` writes its
+//!   intrinsics-mode expectations)
 //! * `bench <tree|overhead>` — benchmarks printing ratios against a baseline from the same run
 mod bench;
 mod build;
+mod conformance;
 mod e2e;
 mod process;
 
@@ -68,6 +71,7 @@ fn run_tests(install: &build::Install, bless: bool, filter: Option<&str>) -> Res
         )?;
     }
     e2e::run(install, bless, filter, &mut summary)?;
+    conformance::run(install, bless, filter, &mut summary)?;
     println!();
     println!(
         "bsan suites: {} passed, {} failed",
