@@ -317,6 +317,9 @@ fn program_tests(filter: Option<&str>) -> Vec<PathBuf> {
 /// stopped by a report, and cargo reports the failed test binary with bsan's status.
 fn cargo_test(install: &Install, bless: bool) -> Result<(), String> {
     let project = tests_dir().join("cargo").join("borrow-demo");
+    // cargo does not fingerprint the bsan runtime or plugin (they enter through the wrapper),
+    // so a test binary built against an older runtime would be reused: start fresh.
+    let _ = std::fs::remove_dir_all(scratch().join("cargo-target"));
     let run = |args: &[&str]| {
         let mut cmd = Command::new(install.bin("cargo-bsan"));
         cmd.arg("bsan")

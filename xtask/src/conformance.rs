@@ -1,0 +1,724 @@
+//! The conformance suite: `tests/conformance/*.rs`, each run in two modes.
+//!
+//! * **intrinsics**: compiled with `--cfg bsan_intrinsics` against the support crate
+//!   (`tests/support`, `bsan_test_support`) built the same way, so its macros emit rustc's
+//!   retag intrinsics (`__rust_retag_reg`/`__rust_retag_mem`) at every retag MIR performs,
+//!   as nightly rustc's `-Zcodegen-emit-retag` does. bsan must agree with the expected
+//!   outcome on every program.
+//! * **synthesized**: compiled without the cfg; the macros expand to plain Rust and bsan
+//!   synthesizes fn-entry and call-return retags itself. It may miss a bug (declared per
+//!   program) but must never report a correct program.
+//!
+//! Expected outcome of a program `x.rs`: `x.rs.stderr` holds the normalized report (exit
+//! status 66); without it the program must run clean (exit 0, empty stderr). `x.rs.stdout`,
+//! when present, is compared too (intrinsics mode, and synthesized mode of clean programs).
+//! Directives in `//@` comments:
+//! * `//@ synthesized: missed: <reason>` — synthesized mode is expected to run clean (the bug
+//!   needs intra-function retags); the reason is listed in the summary. A declared miss that
+//!   is reported is stale and fails.
+//! * `//@ synthesized: differs` — synthesized mode reports too, but differently: compare it
+//!   with `x.rs.synth.stderr`.
+//! * `//@ compile-flags: ...` — extra compiler arguments (both modes).
+//!
+//! Output is normalized like the end-to-end tests ([`crate::e2e::normalize`]), plus the
+//! toolchain hash in std source paths. `--bless` rewrites the intrinsics-mode
+//! `.stderr`/`.stdout` files only. Programs run two at a time, each killed after two minutes.
+//!
+//! `cargo xtask test conformance` runs the whole suite; `cargo xtask test a,b` runs the
+//! programs whose names contain `a` or `b`.
+use crate::build::Install;
+use crate::e2e::{normalize, Summary};
+use crate::process;
+use crate::workspace_root;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Parallel compile-and-run jobs.
+const JOBS: usize = 2;
+
+/// A test program running longer than this is killed (and fails).
+const RUN_TIMEOUT: Duration = Duration::from_secs(120);
+
+fn tests_dir() -> PathBuf {
+    workspace_root().join("tests")
+}
+
+fn conformance_dir() -> PathBuf {
+    tests_dir().join("conformance")
+}
+
+fn scratch() -> PathBuf {
+    workspace_root().join("target").join("conformance")
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Intrinsics,
+    Synthesized,
+}
+
+impl Mode {
+    fn name(self) -> &'static str {
+        match self {
+            Mode::Intrinsics => "intrinsics",
+            Mode::Synthesized => "synthesized",
+        }
+    }
+
+    fn cfg(self) -> &'static [&'static str] {
+        match self {
+            Mode::Intrinsics => &["--cfg", "bsan_intrinsics"],
+            Mode::Synthesized => &[],
+        }
+    }
+}
+
+/// What synthesized mode is declared to do with a UB program.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+enum SynthExpect {
+    /// The same report as intrinsics mode.
+    #[default]
+    Same,
+    /// Runs clean; the reason is printed.
+    Missed(String),
+    /// Reports, as in `<name>.rs.synth.stderr`.
+    Differs,
+}
+
+#[derive(Debug, Default)]
+struct Directives {
+    synth: SynthExpect,
+    compile_flags: Vec<String>,
+}
+
+fn directives(source: &str) -> Result<Directives, String> {
+    let mut d = Directives::default();
+    for line in source.lines() {
+        let Some(rest) = line.trim_start().strip_prefix("//@") else {
+            continue;
+        };
+        let (key, value) = rest
+            .split_once(':')
+            .ok_or_else(|| format!("malformed directive `{line}`"))?;
+        let value = value.trim();
+        match key.trim() {
+            "synthesized" => {
+                d.synth = if value == "differs" {
+                    SynthExpect::Differs
+                } else if let Some(reason) = value.strip_prefix("missed:") {
+                    let reason = reason.trim();
+                    if reason.is_empty() {
+                        return Err("`synthesized: missed:` needs a reason".into());
+                    }
+                    SynthExpect::Missed(reason.to_string())
+                } else {
+                    return Err(format!(
+                        "`synthesized: {value}`: expected `missed: <reason>` or `differs`"
+                    ));
+                }
+            }
+            "compile-flags" => d
+                .compile_flags
+                .extend(value.split_whitespace().map(str::to_string)),
+            other => return Err(format!("unknown directive `{other}`")),
+        }
+    }
+    Ok(d)
+}
+
+/// A program's expected files.
+struct Program {
+    name: String,
+    /// Relative to `tests/` (reports name files this way).
+    rel: PathBuf,
+    path: PathBuf,
+    directives: Directives,
+}
+
+impl Program {
+    fn expected(&self, suffix: &str) -> PathBuf {
+        self.path.with_extension(format!("rs.{suffix}"))
+    }
+}
+
+/// One compile-and-run, normalized.
+#[derive(Clone, Debug)]
+struct Run {
+    code: i32,
+    stderr: String,
+    stdout: String,
+}
+
+impl Run {
+    fn reported(&self) -> bool {
+        self.code == bsan_abi::DEFAULT_EXIT_CODE
+    }
+}
+
+fn build_support(install: &Install, mode: Mode) -> Result<PathBuf, String> {
+    let out = scratch().join(mode.name());
+    std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let src = tests_dir().join("support/src/lib.rs");
+    let mut cmd = Command::new(install.bin("bsan-rustc"));
+    cmd.args(["--edition", "2021", "--crate-type", "rlib"])
+        .args(["--crate-name", "bsan_test_support"])
+        .args(mode.cfg())
+        .arg(&src)
+        .arg("--out-dir")
+        .arg(&out);
+    let o = process::output(&mut cmd, "building bsan_test_support")?;
+    if !o.status.success() {
+        return Err(format!(
+            "building bsan_test_support ({}):\n{}",
+            mode.name(),
+            String::from_utf8_lossy(&o.stderr)
+        ));
+    }
+    Ok(out.join("libbsan_test_support.rlib"))
+}
+
+fn compile_and_run(
+    install: &Install,
+    program: &Program,
+    mode: Mode,
+    support: &Path,
+) -> Result<Run, String> {
+    let dir = tests_dir();
+    let exe = scratch().join(mode.name()).join(&program.name);
+    let mut extern_arg = std::ffi::OsString::from("bsan_test_support=");
+    extern_arg.push(support);
+    let mut compile = Command::new(install.bin("bsan-rustc"));
+    compile
+        .current_dir(&dir)
+        .args(["-g", "--edition", "2021"])
+        .args(mode.cfg())
+        .arg("--extern")
+        .arg(extern_arg)
+        .arg(&program.rel)
+        .arg("-o")
+        .arg(&exe)
+        .args(&program.directives.compile_flags);
+    let out = process::output(&mut compile, &program.name)?;
+    if !out.status.success() {
+        return Err(format!(
+            "compilation failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let mut run = Command::new(&exe);
+    run.current_dir(&dir).env_remove("BSAN_OPTIONS");
+    let (code, stdout, stderr) = run_with_timeout(&mut run, RUN_TIMEOUT)?;
+    Ok(Run {
+        code,
+        stderr: normalize_output(&stderr, &dir),
+        stdout: normalize_output(&stdout, &dir),
+    })
+}
+
+/// [`normalize`], and the toolchain's commit hash in `/rustc/<hash>/` source paths (std
+/// locations in reports) replaced by `$HASH`.
+fn normalize_output(text: &[u8], dir: &Path) -> String {
+    let text = normalize(&String::from_utf8_lossy(text), dir);
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("/rustc/") {
+        let (head, tail) = rest.split_at(i + "/rustc/".len());
+        out.push_str(head);
+        let hash_len = tail.bytes().take_while(u8::is_ascii_hexdigit).count();
+        if hash_len >= 7 && tail[hash_len..].starts_with('/') {
+            out.push_str("$HASH");
+            rest = &tail[hash_len..];
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Run to completion or until `timeout` (then kill it): exit code (-1 if killed by a
+/// signal), stdout, stderr.
+fn run_with_timeout(
+    cmd: &mut Command,
+    timeout: Duration,
+) -> Result<(i32, Vec<u8>, Vec<u8>), String> {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let mut out_pipe = child.stdout.take().unwrap();
+    let mut err_pipe = child.stderr.take().unwrap();
+    let out_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = out_pipe.read_to_end(&mut buf);
+        buf
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = err_pipe.read_to_end(&mut buf);
+        buf
+    });
+    let start = Instant::now();
+    let status = loop {
+        match child.try_wait().map_err(|e| e.to_string())? {
+            Some(status) => break status,
+            None if start.elapsed() > timeout => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!(
+                    "still running after {}s: killed",
+                    timeout.as_secs()
+                ));
+            }
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    let stdout = out_reader.join().unwrap_or_default();
+    let stderr = err_reader.join().unwrap_or_default();
+    Ok((status.code().unwrap_or(-1), stdout, stderr))
+}
+
+/// The difference between `run` and an expected report (`None` = clean), or `None` if
+/// they agree.
+fn mismatch(run: &Run, report: Option<&str>, stdout: Option<&str>) -> Option<String> {
+    let expected_code = if report.is_some() {
+        bsan_abi::DEFAULT_EXIT_CODE
+    } else {
+        0
+    };
+    let mut why = Vec::new();
+    if run.code != expected_code {
+        why.push(format!(
+            "exit status {}, expected {expected_code}",
+            run.code
+        ));
+    }
+    let report = report.unwrap_or("");
+    if run.stderr != report {
+        why.push(format!(
+            "stderr differs\n--- expected\n{report}--- actual\n{}---",
+            run.stderr
+        ));
+    }
+    if let Some(stdout) = stdout {
+        if run.stdout != stdout {
+            why.push(format!(
+                "stdout differs\n--- expected\n{stdout}--- actual\n{}---",
+                run.stdout
+            ));
+        }
+    }
+    (!why.is_empty()).then(|| why.join("\n"))
+}
+
+/// How a synthesized-mode run compares with what the program declares.
+#[derive(Debug, PartialEq, Eq)]
+enum SynthOutcome {
+    Agree,
+    /// A declared miss (the program ran clean).
+    Missed,
+    /// A clean program was reported: the one thing synthesis must never do.
+    FalseReport(String),
+    /// A UB program ran clean without declaring the miss.
+    UndeclaredMiss,
+    /// A declared miss is reported now: update the program's directive.
+    StaleMiss(String),
+    /// Any other difference (another report, another exit status).
+    Disagree(String),
+}
+
+fn classify_synth(
+    run: &Run,
+    expect: &SynthExpect,
+    report: Option<&str>,
+    synth_report: Option<&str>,
+    stdout: Option<&str>,
+) -> SynthOutcome {
+    let Some(report) = report else {
+        // A correct program: must be clean.
+        return match mismatch(run, None, stdout) {
+            None => SynthOutcome::Agree,
+            Some(why) if run.reported() => SynthOutcome::FalseReport(why),
+            Some(why) => SynthOutcome::Disagree(why),
+        };
+    };
+    let clean = run.code == 0 && run.stderr.is_empty();
+    match expect {
+        SynthExpect::Missed(_) if clean => SynthOutcome::Missed,
+        SynthExpect::Missed(_) => SynthOutcome::StaleMiss(run.stderr.clone()),
+        _ if clean => SynthOutcome::UndeclaredMiss,
+        SynthExpect::Same => match mismatch(run, Some(report), None) {
+            None => SynthOutcome::Agree,
+            Some(why) => SynthOutcome::Disagree(why),
+        },
+        SynthExpect::Differs => match synth_report {
+            None => SynthOutcome::Disagree(
+                "`synthesized: differs` but no .rs.synth.stderr file".to_string(),
+            ),
+            Some(expected) => match mismatch(run, Some(expected), None) {
+                None => SynthOutcome::Agree,
+                Some(why) => SynthOutcome::Disagree(format!("(vs .rs.synth.stderr) {why}")),
+            },
+        },
+    }
+}
+
+fn programs(filter: Option<&str>) -> Result<Vec<Program>, String> {
+    let dir = conformance_dir();
+    let mut paths: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    paths.sort();
+    // `conformance` (or no filter) selects every program; otherwise a comma-separated list
+    // of substrings of program names.
+    let parts: Vec<&str> = match filter {
+        None | Some("conformance") => Vec::new(),
+        Some(f) => f.split(',').filter(|p| !p.is_empty()).collect(),
+    };
+    let mut out = Vec::new();
+    for path in paths {
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if !parts.is_empty() && !parts.iter().any(|p| name.contains(p)) {
+            continue;
+        }
+        let source = std::fs::read_to_string(&path).map_err(|e| format!("{name}: {e}"))?;
+        let directives = directives(&source).map_err(|e| format!("{name}: {e}"))?;
+        out.push(Program {
+            rel: path.strip_prefix(tests_dir()).unwrap().to_path_buf(),
+            name,
+            path,
+            directives,
+        });
+    }
+    Ok(out)
+}
+
+/// A compile-and-run: the run, or why there was none (compilation failed, timeout).
+type RunResult = Result<Run, String>;
+
+/// Run every (program, mode) pair on [`JOBS`] threads.
+fn run_all(
+    install: &Install,
+    programs: &[Program],
+    support: &[(Mode, PathBuf)],
+) -> Vec<Vec<RunResult>> {
+    let jobs: Vec<(usize, usize)> = (0..programs.len())
+        .flat_map(|p| (0..support.len()).map(move |m| (p, m)))
+        .collect();
+    let next = Mutex::new(0usize);
+    let results: Mutex<Vec<Vec<Option<RunResult>>>> =
+        Mutex::new(vec![vec![None; support.len()]; programs.len()]);
+    std::thread::scope(|s| {
+        for _ in 0..JOBS {
+            s.spawn(|| loop {
+                let job = {
+                    let mut n = next.lock().unwrap();
+                    let j = jobs.get(*n).copied();
+                    *n += 1;
+                    j
+                };
+                let Some((p, m)) = job else { break };
+                let (mode, rlib) = &support[m];
+                let r = compile_and_run(install, &programs[p], *mode, rlib);
+                results.lock().unwrap()[p][m] = Some(r);
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|row| row.into_iter().map(Option::unwrap).collect())
+        .collect()
+}
+
+fn read_optional(path: &Path) -> Option<String> {
+    std::fs::read_to_string(path).ok()
+}
+
+/// Write (or remove, when empty) an expected file.
+fn bless_file(path: &Path, actual: &str) -> Result<(), String> {
+    if actual.is_empty() {
+        if path.exists() {
+            std::fs::remove_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            println!("  blessed {} (removed)", path.display());
+        }
+        return Ok(());
+    }
+    if read_optional(path).as_deref() != Some(actual) {
+        std::fs::write(path, actual).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("  blessed {}", path.display());
+    }
+    Ok(())
+}
+
+#[derive(Default)]
+struct Counts {
+    intrinsics_agree: usize,
+    intrinsics_disagree: usize,
+    synth_agree: usize,
+    synth_missed: usize,
+    synth_false: usize,
+}
+
+pub fn run(
+    install: &Install,
+    bless: bool,
+    filter: Option<&str>,
+    summary: &mut Summary,
+) -> Result<(), String> {
+    let programs = programs(filter)?;
+    if programs.is_empty() {
+        return Ok(());
+    }
+    println!(
+        "\nconformance tests: {} programs x 2 modes, {JOBS} jobs",
+        programs.len()
+    );
+    let start = Instant::now();
+    let modes = [Mode::Intrinsics, Mode::Synthesized];
+    let mut support = Vec::new();
+    for mode in modes {
+        support.push((mode, build_support(install, mode)?));
+    }
+    let results = run_all(install, &programs, &support);
+    let elapsed = start.elapsed();
+
+    let mut counts = Counts::default();
+    let mut missed: Vec<(String, String)> = Vec::new();
+    for (program, runs) in programs.iter().zip(results) {
+        let name = &program.name;
+        let report = read_optional(&program.expected("stderr"));
+        let stdout = read_optional(&program.expected("stdout"));
+        let synth_report = read_optional(&program.expected("synth.stderr"));
+        let mut failures: Vec<String> = Vec::new();
+
+        // Intrinsics mode.
+        match &runs[0] {
+            Err(e) => {
+                counts.intrinsics_disagree += 1;
+                failures.push(format!("intrinsics: {e}"));
+            }
+            Ok(run) if bless => {
+                bless_file(&program.expected("stderr"), &run.stderr)?;
+                if stdout.is_some() {
+                    bless_file(&program.expected("stdout"), &run.stdout)?;
+                }
+                counts.intrinsics_agree += 1;
+            }
+            Ok(run) => match mismatch(run, report.as_deref(), stdout.as_deref()) {
+                None => counts.intrinsics_agree += 1,
+                Some(why) => {
+                    counts.intrinsics_disagree += 1;
+                    failures.push(format!("intrinsics: disagrees: {why}"));
+                }
+            },
+        }
+        // After blessing, the synthesized mode is judged against the new expectation.
+        let report = if bless {
+            read_optional(&program.expected("stderr"))
+        } else {
+            report
+        };
+        if report.is_none() && program.directives.synth != SynthExpect::Same {
+            failures.push("a `synthesized:` directive on a program expected to run clean".into());
+        }
+
+        // Synthesized mode.
+        match &runs[1] {
+            Err(e) => failures.push(format!("synthesized: {e}")),
+            Ok(run) => {
+                let synth_stdout = if report.is_none() {
+                    stdout.as_deref()
+                } else {
+                    None
+                };
+                match classify_synth(
+                    run,
+                    &program.directives.synth,
+                    report.as_deref(),
+                    synth_report.as_deref(),
+                    synth_stdout,
+                ) {
+                    SynthOutcome::Agree => counts.synth_agree += 1,
+                    SynthOutcome::Missed => {
+                        counts.synth_missed += 1;
+                        if let SynthExpect::Missed(reason) = &program.directives.synth {
+                            missed.push((name.clone(), reason.clone()));
+                        }
+                    }
+                    SynthOutcome::UndeclaredMiss => {
+                        counts.synth_missed += 1;
+                        missed.push((name.clone(), "UNDECLARED".into()));
+                        failures.push(
+                            "synthesized: runs clean, but no `//@ synthesized: missed: <reason>`"
+                                .into(),
+                        );
+                    }
+                    SynthOutcome::FalseReport(why) => {
+                        counts.synth_false += 1;
+                        failures.push(format!("synthesized: FALSE REPORT: {why}"));
+                    }
+                    SynthOutcome::StaleMiss(report) => failures.push(format!(
+                        "synthesized: declared missed but reported now (update the directive):\n{report}"
+                    )),
+                    SynthOutcome::Disagree(why) => {
+                        failures.push(format!("synthesized: disagrees: {why}"))
+                    }
+                }
+            }
+        }
+
+        let label = format!("conformance/{name}");
+        if failures.is_empty() {
+            println!("{label} ... ok");
+            summary.passed += 1;
+        } else {
+            println!("{label} ... FAILED");
+            for f in &failures {
+                println!("  {f}");
+            }
+            summary.fail(label);
+        }
+    }
+
+    println!();
+    println!(
+        "conformance (intrinsics): {} agree, {} disagree",
+        counts.intrinsics_agree, counts.intrinsics_disagree
+    );
+    println!(
+        "conformance (synthesized): {} agree, {} missed, {} false reports",
+        counts.synth_agree, counts.synth_missed, counts.synth_false
+    );
+    if !missed.is_empty() {
+        println!("missed in synthesized mode:");
+        for (name, reason) in &missed {
+            println!("  {name}: {reason}");
+        }
+    }
+    println!(
+        "conformance: {} runs in {:.1}s ({JOBS} jobs)",
+        programs.len() * modes.len(),
+        elapsed.as_secs_f64()
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(code: i32, stderr: &str) -> Run {
+        Run {
+            code,
+            stderr: stderr.into(),
+            stdout: String::new(),
+        }
+    }
+
+    #[test]
+    fn rustc_hashes_are_normalized() {
+        let text =
+            "  --> /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/cell.rs:600\n";
+        assert_eq!(
+            normalize_output(text.as_bytes(), Path::new("/x")),
+            "  --> /rustc/$HASH/library/core/src/cell.rs:600\n"
+        );
+        assert_eq!(
+            normalize_output(b"/rustc/ is a dir\n", Path::new("/x")),
+            "/rustc/ is a dir\n"
+        );
+    }
+
+    #[test]
+    fn directives_parse() {
+        let d =
+            directives("//@ synthesized: missed: needs `let y = &mut *x`\nfn main(){}").unwrap();
+        assert_eq!(
+            d.synth,
+            SynthExpect::Missed("needs `let y = &mut *x`".into())
+        );
+        assert_eq!(
+            directives("//@ synthesized: differs").unwrap().synth,
+            SynthExpect::Differs
+        );
+        assert!(directives("//@ synthesized: missed:").is_err());
+        assert!(directives("//@ synthesized: maybe").is_err());
+        assert!(directives("//@ exit: 3").is_err());
+    }
+
+    #[test]
+    fn clean_programs_must_stay_clean() {
+        let same = SynthExpect::Same;
+        assert_eq!(
+            classify_synth(&run(0, ""), &same, None, None, None),
+            SynthOutcome::Agree
+        );
+        assert!(matches!(
+            classify_synth(&run(66, "error: UB\n"), &same, None, None, None),
+            SynthOutcome::FalseReport(_)
+        ));
+        assert!(matches!(
+            classify_synth(&run(101, "panic\n"), &same, None, None, None),
+            SynthOutcome::Disagree(_)
+        ));
+    }
+
+    #[test]
+    fn misses_must_be_declared_and_current() {
+        let missed = SynthExpect::Missed("why".into());
+        let report = Some("error: UB\n");
+        assert_eq!(
+            classify_synth(&run(0, ""), &missed, report, None, None),
+            SynthOutcome::Missed
+        );
+        assert!(matches!(
+            classify_synth(&run(66, "error: UB\n"), &missed, report, None, None),
+            SynthOutcome::StaleMiss(_)
+        ));
+        assert_eq!(
+            classify_synth(&run(0, ""), &SynthExpect::Same, report, None, None),
+            SynthOutcome::UndeclaredMiss
+        );
+    }
+
+    #[test]
+    fn reports_compare_with_the_right_file() {
+        let report = Some("error: A\n");
+        let same = SynthExpect::Same;
+        assert_eq!(
+            classify_synth(&run(66, "error: A\n"), &same, report, None, None),
+            SynthOutcome::Agree
+        );
+        assert!(matches!(
+            classify_synth(&run(66, "error: B\n"), &same, report, None, None),
+            SynthOutcome::Disagree(_)
+        ));
+        let differs = SynthExpect::Differs;
+        assert_eq!(
+            classify_synth(
+                &run(66, "error: B\n"),
+                &differs,
+                report,
+                Some("error: B\n"),
+                None
+            ),
+            SynthOutcome::Agree
+        );
+        assert!(matches!(
+            classify_synth(&run(66, "error: B\n"), &differs, report, None, None),
+            SynthOutcome::Disagree(_)
+        ));
+    }
+}
