@@ -3,7 +3,6 @@
 // Freeze). Writing the neighbouring field through a raw pointer derived from it is UB.
 // UB (spec 3.4, 5): x (empty range, latent Frozen at offset 0), local write: ChildAccessForbidden(Frozen), "initial state Frozen".
 //@ synthesized: missed: `&pair.0` is an intra-function reborrow
-#![allow(invalid_reference_casting)] // the point of the test
 use bsan_test_support::*;
 
 #[repr(C)]
@@ -12,6 +11,7 @@ struct Pair {
     val: u32,
 }
 
+#[allow(invalid_reference_casting)] // the point of the test
 fn main() {
     let mut pair = Pair { unit: (), val: 1 };
     let x = reborrow!(pair.unit);

@@ -24,6 +24,13 @@
 //! toolchain hash in std source paths. `--bless` rewrites the intrinsics-mode
 //! `.stderr`/`.stdout` files only. Programs run two at a time, each killed after two minutes.
 //!
+//! Compilation: with `bsan-rustc -g --edition 2021 -Ccodegen-units=1` (see [`CODEGEN`]).
+//! To save the ~3 s fat-LTO link of the instrumented std per program, the programs of a
+//! mode are compiled together, each as a module of one binary (a *batch*, see
+//! [`compile_batch`]), and run one by one from it; the output is that of a single compile.
+//! Programs a batch cannot hold, and all of them when the batch does not compile or
+//! `BSAN_CONFORMANCE_SEPARATE=1` is set, are compiled one by one.
+//!
 //! `cargo xtask test conformance` runs the whole suite; `cargo xtask test a,b` runs the
 //! programs whose names contain `a` or `b`.
 use crate::build::Install;
@@ -38,6 +45,13 @@ use std::time::{Duration, Instant};
 
 /// Parallel compile-and-run jobs.
 const JOBS: usize = 2;
+
+/// One codegen unit: bsan decides per LLVM module whether retags are synthesized (none in a
+/// module with explicit intrinsic calls) and synthesizes call-return retags only where the
+/// callee is defined in the caller's module, so with rustc's default partitioning the
+/// outcome would depend on how a crate happens to be split. One unit makes it depend on the
+/// program alone, whether compiled on its own or in a batch.
+const CODEGEN: &[&str] = &["-Ccodegen-units=1"];
 
 /// A test program running longer than this is killed (and fails).
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
@@ -136,6 +150,8 @@ struct Program {
     rel: PathBuf,
     path: PathBuf,
     directives: Directives,
+    /// Can be a module of a batch ([`batchable`]).
+    batchable: bool,
 }
 
 impl Program {
@@ -194,6 +210,7 @@ fn compile_and_run(
     compile
         .current_dir(&dir)
         .args(["-g", "--edition", "2021"])
+        .args(CODEGEN)
         .args(mode.cfg())
         .arg("--extern")
         .arg(extern_arg)
@@ -395,6 +412,7 @@ fn programs(filter: Option<&str>) -> Result<Vec<Program>, String> {
         let directives = directives(&source).map_err(|e| format!("{name}: {e}"))?;
         out.push(Program {
             rel: path.strip_prefix(tests_dir()).unwrap().to_path_buf(),
+            batchable: batchable(&name, &source, &directives),
             name,
             path,
             directives,
@@ -406,16 +424,44 @@ fn programs(filter: Option<&str>) -> Result<Vec<Program>, String> {
 /// A compile-and-run: the run, or why there was none (compilation failed, timeout).
 type RunResult = Result<Run, String>;
 
-/// Run every (program, mode) pair on [`JOBS`] threads.
+/// One unit of work of [`run_all`].
+#[derive(Clone, Copy)]
+enum Job {
+    /// Compile the batch of a mode (index into the modes).
+    Batch(usize),
+    /// Run program `p` in mode `m`: from the mode's batch if it has one and the program is
+    /// in it, else compiled on its own.
+    Program(usize, usize),
+}
+
+/// Compile the batches, then run every (program, mode) pair, on [`JOBS`] threads.
 fn run_all(
     install: &Install,
     programs: &[Program],
     support: &[(Mode, PathBuf)],
 ) -> Vec<Vec<RunResult>> {
-    let jobs: Vec<(usize, usize)> = (0..programs.len())
-        .flat_map(|p| (0..support.len()).map(move |m| (p, m)))
-        .collect();
+    let separate = std::env::var_os("BSAN_CONFORMANCE_SEPARATE").is_some_and(|v| v == "1");
+    let batched: Vec<&Program> = programs.iter().filter(|p| p.batchable).collect();
+    let mut jobs: Vec<Job> = Vec::new();
+    if !separate && batched.len() > 1 {
+        jobs.extend((0..support.len()).map(Job::Batch));
+    }
+    jobs.extend(
+        (0..programs.len()).flat_map(|p| (0..support.len()).map(move |m| Job::Program(p, m))),
+    );
     let next = Mutex::new(0usize);
+    // Per mode: the batch executable, once compiled (None: none, or it failed).
+    let batches: Vec<Mutex<Option<PathBuf>>> = support.iter().map(|_| Mutex::new(None)).collect();
+    // Program jobs of a mode wait until its batch job has finished.
+    let batch_done: Vec<(Mutex<bool>, std::sync::Condvar)> = support
+        .iter()
+        .map(|_| {
+            (
+                Mutex::new(!jobs.iter().any(|j| matches!(j, Job::Batch(_)))),
+                Default::default(),
+            )
+        })
+        .collect();
     let results: Mutex<Vec<Vec<Option<RunResult>>>> =
         Mutex::new(vec![vec![None; support.len()]; programs.len()]);
     std::thread::scope(|s| {
@@ -427,10 +473,40 @@ fn run_all(
                     *n += 1;
                     j
                 };
-                let Some((p, m)) = job else { break };
-                let (mode, rlib) = &support[m];
-                let r = compile_and_run(install, &programs[p], *mode, rlib);
-                results.lock().unwrap()[p][m] = Some(r);
+                match job {
+                    None => break,
+                    Some(Job::Batch(m)) => {
+                        let (mode, rlib) = &support[m];
+                        match compile_batch(install, &batched, *mode, rlib) {
+                            Ok(exe) => *batches[m].lock().unwrap() = Some(exe),
+                            Err(e) => println!(
+                                "conformance: the {} batch did not compile, compiling its programs one by one:\n{e}",
+                                mode.name()
+                            ),
+                        }
+                        let (done, cv) = &batch_done[m];
+                        *done.lock().unwrap() = true;
+                        cv.notify_all();
+                    }
+                    Some(Job::Program(p, m)) => {
+                        let (mode, rlib) = &support[m];
+                        let (done, cv) = &batch_done[m];
+                        let mut d = done.lock().unwrap();
+                        while !*d {
+                            d = cv.wait(d).unwrap();
+                        }
+                        drop(d);
+                        let batch = batches[m].lock().unwrap().clone();
+                        let program = &programs[p];
+                        let r = match batch {
+                            Some(exe) if program.batchable => {
+                                run_from_batch(&exe, program, *mode)
+                            }
+                            _ => compile_and_run(install, program, *mode, rlib),
+                        };
+                        results.lock().unwrap()[p][m] = Some(r);
+                    }
+                }
             });
         }
     });
@@ -439,6 +515,148 @@ fn run_all(
         .unwrap()
         .into_iter()
         .map(|row| row.into_iter().map(Option::unwrap).collect())
+        .collect()
+}
+
+// Batches: every program of a mode compiled as a module of one binary.
+//
+// Almost all of a program's compile time is the fat-LTO link of the instrumented standard
+// library (about 3 s here), the same for every program; a batch pays it once per mode.
+// Each module is the program's file `include!`d verbatim, so its code, spans and debug info
+// (with `--remap-path-prefix`, file names relative to `tests/` as for a single compile) are
+// the program's own; the binary is run through a symlink named after the program, which
+// selects the module (and keeps the process and thread names of a single compile). Output
+// differs from a single compile only in the crate name in item paths
+// (`bsan_conformance::x::main` for `x::main`) and in two backtrace frames in the generated
+// file, and both are normalized away. Programs with inner attributes, `compile-flags` or a
+// name that is not an identifier are compiled on their own; if the batch does not
+// compile, all are. `BSAN_CONFORMANCE_SEPARATE=1` compiles every program on its own.
+
+/// The crate name of a batch.
+const BATCH_CRATE: &str = "bsan_conformance";
+
+/// Whether a program can be a module of a batch.
+fn batchable(name: &str, source: &str, d: &Directives) -> bool {
+    const KEYWORDS: &[&str] = &[
+        "as", "async", "await", "box", "break", "const", "continue", "crate", "dyn", "else",
+        "enum", "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match",
+        "mod", "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
+        "true", "try", "type", "unsafe", "use", "where", "while", "yield",
+    ];
+    let ident = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&name);
+    // `include!` cannot take inner attributes (`#![..]`, `//!`).
+    let inner_attributes = source.lines().any(|l| {
+        let l = l.trim_start();
+        l.starts_with("#![") || l.starts_with("//!")
+    });
+    ident && !inner_attributes && d.compile_flags.is_empty() && source.contains("fn main(")
+}
+
+fn batch_dir(mode: Mode) -> PathBuf {
+    scratch().join(mode.name()).join("batch")
+}
+
+/// The generated crate root of a batch.
+fn batch_source(programs: &[&Program]) -> String {
+    let mut s = String::from(
+        "// Generated by `cargo xtask test conformance`: one module per program, chosen by\n\
+         // the name this binary is run as.\n\
+         #![allow(warnings)]\n",
+    );
+    for p in programs {
+        s.push_str(&format!(
+            "mod {name} {{\n    include!({path:?});\n    \
+             pub fn __bsan_run() -> impl std::process::Termination {{\n        main()\n    }}\n}}\n",
+            name = p.name,
+            path = p.path.display().to_string(),
+        ));
+    }
+    s.push_str(
+        "fn main() -> std::process::ExitCode {\n    \
+         let argv0 = std::env::args_os().next().unwrap_or_default();\n    \
+         let name = std::path::Path::new(&argv0).file_name().and_then(|n| n.to_str()).unwrap_or(\"\").to_string();\n    \
+         match name.as_str() {\n",
+    );
+    for p in programs {
+        s.push_str(&format!(
+            "        {name:?} => std::process::Termination::report({name}::__bsan_run()),\n",
+            name = p.name
+        ));
+    }
+    s.push_str(
+        "        other => {\n            eprintln!(\"no conformance program {other:?}\");\n            \
+         std::process::ExitCode::from(2)\n        }\n    }\n}\n",
+    );
+    s
+}
+
+/// Compile the batch of `mode`; returns the executable.
+fn compile_batch(
+    install: &Install,
+    programs: &[&Program],
+    mode: Mode,
+    support: &Path,
+) -> Result<PathBuf, String> {
+    let dir = batch_dir(mode);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let root = dir.join(format!("{BATCH_CRATE}.rs"));
+    std::fs::write(&root, batch_source(programs))
+        .map_err(|e| format!("{}: {e}", root.display()))?;
+    let exe = dir.join(BATCH_CRATE);
+    let mut extern_arg = std::ffi::OsString::from("bsan_test_support=");
+    extern_arg.push(support);
+    let mut remap = std::ffi::OsString::from("--remap-path-prefix=");
+    remap.push(tests_dir());
+    remap.push("/=");
+    let mut compile = Command::new(install.bin("bsan-rustc"));
+    compile
+        .current_dir(tests_dir())
+        .args(["-g", "--edition", "2021", "--crate-name", BATCH_CRATE])
+        .args(CODEGEN)
+        .args(mode.cfg())
+        .arg("--extern")
+        .arg(extern_arg)
+        .arg(remap)
+        .arg(&root)
+        .arg("-o")
+        .arg(&exe);
+    let out = process::output(&mut compile, "compiling a conformance batch")?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    Ok(exe)
+}
+
+/// Run `program` from the batch executable `exe`, through a symlink named after it.
+fn run_from_batch(exe: &Path, program: &Program, mode: Mode) -> RunResult {
+    let link = batch_dir(mode).join(&program.name);
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(exe, &link).map_err(|e| format!("{}: {e}", link.display()))?;
+    let dir = tests_dir();
+    let mut run = Command::new(&link);
+    run.current_dir(&dir).env_remove("BSAN_OPTIONS");
+    let (code, stdout, stderr) = run_with_timeout(&mut run, RUN_TIMEOUT)?;
+    Ok(Run {
+        code,
+        stderr: unbatch(&normalize_output(&stderr, &dir)),
+        stdout: unbatch(&normalize_output(&stdout, &dir)),
+    })
+}
+
+/// Output of a batch as that of a single compile: without the crate name in item paths and
+/// without the backtrace frames in the generated crate root (the module's wrapper and the
+/// dispatching `main`).
+fn unbatch(text: &str) -> String {
+    let root = format!("{BATCH_CRATE}.rs");
+    let prefix = format!("{BATCH_CRATE}::");
+    text.lines()
+        .filter(|l| !l.contains(&root))
+        .map(|l| l.replace(&prefix, "") + "\n")
         .collect()
 }
 
@@ -638,6 +856,34 @@ mod tests {
         assert_eq!(
             normalize_output(b"/rustc/ is a dir\n", Path::new("/x")),
             "/rustc/ is a dir\n"
+        );
+    }
+
+    #[test]
+    fn batches_hold_plain_programs_only() {
+        let d = Directives::default();
+        assert!(batchable("raw_a", "use x;\nfn main() {}\n", &d));
+        assert!(!batchable("raw_a", "#![allow(unused)]\nfn main() {}\n", &d));
+        assert!(!batchable("raw_a", "//! docs\nfn main() {}\n", &d));
+        assert!(!batchable("match", "fn main() {}\n", &d));
+        assert!(!batchable("1st", "fn main() {}\n", &d));
+        assert!(!batchable("a-b", "fn main() {}\n", &d));
+        let flags = Directives {
+            compile_flags: vec!["-Cpanic=abort".into()],
+            ..Directives::default()
+        };
+        assert!(!batchable("raw_a", "fn main() {}\n", &flags));
+    }
+
+    #[test]
+    fn batch_output_reads_like_a_single_compile() {
+        let text = "  0: bsan_conformance::raw_a::main at conformance/raw_a.rs:3:5\n  \
+                    1: bsan_conformance::raw_a::__bsan_run at /t/bsan_conformance.rs:4:9\n\
+                    SUMMARY: BorrowSanitizer: x conformance/raw_a.rs:3 in bsan_conformance::raw_a::main\n";
+        assert_eq!(
+            unbatch(text),
+            "  0: raw_a::main at conformance/raw_a.rs:3:5\n\
+             SUMMARY: BorrowSanitizer: x conformance/raw_a.rs:3 in raw_a::main\n"
         );
     }
 
