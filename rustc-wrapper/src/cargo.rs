@@ -6,7 +6,7 @@
 //!
 //! What the `Cargo` phase changes, and why:
 //! * `--target <host>` unless given: separates target crates from host crates (build scripts,
-//!   proc-macros), see [`is_target_crate`].
+//!   proc-macros), see [`crate_role`]; build-script probes of the compiler see plain rustc.
 //! * `CARGO_PROFILE_{DEV,RELEASE,TEST,BENCH}_LTO=fat`: cargo then embeds bitcode in every
 //!   rlib and links final artifacts with fat LTO, the one module where std is instrumented.
 //! * `CC_<target>` / `CXX_<target>` = `bsan-cc` / `bsan-c++`: C/C++ built by cc-rs or cmake for
@@ -117,11 +117,48 @@ pub fn phase(args: Vec<OsString>, in_wrapper: bool) -> Result<Phase, DriverError
     })
 }
 
-/// Host crates (build scripts, proc-macros) are compiled without `--target` because the
-/// Cargo phase always passes one; only target crates are instrumented.
-pub fn is_target_crate(args: &[OsString]) -> bool {
-    args.iter()
-        .any(|a| a == "--target" || a.to_string_lossy().starts_with("--target="))
+/// What one `RUSTC_WRAPPER` invocation compiles, decided in one place ([`crate_role`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrateRole {
+    /// A crate of the program under test: instrumented.
+    Target,
+    /// A build script or proc-macro, or one of their dependencies: it runs inside the build,
+    /// never in the program under test, so rustc runs exactly as plain cargo would run it.
+    Host,
+    /// A build script asking the compiler a question (proc-macro2's `probe/*.rs`, autocfg,
+    /// rustversion, `cargo:rustc-check-cfg` probes): build scripts run `$RUSTC_WRAPPER $RUSTC`
+    /// when the wrapper is set, often with `--target $TARGET`. The answer decides the cfgs the
+    /// real compile gets, so the probe must see what plain cargo gives it: the same channel
+    /// (no `RUSTC_BOOTSTRAP`, which an instrumented compile needs on stable and which would
+    /// make a stable probe succeed at `#![feature]`), no plugin, no flags of ours.
+    Probe,
+}
+
+/// The environment variable cargo sets for each rustc process it runs itself and never for
+/// a build script's run (build scripts get `TARGET`, `CARGO_CFG_*`, `OUT_DIR` instead).
+pub const CARGO_CRATE_NAME_ENV: &str = "CARGO_CRATE_NAME";
+
+/// Decide the role of a wrapper invocation from its arguments and whether cargo itself
+/// launched it (`CARGO_CRATE_NAME` is set, see [`CARGO_CRATE_NAME_ENV`]).
+///
+/// * Not launched by cargo: a build script's probe, whatever its arguments (proc-macro2 passes
+///   `--target`, so `--target` alone cannot tell).
+/// * Launched by cargo with `--target`: a target crate. The Cargo phase always passes an
+///   explicit `--target`, so cargo compiles build scripts and proc-macros *without* it (the
+///   trick cargo-miri uses).
+/// * Launched by cargo without `--target`: a host crate.
+pub fn crate_role(args: &[OsString], launched_by_cargo: bool) -> CrateRole {
+    if !launched_by_cargo {
+        return CrateRole::Probe;
+    }
+    let has_target = args
+        .iter()
+        .any(|a| a == "--target" || a.to_string_lossy().starts_with("--target="));
+    if has_target {
+        CrateRole::Target
+    } else {
+        CrateRole::Host
+    }
 }
 
 fn user_target(args: &[OsString]) -> Option<String> {
@@ -223,12 +260,26 @@ mod tests {
 
     #[test]
     fn host_crates_have_no_target() {
-        assert!(is_target_crate(&os(
-            "--crate-name a --target x86_64-unknown-linux-gnu"
-        )));
-        assert!(!is_target_crate(&os(
-            "--crate-name build_script_build build.rs"
-        )));
+        assert_eq!(
+            crate_role(&os("--crate-name a --target x86_64-unknown-linux-gnu"), true),
+            CrateRole::Target
+        );
+        assert_eq!(
+            crate_role(&os("--crate-name build_script_build build.rs"), true),
+            CrateRole::Host
+        );
+    }
+
+    #[test]
+    fn build_script_probes_are_never_instrumented() {
+        // proc-macro2's build script, compiling its probe for `$TARGET`.
+        let probe = os("--cfg=procmacro2_build_probe --crate-name=proc_macro2 \
+             --crate-type=lib --emit=dep-info,metadata src/probe/proc_macro_span.rs \
+             --target x86_64-unknown-linux-gnu");
+        assert_eq!(crate_role(&probe, false), CrateRole::Probe);
+        // autocfg reads its probe from stdin.
+        let autocfg = os("--crate-name probe0 --crate-type lib --emit=llvm-ir - --target x");
+        assert_eq!(crate_role(&autocfg, false), CrateRole::Probe);
     }
 
     #[test]

@@ -18,10 +18,13 @@
 //!
 //! # Host and target crates
 //!
-//! Decided in one place, [`cargo::is_target_crate`]: `cargo-bsan` always passes an explicit
+//! Decided in one place, [`cargo::crate_role`]: `cargo-bsan` always passes an explicit
 //! `--target`, so cargo compiles build scripts and proc-macros (which run inside the build,
 //! never in the program under test) *without* `--target`; the wrapper instruments only
-//! invocations that carry `--target`. This is the trick cargo-miri uses.
+//! invocations that carry `--target`. This is the trick cargo-miri uses. Build scripts that
+//! probe the compiler run `$RUSTC_WRAPPER $RUSTC ...` too, often with `--target`; cargo sets
+//! `CARGO_CRATE_NAME` only for its own rustc processes, so a wrapper call without it is a
+//! probe and runs plain rustc with the environment plain cargo gives it.
 //!
 //! # What each rustc invocation gets ([`rustc::instrument_args`])
 //!

@@ -1,5 +1,5 @@
 //! `cargo bsan <run|test|build>`; see `bsan_rustc_wrapper::cargo` for the phases.
-use bsan_rustc_wrapper::cargo::{self, Phase, WRAPPER_ENV};
+use bsan_rustc_wrapper::cargo::{self, CrateRole, Phase, CARGO_CRATE_NAME_ENV, WRAPPER_ENV};
 use bsan_rustc_wrapper::retags::Retags;
 use bsan_rustc_wrapper::{exit_with, install::Install, rustc, toolchain::Rustc, DriverError};
 use std::ffi::OsString;
@@ -21,11 +21,16 @@ fn run() -> Result<i32, DriverError> {
             cargo::cargo_command(subcommand, &args, &rustc, &install, &me)?.status()
         }
         Phase::Rustc { rustc: path, args } => {
-            if cargo::is_target_crate(&args) {
-                let rustc = Rustc::probe(path, None)?;
-                rustc::instrumented_command(&rustc, &install, &args, &Retags::from_env()?)?.status()
-            } else {
-                std::process::Command::new(path).args(&args).status()
+            let launched_by_cargo = std::env::var_os(CARGO_CRATE_NAME_ENV).is_some();
+            match cargo::crate_role(&args, launched_by_cargo) {
+                CrateRole::Target => {
+                    let rustc = Rustc::probe(path, None)?;
+                    rustc::instrumented_command(&rustc, &install, &args, &Retags::from_env()?)?
+                        .status()
+                }
+                CrateRole::Host | CrateRole::Probe => {
+                    std::process::Command::new(path).args(&args).status()
+                }
             }
         }
     };
