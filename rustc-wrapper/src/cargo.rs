@@ -261,7 +261,10 @@ mod tests {
     #[test]
     fn host_crates_have_no_target() {
         assert_eq!(
-            crate_role(&os("--crate-name a --target x86_64-unknown-linux-gnu"), true),
+            crate_role(
+                &os("--crate-name a --target x86_64-unknown-linux-gnu"),
+                true
+            ),
             CrateRole::Target
         );
         assert_eq!(

@@ -11,7 +11,11 @@ pub struct Install {
 
 impl Install {
     pub fn bin(&self, name: &str) -> PathBuf {
-        self.root.join("bin").join(name)
+        self.bin_dir().join(name)
+    }
+
+    pub fn bin_dir(&self) -> PathBuf {
+        self.root.join("bin")
     }
 }
 

@@ -370,6 +370,123 @@ fn cargo_test(install: &Install, bless: bool) -> Result<(), String> {
     )
 }
 
+/// `cargo bsan` on `tests/cargo/real-deps`, a workspace with a derive macro, build scripts that
+/// probe the compiler (through `RUSTC_WRAPPER`, with `--target`), and a `links` crate building
+/// C: it must build and its suite must pass clean, as with plain cargo, on each toolchain of
+/// the machine; `--release` and an explicit `--target` must build too.
+fn cargo_real_deps(install: &Install) -> Result<(), String> {
+    let project = tests_dir().join("cargo").join("real-deps");
+    let target_dir = scratch().join("real-deps-target");
+    let _ = std::fs::remove_dir_all(&target_dir);
+    let host = host_triple()?;
+    let mut runs: Vec<(Option<&str>, Vec<String>)> = vec![
+        (
+            None,
+            vec![
+                "test".into(),
+                "--workspace".into(),
+                "--features".into(),
+                "app/extra".into(),
+            ],
+        ),
+        (
+            None,
+            vec![
+                "build".into(),
+                "--release".into(),
+                "--target".into(),
+                host.clone(),
+            ],
+        ),
+    ];
+    if toolchain_installed("nightly") {
+        runs.push((
+            Some("nightly"),
+            vec!["test".into(), "-p".into(), "app".into()],
+        ));
+    } else {
+        println!("e2e cargo/real-deps: no nightly toolchain installed; stable only");
+    }
+    for (toolchain, args) in runs {
+        // Through rustup's `cargo` proxy, as a user types it; the variables cargo set for
+        // xtask itself would pin the toolchain and cargo binary.
+        let mut cmd = Command::new("cargo");
+        if let Some(tc) = toolchain {
+            cmd.arg(format!("+{tc}"));
+        }
+        cmd.arg("bsan")
+            .args(&args)
+            .current_dir(&project)
+            .env("PATH", path_with(&install.bin_dir())?)
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .env("BSAN_OPTIONS", "stats=1")
+            .env_remove("RUSTC_WRAPPER")
+            .env_remove("RUSTUP_TOOLCHAIN")
+            .env_remove("CARGO")
+            .env_remove("RUSTC");
+        let what = format!(
+            "cargo {}bsan {}",
+            toolchain.map(|t| format!("+{t} ")).unwrap_or_default(),
+            args.join(" ")
+        );
+        let out = process::output(&mut cmd, &what)?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if !out.status.success() {
+            return Err(format!("{what}: {}\n{stdout}\n{stderr}", out.status));
+        }
+        if args[0] == "test" {
+            // Instrumentation ran (each test binary prints its counters) and found nothing.
+            let stats = stderr
+                .lines()
+                .filter(|l| l.starts_with("bsan: stats:"))
+                .count();
+            let passed: usize = stdout
+                .lines()
+                .filter_map(|l| l.strip_prefix("test result: ok. "))
+                .filter_map(|l| l.split(' ').next()?.parse::<usize>().ok())
+                .sum();
+            let expected_passed = if args.iter().any(|a| a == "app/extra") {
+                3
+            } else {
+                2
+            };
+            if stats == 0 || passed != expected_passed || stderr.contains("Undefined Behavior") {
+                return Err(format!(
+                    "{what}: expected {expected_passed} passing tests with bsan's stats and no \
+                     report, got {passed} passed and {stats} stats lines\n{stdout}\n{stderr}"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn host_triple() -> Result<String, String> {
+    let out = process::output(Command::new("rustc").arg("-vV"), "rustc -vV")?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(str::to_string)
+        .ok_or_else(|| "rustc -vV printed no host".to_string())
+}
+
+fn toolchain_installed(name: &str) -> bool {
+    Command::new("rustup")
+        .args(["run", name, "rustc", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `PATH` with `dir` in front.
+fn path_with(dir: &Path) -> Result<std::ffi::OsString, String> {
+    let mut dirs = vec![dir.to_path_buf()];
+    dirs.extend(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    ));
+    std::env::join_paths(dirs).map_err(|e| format!("cannot build PATH: {e}"))
+}
+
 pub fn run(
     install: &Install,
     bless: bool,
@@ -404,6 +521,16 @@ pub fn run(
             Err(e) => {
                 println!("e2e cargo/borrow-demo ... FAILED\n{e}");
                 summary.fail("cargo/borrow-demo");
+            }
+        }
+        match cargo_real_deps(install) {
+            Ok(()) => {
+                println!("e2e cargo/real-deps ... ok");
+                summary.passed += 1;
+            }
+            Err(e) => {
+                println!("e2e cargo/real-deps ... FAILED\n{e}");
+                summary.fail("cargo/real-deps");
             }
         }
     }
