@@ -378,7 +378,7 @@ fn cargo_real_deps(install: &Install) -> Result<(), String> {
     let project = tests_dir().join("cargo").join("real-deps");
     let target_dir = scratch().join("real-deps-target");
     let _ = std::fs::remove_dir_all(&target_dir);
-    let host = host_triple()?;
+    let host = process::host_triple()?;
     let mut runs: Vec<(Option<&str>, Vec<String>)> = vec![
         (
             None,
@@ -408,9 +408,8 @@ fn cargo_real_deps(install: &Install) -> Result<(), String> {
         println!("e2e cargo/real-deps: no nightly toolchain installed; stable only");
     }
     for (toolchain, args) in runs {
-        // Through rustup's `cargo` proxy, as a user types it; the variables cargo set for
-        // xtask itself would pin the toolchain and cargo binary.
-        let mut cmd = Command::new("cargo");
+        // Through rustup's `cargo` proxy, as a user types it.
+        let mut cmd = process::user_cargo();
         if let Some(tc) = toolchain {
             cmd.arg(format!("+{tc}"));
         }
@@ -419,11 +418,7 @@ fn cargo_real_deps(install: &Install) -> Result<(), String> {
             .current_dir(&project)
             .env("PATH", path_with(&install.bin_dir())?)
             .env("CARGO_TARGET_DIR", &target_dir)
-            .env("BSAN_OPTIONS", "stats=1")
-            .env_remove("RUSTC_WRAPPER")
-            .env_remove("RUSTUP_TOOLCHAIN")
-            .env_remove("CARGO")
-            .env_remove("RUSTC");
+            .env("BSAN_OPTIONS", "stats=1");
         let what = format!(
             "cargo {}bsan {}",
             toolchain.map(|t| format!("+{t} ")).unwrap_or_default(),
@@ -460,15 +455,6 @@ fn cargo_real_deps(install: &Install) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn host_triple() -> Result<String, String> {
-    let out = process::output(Command::new("rustc").arg("-vV"), "rustc -vV")?;
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("host: "))
-        .map(str::to_string)
-        .ok_or_else(|| "rustc -vV printed no host".to_string())
 }
 
 fn toolchain_installed(name: &str) -> bool {

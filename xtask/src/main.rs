@@ -5,7 +5,9 @@
 //! * `test [--bless] [FILTER]` — unit tests, IR tests (opt-22 + FileCheck-22), end-to-end tests,
 //!   the conformance suite (`test conformance` runs only it; `--bless` writes its
 //!   intrinsics-mode expectations)
-//! * `bench <tree|overhead>` — benchmarks printing ratios against a baseline from the same run
+//! * `bench <tree|overhead|crates>` — benchmarks printing ratios against a baseline from the
+//!   same run; `bench crates [NAME...]` runs real crates' test suites natively, under bsan and
+//!   under ASan
 mod bench;
 mod build;
 mod conformance;
@@ -23,7 +25,7 @@ pub fn workspace_root() -> PathBuf {
 }
 
 const USAGE: &str =
-    "usage: cargo xtask <build | demo | test [--bless] [FILTER] | bench <tree|overhead>>";
+    "usage: cargo xtask <build | demo | test [--bless] [FILTER] | bench <tree|overhead|crates [NAME...]>>";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -38,6 +40,9 @@ fn main() {
         Some("bench") => match args.get(1).map(String::as_str) {
             Some("tree") => bench::tree(),
             Some("overhead") => build::build().and_then(|install| bench::overhead(&install)),
+            Some("crates") => {
+                build::build().and_then(|install| bench::crates(&install, &args[2..]))
+            }
             _ => Err(format!("unknown benchmark; {USAGE}")),
         },
         _ => Err(USAGE.to_string()),

@@ -33,3 +33,30 @@ pub fn available(program: &str) -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// `cargo` as a user runs it in their own project (through rustup's proxy): none of the
+/// variables cargo set for xtask itself, which would pin xtask's toolchain and cargo binary.
+pub fn user_cargo() -> Command {
+    let mut cmd = Command::new("cargo");
+    for var in [
+        "CARGO",
+        "RUSTC",
+        "RUSTC_WRAPPER",
+        "RUSTUP_TOOLCHAIN",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// The host triple of the default rustc.
+pub fn host_triple() -> Result<String, String> {
+    let out = output(Command::new("rustc").arg("-vV"), "rustc -vV")?;
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(str::to_string)
+        .ok_or_else(|| "rustc -vV printed no host".to_string())
+}

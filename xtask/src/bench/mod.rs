@@ -1,7 +1,11 @@
 //! Benchmarks. Every number is printed next to a baseline measured in the same run.
+mod corpus;
+mod crates;
+
 use crate::build::Install;
 use crate::process;
 use crate::workspace_root;
+pub use crates::crates;
 use std::process::Command;
 use std::time::Instant;
 
