@@ -48,6 +48,8 @@
 //! 11. `exposed` — `ptrtoint` (`__bsan_expose`) and `inttoptr` (wildcard provenance).
 //! 12. `elide` — escape analysis of allocas (what need not be checked).
 //! 13. `hooks` — declarations from `bsan_abi` (the only source of hook signatures).
+//! 14. `ignorelist` — functions left uninstrumented by name or source file (`fun:`/`src:`
+//!     rules, a built-in list for std's backtrace symbolizer, `BSAN_IGNORELIST`).
 //!
 //! # Tricky cases and why they are safe
 //!
@@ -95,6 +97,7 @@ mod elide;
 mod exposed;
 mod globals;
 mod hooks;
+mod ignorelist;
 mod instrument;
 mod lower_retags;
 mod memintrinsics;

@@ -97,6 +97,41 @@ pub(crate) fn retag_kind(i: LLVMValueRef) -> Option<RetagKind> {
     }
 }
 
+/// For a function left uninstrumented on purpose (the ignorelist): erase its retag calls, a
+/// `__rust_retag_reg` result replaced by the pointer it retags, so the module links and the
+/// function behaves as compiled without bsan. Returns how many were erased.
+pub(crate) fn erase_retags(func: LLVMValueRef) -> u64 {
+    let mut found = Vec::new();
+    unsafe {
+        let mut bb = LLVMGetFirstBasicBlock(func);
+        while !bb.is_null() {
+            let mut i = LLVMGetFirstInstruction(bb);
+            while !i.is_null() {
+                if retag_kind(i).is_some() {
+                    found.push(i);
+                }
+                i = LLVMGetNextInstruction(i);
+            }
+            bb = LLVMGetNextBasicBlock(bb);
+        }
+        for &call in &found {
+            // An invoke is a terminator: make it a call (the intrinsics never unwind) first.
+            let call = if LLVMIsAInvokeInst(call).is_null() {
+                call
+            } else {
+                bsan_invoke_to_call(call)
+            };
+            if retag_kind(call) == Some(RetagKind::Reg) && LLVMGetNumArgOperands(call) > 0 {
+                LLVMReplaceAllUsesWith(call, LLVMGetOperand(call, 0));
+            } else if !LLVMGetFirstUse(call).is_null() {
+                LLVMReplaceAllUsesWith(call, LLVMGetPoison(LLVMTypeOf(call)));
+            }
+            LLVMInstructionEraseFromParent(call);
+        }
+    }
+    found.len() as u64
+}
+
 fn is_ptr(t: LLVMTypeRef) -> bool {
     unsafe {
         LLVMGetTypeKind(t) == LLVMTypeKind::LLVMPointerTypeKind

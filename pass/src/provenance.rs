@@ -298,7 +298,8 @@ impl FnCx<'_> {
     }
 
     /// Argument shadows, read in the prologue: trusted only if `__bsan_arg_callee` is this
-    /// function (its caller was instrumented and called it, not something else). The
+    /// function (its caller was instrumented and called it, not something else), which is
+    /// then cleared. The
     /// variadic part of a call has no slots: `va_arg` results are untracked.
     pub(crate) fn setup_arguments(&mut self) {
         let params: Vec<LLVMValueRef> = unsafe {
@@ -313,13 +314,19 @@ impl FnCx<'_> {
         let callee_slot = self.tls(TlsSlot::ArgCallee);
         let ok = unsafe {
             let callee = LLVMBuildLoad2(self.pb, ty.ptr, callee_slot, c"".as_ptr());
-            LLVMBuildICmp(
+            let ok = LLVMBuildICmp(
                 self.pb,
                 inkwell::llvm_sys::LLVMIntPredicate::LLVMIntEQ,
                 callee,
                 self.func,
                 c"bsan.args.ok".as_ptr(),
-            )
+            );
+            // Consumed: the slots describe one call. Without this, a recursive call of this
+            // function leaves `__bsan_arg_callee == F` behind, and an uninstrumented caller
+            // (ignored code, a C library) calling F next would hand F the recursion's stale
+            // shadows for its own, different arguments.
+            LLVMBuildStore(self.pb, LLVMConstPointerNull(ty.ptr), callee_slot);
+            ok
         };
         let mut leaf = 0usize;
         for p in params {

@@ -10,6 +10,10 @@ pub(crate) struct Stats {
     pub functions: u64,
     /// Functions left alone (declarations excluded): naked, `__bsan_*`, available_externally.
     pub functions_skipped: u64,
+    /// Functions left uninstrumented by the ignorelist (`ignorelist.rs`).
+    pub functions_ignored: u64,
+    /// Retag calls erased from ignored functions.
+    pub retags_erased: u64,
     /// `__rust_retag_reg` / `__rust_retag_mem` calls lowered to `__bsan_retag`.
     pub retags_lowered: u64,
     /// Of those, retags of statically untracked pointers (no hook call emitted).
@@ -64,7 +68,8 @@ impl fmt::Display for Stats {
              untracked={} retags_untracked={} prov_loads={} prov_stores={} promoted_slots={} \
              stack_allocs={} calls={} allocator_calls={} memintrinsics={} atomics={} globals={} \
              protected_frames={} unwind_invokes={} unwind_unhandled={} ptrtoint={} exposed={} \
-             wildcards={} inttoptr_optimized={} functions_skipped={}",
+             wildcards={} inttoptr_optimized={} functions_skipped={} functions_ignored={} \
+             retags_erased={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -89,6 +94,8 @@ impl fmt::Display for Stats {
             self.wildcards,
             self.inttoptr_optimized,
             self.functions_skipped,
+            self.functions_ignored,
+            self.retags_erased,
         )
     }
 }
