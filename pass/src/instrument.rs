@@ -130,8 +130,8 @@ pub(crate) fn instrument_module(module: LLVMModuleRef) -> Outcome {
             f = LLVMGetNextFunction(f);
         }
     }
-    let ignorelist = match crate::ignorelist::Ignorelist::from_env() {
-        Ok(l) => l,
+    let ignored = match crate::ignorelist::Ignorelist::from_env() {
+        Ok(list) => crate::ignored::IgnoredFunctions::find(&funcs, &list),
         Err(e) => {
             // Instrumenting everything would silently check what the user excluded.
             m.error(e);
@@ -150,8 +150,7 @@ pub(crate) fn instrument_module(module: LLVMModuleRef) -> Outcome {
             m.stats.functions_skipped += 1;
             continue;
         }
-        if !ignorelist.is_empty() && ignorelist.ignores(&function_identity(f)) {
-            m.stats.functions_ignored += 1;
+        if ignored.contains(f) {
             m.stats.retags_erased += crate::lower_retags::erase_retags(f);
             mark_instrumented(m.ctx, f);
             continue;
@@ -160,6 +159,8 @@ pub(crate) fn instrument_module(module: LLVMModuleRef) -> Outcome {
         m.stats.functions += 1;
         any = true;
     }
+    m.stats.functions_ignored = ignored.listed;
+    m.stats.functions_ignored_callees = ignored.callees;
     if any {
         crate::globals::emit_ctor(&mut m);
     }
@@ -178,43 +179,6 @@ pub(crate) fn value_name(v: LLVMValueRef) -> &'static str {
             return "";
         }
         std::str::from_utf8(std::slice::from_raw_parts(p.cast(), len)).unwrap_or("")
-    }
-}
-
-/// What the ignorelist matches `f` by: its symbol and its `DISubprogram`'s file.
-fn function_identity(f: LLVMValueRef) -> crate::ignorelist::FunctionIdentity<'static> {
-    use inkwell::llvm_sys::debuginfo::{
-        LLVMDIFileGetDirectory, LLVMDIFileGetFilename, LLVMDIScopeGetFile,
-    };
-    let text = |p: *const std::ffi::c_char, len: u32| -> String {
-        if p.is_null() {
-            return String::new();
-        }
-        // SAFETY: LLVM returns `len` bytes owned by the metadata, alive for this call.
-        let bytes = unsafe { std::slice::from_raw_parts(p.cast::<u8>(), len as usize) };
-        String::from_utf8_lossy(bytes).into_owned()
-    };
-    // SAFETY: `f` is a function of the module being instrumented; the metadata accessors
-    // accept any DIScope and return null for a missing file.
-    let file = unsafe {
-        let sp = LLVMGetSubprogram(f);
-        if sp.is_null() {
-            None
-        } else {
-            let file = LLVMDIScopeGetFile(sp);
-            if file.is_null() {
-                None
-            } else {
-                let (mut dl, mut fl) = (0u32, 0u32);
-                let dir = LLVMDIFileGetDirectory(file, &mut dl);
-                let name = LLVMDIFileGetFilename(file, &mut fl);
-                Some((text(dir, dl), text(name, fl)))
-            }
-        }
-    };
-    crate::ignorelist::FunctionIdentity {
-        symbol: value_name(f),
-        file,
     }
 }
 
@@ -243,7 +207,7 @@ fn should_instrument(f: LLVMValueRef) -> bool {
     }
 }
 
-fn mark_instrumented(ctx: LLVMContextRef, f: LLVMValueRef) {
+pub(crate) fn mark_instrumented(ctx: LLVMContextRef, f: LLVMValueRef) {
     unsafe {
         let a = INSTRUMENTED_ATTR;
         let attr =

@@ -49,7 +49,8 @@
 //! 12. `elide` — escape analysis of allocas (what need not be checked).
 //! 13. `hooks` — declarations from `bsan_abi` (the only source of hook signatures).
 //! 14. `ignorelist` — functions left uninstrumented by name or source file (`fun:`/`src:`
-//!     rules, a built-in list for std's backtrace symbolizer, `BSAN_IGNORELIST`).
+//!     rules, a built-in list for std's backtrace symbolizer, `BSAN_IGNORELIST`);
+//!     `ignored` — that list applied to a module, plus the functions only ignored code calls.
 //!
 //! # Tricky cases and why they are safe
 //!
@@ -97,6 +98,7 @@ mod elide;
 mod exposed;
 mod globals;
 mod hooks;
+mod ignored;
 mod ignorelist;
 mod instrument;
 mod lower_retags;

@@ -10,8 +10,10 @@ pub(crate) struct Stats {
     pub functions: u64,
     /// Functions left alone (declarations excluded): naked, `__bsan_*`, available_externally.
     pub functions_skipped: u64,
-    /// Functions left uninstrumented by the ignorelist (`ignorelist.rs`).
+    /// Functions left uninstrumented because the ignorelist names them (`ignorelist.rs`).
     pub functions_ignored: u64,
+    /// Functions left uninstrumented because only ignored functions call them (`ignored.rs`).
+    pub functions_ignored_callees: u64,
     /// Retag calls erased from ignored functions.
     pub retags_erased: u64,
     /// `__rust_retag_reg` / `__rust_retag_mem` calls lowered to `__bsan_retag`.
@@ -69,7 +71,7 @@ impl fmt::Display for Stats {
              stack_allocs={} calls={} allocator_calls={} memintrinsics={} atomics={} globals={} \
              protected_frames={} unwind_invokes={} unwind_unhandled={} ptrtoint={} exposed={} \
              wildcards={} inttoptr_optimized={} functions_skipped={} functions_ignored={} \
-             retags_erased={}",
+             functions_ignored_callees={} retags_erased={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -95,6 +97,7 @@ impl fmt::Display for Stats {
             self.inttoptr_optimized,
             self.functions_skipped,
             self.functions_ignored,
+            self.functions_ignored_callees,
             self.retags_erased,
         )
     }

@@ -75,7 +75,11 @@ Environment:
                                     reborrows inside a function are not seen
                   `bsan-rustc [+toolchain] --print-retag-source` shows the choice
   BSAN_CACHE_DIR  where the once-per-toolchain -Zcodegen-emit-retag probe is cached
-                  (default $XDG_CACHE_HOME/bsan or ~/.cache/bsan)";
+                  (default $XDG_CACHE_HOME/bsan or ~/.cache/bsan)
+  BSAN_IGNORELIST files of `fun:`/`src:` rules naming code to leave uninstrumented
+                  (separated like PATH); BSAN_IGNORELIST_DEFAULT=0 drops the built-in list
+                  of std's backtrace internals. cargo does not track these: after a change,
+                  `cargo clean` (or touch a source) so the final artifacts are relinked";
 
 /// Decide the phase from `argv[1..]` and the environment.
 pub fn phase(args: Vec<OsString>, in_wrapper: bool) -> Result<Phase, DriverError> {
@@ -198,6 +202,26 @@ fn has_target_selection(args: &[OsString]) -> bool {
     })
 }
 
+/// The user's ignorelists (`pass/src/ignorelist.rs`), read by the pass inside rustc.
+pub const IGNORELIST_ENV: &str = "BSAN_IGNORELIST";
+
+/// `BSAN_IGNORELIST` with every file made absolute: cargo runs rustc in each package's own
+/// directory, where a path relative to the user's shell would name nothing, or another file.
+/// A list that does not exist is an error here, before cargo starts.
+pub fn absolute_ignorelists(lists: &std::ffi::OsStr) -> Result<OsString, DriverError> {
+    let mut out = Vec::new();
+    for path in std::env::split_paths(lists).filter(|p| !p.as_os_str().is_empty()) {
+        let abs = std::fs::canonicalize(&path).map_err(|e| {
+            DriverError::new(format!(
+                "{IGNORELIST_ENV}: cannot read ignorelist {}: {e}",
+                path.display()
+            ))
+        })?;
+        out.push(abs);
+    }
+    std::env::join_paths(out).map_err(|e| DriverError::new(format!("{IGNORELIST_ENV}: {e}")))
+}
+
 /// The cargo command of the Cargo phase.
 pub fn cargo_command(
     sub: Subcommand,
@@ -226,6 +250,9 @@ pub fn cargo_command(
     cmd.env(WRAPPER_ENV, "1");
     for profile in ["DEV", "RELEASE", "TEST", "BENCH"] {
         cmd.env(format!("CARGO_PROFILE_{profile}_LTO"), "fat");
+    }
+    if let Some(lists) = std::env::var_os(IGNORELIST_ENV) {
+        cmd.env(IGNORELIST_ENV, absolute_ignorelists(&lists)?);
     }
     let triple_var = target.replace('-', "_");
     cmd.env(format!("CC_{triple_var}"), install.bin("bsan-cc"));
@@ -283,6 +310,25 @@ mod tests {
         // autocfg reads its probe from stdin.
         let autocfg = os("--crate-name probe0 --crate-type lib --emit=llvm-ir - --target x");
         assert_eq!(crate_role(&autocfg, false), CrateRole::Probe);
+    }
+
+    #[test]
+    fn ignorelists_become_absolute() {
+        let dir = std::env::temp_dir().join(format!("bsan-ignorelist-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("list.txt"), "fun:x\n").unwrap();
+        let joined = std::env::join_paths([dir.join("list.txt"), dir.join("./list.txt")]).unwrap();
+        let abs = absolute_ignorelists(&joined).unwrap();
+        for p in std::env::split_paths(&abs) {
+            assert!(
+                p.is_absolute() && p.ends_with("list.txt"),
+                "{}",
+                p.display()
+            );
+        }
+        let err = absolute_ignorelists(dir.join("missing.txt").as_os_str()).unwrap_err();
+        assert!(err.to_string().contains("cannot read ignorelist"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -3,10 +3,10 @@
 ; std's backtrace code and std's private gimli by source path; a user's gimli, from cargo's
 ; registry, is instrumented although its functions have the same names.
 ; RUN: BSAN_IGNORELIST=<(printf '[bsan]\nfun:user::skip_*\n') opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=2 {{.*}}functions_ignored=3 retags_erased=2
+; CHECK: bsan-pass: stats: functions=4 {{.*}}functions_ignored=3 functions_ignored_callees=2 retags_erased=2
 ; Without the default list only the user's rule applies.
 ; RUN: BSAN_IGNORELIST_DEFAULT=0 BSAN_IGNORELIST=<(printf 'fun:user::skip_*\n') opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s --check-prefix=NODEFAULT
-; NODEFAULT: bsan-pass: stats: functions=4 {{.*}}functions_ignored=1 retags_erased=1
+; NODEFAULT: bsan-pass: stats: functions=8 {{.*}}functions_ignored=1 functions_ignored_callees=0 retags_erased=1
 ; A rule bsan does not know is an error, not a silently checked function.
 ; RUN: { BSAN_IGNORELIST=<(printf 'global:x\n') opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -disable-output %s 2>&1; echo "exit=$?"; } | FileCheck-22 %s --check-prefix=BAD
 ; BAD: bsan: {{.*}}:1: unsupported rule kind `global:` (bsan supports `fun:` and `src:`)
@@ -25,13 +25,51 @@ declare ptr @__rust_retag_reg(ptr, i64, i8, ptr, ptr)
 ; CHECK-NOT: __bsan_
 ; CHECK-NOT: __rust_retag
 ; CHECK: store i32 1, ptr %x
-; CHECK-NEXT: ret void
+; CHECK: ret void
 ; NODEFAULT-LABEL: define void @std_backtrace_print(ptr %x)
 ; NODEFAULT: call {{.*}}@__bsan_retag
 define void @std_backtrace_print(ptr %x) !dbg !10 {
   %y = call ptr @__rust_retag_reg(ptr %x, i64 4, i8 3, ptr null, ptr null), !dbg !11
   store i32 1, ptr %y, !dbg !11
+  call void @only_from_ignored(ptr %x), !dbg !11
+  call void @also_from_user(ptr %x), !dbg !11
+  call void @address_taken(ptr %x), !dbg !11
   ret void, !dbg !11
+}
+
+; Generic code instantiated for the ignored code, called by nothing else: ignored too, and so
+; is what it alone calls.
+; CHECK-LABEL: define internal void @only_from_ignored(ptr %x)
+; CHECK-NOT: __bsan_
+; CHECK: ret void
+define internal void @only_from_ignored(ptr %x) {
+  store i32 4, ptr %x
+  call void @only_from_ignored_callee(ptr %x)
+  ret void
+}
+; CHECK-LABEL: define internal void @only_from_ignored_callee(ptr %x)
+; CHECK-NOT: __bsan_
+; CHECK: ret void
+define internal void @only_from_ignored_callee(ptr %x) {
+  store i32 5, ptr %x
+  ret void
+}
+
+; Called by user code as well: checked.
+; CHECK-LABEL: define internal void @also_from_user(ptr %x)
+; CHECK: call void @__bsan_write(ptr %x
+define internal void @also_from_user(ptr %x) {
+  store i32 6, ptr %x
+  ret void
+}
+
+; Its address is taken (it could be called from anywhere): checked.
+@fnptr = global ptr @address_taken
+; CHECK-LABEL: define internal void @address_taken(ptr %x)
+; CHECK: call void @__bsan_write(ptr %x
+define internal void @address_taken(ptr %x) {
+  store i32 7, ptr %x
+  ret void
 }
 
 ; std's private gimli (`gimli::read::unit::parse`), under /rust/deps.
@@ -68,6 +106,7 @@ define ptr @_ZN4user7skip_me17h0000000000000003E(ptr %x) {
 ; CHECK: call void @__bsan_write(ptr %x
 define void @_ZN4user7keep_me17h0000000000000004E(ptr %x) {
   store i32 3, ptr %x
+  call void @also_from_user(ptr %x)
   ret void
 }
 
