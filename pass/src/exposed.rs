@@ -10,7 +10,12 @@
 //!   (`ptrtoint`, `and`, `icmp`). Any other use — a store elsewhere, a call argument, a
 //!   return, `inttoptr`, an aggregate, more than [`MAX_USES`] derived values — exposes.
 //!   Exposing too much only lets wildcard accesses use more tags (fewer reports, never a
-//!   false one); exposing too little would be a false report.
+//!   false one); exposing too little would be a false report. Also skipped: the
+//!   `ptrtoint` of `<*const T>::addr` / `<*mut T>::addr` (found by its debug location,
+//!   inlined or not), which by Rust's semantics does not expose: a wildcard pointer made
+//!   from such an address has no exposed tag to use, as in Miri, and gets untracked
+//!   provenance (no check) if its allocation has none. (Exposed tags are kept by the GC
+//!   forever, so over-exposing also costs memory: see [`is_addr_getter`].)
 //! * `inttoptr` (an instruction: `usize as *const T`, C casts) in unoptimized code yields
 //!   [`bsan_abi::Prov::WILDCARD`]; the runtime resolves the allocation at each access or
 //!   retag among those with exposed tags. The wildcard shadow is an ordinary pair of
@@ -36,6 +41,41 @@ use bsan_abi::hook_names as h;
 
 extern "C" {
     fn bsan_function_is_optimized(func: LLVMValueRef) -> i32;
+    fn bsan_location_function_path(inst: LLVMValueRef, buf: *mut u8, cap: usize) -> usize;
+}
+
+/// Whether `inst` (a `ptrtoint`) is the body of `<*const T>::addr` / `<*mut T>::addr`,
+/// inlined or not, according to its debug location: the function's path from its debug
+/// scopes is `core::ptr::{const_ptr,mut_ptr}::{impl#N}::addr<T>`. Their `ptrtoint` (a
+/// pointer-to-integer transmute) returns the address *without* exposing the provenance, in
+/// Rust's semantics and in Miri's. rustc inlines these `#[inline(always)]` functions
+/// everywhere (debug assertions of `copy_nonoverlapping`, `is_aligned_to`, `NonNull::addr`,
+/// ...); without this, each such check exposed its pointer, and exposed tags are never
+/// pruned: a loop copying into a buffer grew the buffer's tree by one node per iteration.
+fn is_addr_getter(inst: LLVMValueRef) -> bool {
+    let mut buf = [0u8; 128];
+    // SAFETY: `inst` is an instruction; at most `buf.len()` bytes are written.
+    let len = unsafe { bsan_location_function_path(inst, buf.as_mut_ptr(), buf.len()) };
+    if len == 0 || len > buf.len() {
+        return false;
+    }
+    std::str::from_utf8(&buf[..len]).is_ok_and(is_addr_getter_path)
+}
+
+/// `core::ptr::const_ptr::{impl#0}::addr<u8>` and the `mut_ptr` one, any impl index and
+/// generic arguments.
+fn is_addr_getter_path(path: &str) -> bool {
+    let Some(rest) = path
+        .strip_prefix("core::ptr::const_ptr::{impl#")
+        .or_else(|| path.strip_prefix("core::ptr::mut_ptr::{impl#"))
+    else {
+        return false;
+    };
+    let Some((index, name)) = rest.split_once("}::") else {
+        return false;
+    };
+    index.bytes().all(|b| b.is_ascii_digit())
+        && (name == "addr" || name.strip_prefix("addr<").is_some_and(|g| g.ends_with('>')))
 }
 
 /// Derived integer values followed before giving up (and exposing).
@@ -134,6 +174,10 @@ impl FnCx<'_> {
         self.m.stats.ptrtoint += 1;
         let p = self.prov_of(op);
         if self.is_untracked(p) || p.alloc == self.wildcard().alloc {
+            return;
+        }
+        if is_addr_getter(inst) {
+            self.m.stats.addr_not_exposed += 1;
             return;
         }
         if !may_escape_as_integer(inst) {

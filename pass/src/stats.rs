@@ -50,6 +50,8 @@ pub(crate) struct Stats {
     /// Of those, `__bsan_expose` calls emitted (the others were statically untracked or
     /// their integer provably never becomes a pointer again).
     pub exposed: u64,
+    /// Of those, `<*const T>::addr` / `<*mut T>::addr` casts, which do not expose.
+    pub addr_not_exposed: u64,
     /// `inttoptr` instructions given wildcard provenance.
     pub wildcards: u64,
     /// `inttoptr` instructions in optimized code, left untracked (`exposed.rs`).
@@ -69,7 +71,7 @@ impl fmt::Display for Stats {
             "bsan-pass: stats: functions={} retags_lowered={} loads={} stores={} elided={} \
              untracked={} retags_untracked={} prov_loads={} prov_stores={} promoted_slots={} \
              stack_allocs={} calls={} allocator_calls={} memintrinsics={} atomics={} globals={} \
-             protected_frames={} unwind_invokes={} unwind_unhandled={} ptrtoint={} exposed={} \
+             protected_frames={} unwind_invokes={} unwind_unhandled={} ptrtoint={} exposed={} addr_not_exposed={} \
              wildcards={} inttoptr_optimized={} functions_skipped={} functions_ignored={} \
              functions_ignored_callees={} retags_erased={}",
             self.functions,
@@ -93,6 +95,7 @@ impl fmt::Display for Stats {
             self.unwind_unhandled,
             self.ptrtoint,
             self.exposed,
+            self.addr_not_exposed,
             self.wildcards,
             self.inttoptr_optimized,
             self.functions_skipped,

@@ -114,6 +114,8 @@ flags! {
         "maximum number of frames in a report's stack backtrace";
     gc: bool = true,
         "prune tags no pointer holds from the trees of long-lived allocations (0: trees only shrink when freed)";
+    max_metadata_mb: usize = 0,
+        "memory bsan's own state (trees, tags, records) may use before the program stops with `bsan: out of memory for metadata` (0: half of physical memory)";
 }
 
 impl Flags {

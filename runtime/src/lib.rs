@@ -73,6 +73,7 @@
 //! * [`report`]: one report at a time, symbolized, in Miri's wording; internal errors.
 //! * [`flags`]: run-time flags from `BSAN_OPTIONS`.
 //! * [`stats`]: counters printed with `stats=1`.
+//! * [`metadata`]: the runtime's own heap, counted and limited (`max_metadata_mb`).
 //! * [`sys`]: the only module that talks to the operating system.
 
 pub mod access;
@@ -83,6 +84,7 @@ pub mod frames;
 pub mod gc;
 pub mod hooks;
 pub mod lifetime;
+pub mod metadata;
 pub mod report;
 pub mod retag;
 pub mod retag_source;
@@ -103,6 +105,7 @@ pub fn runtime_flags() -> &'static flags::Flags {
         // Keeps the C archive (TLS provenance slots) in the link of every program.
         bsan_shim::link_anchor();
         let flags = flags::from_env();
+        metadata::set_limit(flags.max_metadata_mb);
         stats::init(flags.stats);
         flags
     })

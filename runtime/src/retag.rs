@@ -149,6 +149,10 @@ pub fn retag(req: &RetagRequest<'_>, prov: Prov, site: Site) -> Result<Prov, Vio
         }
         Err(TreeError::Ub(ub)) => return Err(Violation { ub, alloc_id: id }),
     }
+    if stats::enabled() {
+        stats::TREE_NODES_MAX.raise_to(tree.node_count() as u64);
+        stats::TREE_CHUNKS_MAX.raise_to(tree.chunk_count() as u64);
+    }
     let keep = match parent {
         Provenance::Tag(t) => [t, new],
         Provenance::Wildcard => [new, new],

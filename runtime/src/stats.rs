@@ -38,6 +38,14 @@ impl Counter {
         }
     }
 
+    /// Raises the counter to `n` if it is lower (if statistics are enabled): a high-water mark.
+    #[inline]
+    pub fn raise_to(&self, n: u64) {
+        if ENABLED.load(Relaxed) {
+            self.0.fetch_max(n, Relaxed);
+        }
+    }
+
     /// The current value.
     pub fn get(&self) -> u64 {
         self.0.load(Relaxed)
@@ -95,6 +103,10 @@ counters! {
     GC_RUNS => "gc_runs",
     /// Tags removed from trees by garbage collection.
     TAGS_PRUNED => "tags_pruned",
+    /// The most nodes one tree had after a retag (high-water mark).
+    TREE_NODES_MAX => "tree_nodes_max",
+    /// The most location chunks one tree had after a retag (high-water mark).
+    TREE_CHUNKS_MAX => "tree_chunks_max",
 }
 
 /// Enables counting (and printing at exit) if `enabled`; called once at initialisation.
@@ -121,6 +133,10 @@ pub fn render() -> String {
     for (label, counter) in ALL.iter().filter(|(l, _)| *l != "retags") {
         line.push_str(&format!(" {label}={}", counter.get()));
     }
+    line.push_str(&format!(
+        " metadata_peak_kb={}",
+        crate::metadata::usage().1 / 1024
+    ));
     line.push_str(" retag_source=");
     line.push_str(crate::retag_source::label(crate::retag_source::bits()));
     line.push('\n');

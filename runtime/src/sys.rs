@@ -89,6 +89,18 @@ pub fn write_stderr(mut bytes: &[u8]) {
     }
 }
 
+/// Bytes of physical memory of the machine, if the system says.
+pub fn physical_memory() -> Option<usize> {
+    // SAFETY: sysconf has no preconditions.
+    let (pages, page) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    (pages > 0 && page > 0).then(|| (pages as usize).saturating_mul(page as usize))
+}
+
 /// Ends the process immediately with `code`, without running `atexit` handlers or
 /// destructors (the program is in an undefined state after a violation).
 pub fn exit(code: i32) -> ! {

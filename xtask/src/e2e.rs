@@ -9,6 +9,7 @@
 //! * `//@ stats: NAME...` — run with `BSAN_OPTIONS=stats=1` and require each named counter of
 //!   the `bsan: stats:` line to be non-zero (proves instrumentation ran)
 //! * `//@ compile-flags: ...` — extra compiler arguments
+//! * `//@ bsan-options: ...` — `BSAN_OPTIONS` of the run (joined with `stats=1` if asked)
 //!
 //! Normalization: absolute paths of the test tree become `$DIR`, tags `<N>` become `<TAGk>` and
 //! allocations `allocN` become `ALLOCk` numbered by first appearance (so "two different tags"
@@ -48,6 +49,7 @@ struct Directives {
     exit: Option<i32>,
     stats: Vec<String>,
     compile_flags: Vec<String>,
+    bsan_options: Vec<String>,
 }
 
 fn directives(source: &str) -> Result<Directives, String> {
@@ -71,6 +73,9 @@ fn directives(source: &str) -> Result<Directives, String> {
             "stats" => d.stats.extend(value.split_whitespace().map(str::to_string)),
             "compile-flags" => d
                 .compile_flags
+                .extend(value.split_whitespace().map(str::to_string)),
+            "bsan-options" => d
+                .bsan_options
                 .extend(value.split_whitespace().map(str::to_string)),
             other => return Err(format!("unknown directive `{other}`")),
         }
@@ -242,10 +247,14 @@ fn program_test(install: &Install, path: &Path, bless: bool) -> Result<(), Strin
     }
     let mut run = Command::new(&exe);
     run.current_dir(&dir);
+    let mut options = d.bsan_options.clone();
     if !d.stats.is_empty() {
-        run.env("BSAN_OPTIONS", "stats=1");
-    } else {
+        options.push("stats=1".to_string());
+    }
+    if options.is_empty() {
         run.env_remove("BSAN_OPTIONS");
+    } else {
+        run.env("BSAN_OPTIONS", options.join(":"));
     }
     let out = process::output(&mut run, &name)?;
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();

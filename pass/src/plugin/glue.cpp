@@ -11,6 +11,9 @@
 // invoke's normal edge is split, turning an invoke into a call, accumulating constant
 // offsets, reporting an error through the context's diagnostic handler.
 
+#include <cstring>
+#include <string>
+
 #include "llvm/ADT/APInt.h"
 #include "llvm/IR/DataLayout.h"
 #include "llvm/IR/DebugInfoMetadata.h"
@@ -194,4 +197,28 @@ extern "C" int bsan_function_is_optimized(LLVMValueRef F) {
   if (DISubprogram *SP = Fn->getSubprogram())
     return SP->isOptimized() ? 1 : 0;
   return 1;
+}
+
+// The Rust path of the function whose code instruction `I` is, as its debug location says
+// (the innermost inlined callee when `I` was inlined), built from the subprogram's name and
+// its chain of namespace scopes: `core::ptr::mut_ptr::{impl#0}::addr<u8>`. Line-tables-only
+// debug info (precompiled std) has no linkage names, but keeps these scopes. Writes at most
+// `Cap` bytes to `Buf`; returns the full length (0: no location).
+extern "C" size_t bsan_location_function_path(LLVMValueRef I, char *Buf, size_t Cap) {
+  auto *Inst = cast<Instruction>(reinterpret_cast<Value *>(I));
+  const DILocation *L = Inst->getDebugLoc().get();
+  if (!L)
+    return 0;
+  DISubprogram *SP = L->getScope()->getSubprogram();
+  if (!SP)
+    return 0;
+  std::string Path = SP->getName().str();
+  for (DIScope *S = SP->getScope(); S; S = S->getScope()) {
+    if (isa<DICompileUnit>(S) || isa<DIFile>(S))
+      break;
+    Path = S->getName().str() + "::" + Path;
+  }
+  size_t N = Path.size() < Cap ? Path.size() : Cap;
+  memcpy(Buf, Path.data(), N);
+  return Path.size();
 }

@@ -4,7 +4,7 @@
 ; any other provenance. Constant inttoptr, and inttoptr in optimized code (DI isOptimized,
 ; or no DI and not optnone) stay untracked.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=9 {{.*}}ptrtoint=8 exposed=4 wildcards=2 inttoptr_optimized=2
+; CHECK: bsan-pass: stats: functions=10 {{.*}}ptrtoint=10 exposed=5 addr_not_exposed=1 wildcards=2 inttoptr_optimized=2
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -155,6 +155,25 @@ start:
   ret void
 }
 
+; `<*const T>::addr()` (inlined: its debug location's scope is
+; `core::ptr::const_ptr::{impl#0}::addr<u8>`, as in line-tables-only std) does not expose,
+; even when the address leaves the function; `p as usize` in the same function does.
+; CHECK-LABEL: define void @addr_getter(ptr %p)
+; CHECK-NOT: __bsan_expose
+; CHECK: %a = ptrtoint ptr %p to i64
+; CHECK: call void @take_int(i64 %a)
+; CHECK: call void @__bsan_expose(ptr %p,
+; CHECK-NEXT: %b = ptrtoint ptr %p to i64
+define void @addr_getter(ptr %p) #0 !dbg !10 {
+start:
+  %a = ptrtoint ptr %p to i64, !dbg !13
+  call void @take_int(i64 %a), !dbg !14
+  %b = ptrtoint ptr %p to i64, !dbg !14
+  call void @take_int(i64 %b), !dbg !14
+  ret void, !dbg !14
+}
+
+declare void @take_int(i64)
 declare ptr @__rust_retag_reg(ptr, i64, i8, ptr, ptr)
 
 attributes #0 = { noinline optnone }
@@ -168,3 +187,12 @@ attributes #0 = { noinline optnone }
 !5 = distinct !DISubprogram(name: "optimized_di", scope: !1, file: !1, line: 1, type: !6, scopeLine: 1, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
 !6 = !DISubroutineType(types: !7)
 !7 = !{}
+!10 = distinct !DISubprogram(name: "addr_getter", scope: !1, file: !1, line: 1, type: !6, scopeLine: 1, spFlags: DISPFlagDefinition, unit: !0)
+!11 = distinct !DISubprogram(name: "addr<u8>", scope: !15, file: !1, line: 153, type: !6, scopeLine: 153, spFlags: DISPFlagLocalToUnit | DISPFlagDefinition, unit: !0)
+!12 = !DILocation(line: 2, column: 5, scope: !10)
+!13 = !DILocation(line: 159, column: 18, scope: !11, inlinedAt: !12)
+!14 = !DILocation(line: 3, column: 5, scope: !10)
+!15 = !DINamespace(name: "{impl#0}", scope: !16)
+!16 = !DINamespace(name: "const_ptr", scope: !17)
+!17 = !DINamespace(name: "ptr", scope: !18)
+!18 = !DINamespace(name: "core", scope: null)
