@@ -7,7 +7,8 @@
 //! `__bsan_alloc(G, size, GLOBAL)` and fills its slot. Before the constructor ran, slots
 //! are 0: pointers to globals are untracked, never wrong.
 //!
-//! Not tracked: thread-local globals (one allocation per thread; future work), `llvm.*`,
+//! Not tracked: `constant` globals (see [`trackable`] for why that loses no report),
+//! thread-local globals (one allocation per thread; future work), `llvm.*`,
 //! `llvm.metadata`-section and zero-sized globals, and declarations — a global defined in
 //! another module is untracked here (in the fat-LTO module of a Rust program, every Rust
 //! global is defined). The constructor also performs a volatile load of
@@ -62,13 +63,29 @@ impl GlobalSlots {
 }
 
 /// Is `g` (a global variable) an allocation the runtime should know?
+/// Whether `g` gets a provenance slot and an allocation record.
+///
+/// `constant` globals do not. LLVM marks a global `constant` only when its memory is never
+/// written (rustc: statics without interior mutability, promoted constants, vtables, string
+/// literals; C: `const` objects), and it lands in read-only memory, so a write to it faults
+/// natively. Tree Borrows can only report an access after some write: a read is refused
+/// only through a Disabled tag, and tags become Disabled (or Active, whose foreign read
+/// under a protector is refused) only through writes; retags perform reads, protector ends
+/// perform writes only for tags that wrote; globals are never deallocated. With no writes
+/// possible, no tree of a constant global can ever report, and all its retags, nodes and
+/// location chunks are pure cost: std's and crates' lookup tables are retagged whole at each
+/// call taking a slice of them (`unicode-normalization`'s perfect-hash tables,
+/// `encoding_rs`'s indexes), and every distinct element read splits the tree's location
+/// chunks. (Checks of bounds or liveness through provenance, when they come, need a record
+/// for these globals, but never a tree.)
 pub(crate) fn trackable(m: &ModuleCx, g: LLVMValueRef) -> bool {
     let name = value_name(g);
     if name.starts_with("llvm.") || name.starts_with("__bsan_") {
         return false;
     }
     unsafe {
-        if LLVMIsDeclaration(g) != 0 || LLVMIsThreadLocal(g) != 0 {
+        if LLVMIsDeclaration(g) != 0 || LLVMIsThreadLocal(g) != 0 || LLVMIsGlobalConstant(g) != 0
+        {
             return false;
         }
         if LLVMGetPointerAddressSpace(LLVMTypeOf(g)) != 0 {
