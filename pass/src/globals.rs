@@ -84,8 +84,7 @@ pub(crate) fn trackable(m: &ModuleCx, g: LLVMValueRef) -> bool {
         return false;
     }
     unsafe {
-        if LLVMIsDeclaration(g) != 0 || LLVMIsThreadLocal(g) != 0 || LLVMIsGlobalConstant(g) != 0
-        {
+        if LLVMIsDeclaration(g) != 0 || LLVMIsThreadLocal(g) != 0 || LLVMIsGlobalConstant(g) != 0 {
             return false;
         }
         if LLVMGetPointerAddressSpace(LLVMTypeOf(g)) != 0 {

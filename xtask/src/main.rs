@@ -5,7 +5,7 @@
 //! * `test [--bless] [FILTER]` — unit tests, IR tests (opt-22 + FileCheck-22), end-to-end tests,
 //!   the conformance suite (`test conformance` runs only it; `--bless` writes its
 //!   intrinsics-mode expectations)
-//! * `bench <tree|overhead|crates>` — benchmarks printing ratios against a baseline from the
+//! * `bench <tree|overhead|crates|ignorelist>` — benchmarks printing ratios against a baseline from the
 //!   same run; `bench crates [NAME...]` runs real crates' test suites natively, under bsan and
 //!   under ASan
 mod bench;
@@ -25,7 +25,7 @@ pub fn workspace_root() -> PathBuf {
 }
 
 const USAGE: &str =
-    "usage: cargo xtask <build | demo | test [--bless] [FILTER] | bench <tree|overhead|crates [NAME...]>>";
+    "usage: cargo xtask <build | demo | test [--bless] [FILTER] | bench <tree|overhead|crates [NAME...]|ignorelist>>";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -42,6 +42,9 @@ fn main() {
             Some("overhead") => build::build().and_then(|install| bench::overhead(&install)),
             Some("crates") => {
                 build::build().and_then(|install| bench::crates(&install, &args[2..]))
+            }
+            Some("ignorelist") => {
+                build::build().and_then(|install| bench::ignorelist(&install, &args[2..]))
             }
             _ => Err(format!("unknown benchmark; {USAGE}")),
         },

@@ -17,6 +17,7 @@
 //! `target/bench-crates/results.csv`, and the last run's output of each binary to
 //! `target/bench-crates/logs/`. A benchmark, not a test: not part of `cargo xtask test`.
 use super::corpus::{Crate, CORPUS};
+use super::measure::{measure, Killed};
 use super::median;
 use crate::build::Install;
 use crate::process::{self, host_triple, user_cargo};
@@ -24,9 +25,7 @@ use crate::workspace_root;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -301,57 +300,13 @@ fn run_binary(
     for s in krate.skip {
         cmd.args(["--skip", s.test]);
     }
-    let start = Instant::now();
-    let child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
-    let pid = child.id() as libc::pid_t;
-    let done = Arc::new(AtomicBool::new(false));
-    let killed_for = Arc::new(std::sync::Mutex::new(None::<&'static str>));
-    let watchdog = {
-        let (done, killed_for) = (done.clone(), killed_for.clone());
-        let (timeout, max_rss_kb) = (opts.timeout, opts.max_rss_kb);
-        std::thread::spawn(move || {
-            while !done.load(Ordering::Acquire) {
-                let why = if start.elapsed() > timeout {
-                    Some("timeout")
-                } else if rss_kb(pid).is_some_and(|kb| kb > max_rss_kb) {
-                    Some("rss")
-                } else {
-                    None
-                };
-                if let Some(why) = why {
-                    *killed_for.lock().unwrap() = Some(why);
-                    // SAFETY: kill(2) on the child's pid; it is not reaped until wait4 below
-                    // returns, so the pid cannot have been reused.
-                    unsafe { libc::kill(pid, libc::SIGKILL) };
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        })
-    };
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4 on our own child, with valid pointers to locals.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let secs = start.elapsed().as_secs_f64();
-    done.store(true, Ordering::Release);
-    let _ = watchdog.join();
-    std::mem::forget(child); // reaped by wait4
-    if r < 0 {
-        return Err(format!(
-            "wait4 {}: {}",
-            exe.display(),
-            std::io::Error::last_os_error()
-        ));
-    }
+    let m = measure(&mut cmd, opts.timeout, opts.max_rss_kb)
+        .map_err(|e| format!("{}: {e}", exe.display()))?;
     let out = std::fs::read_to_string(&stdout_path).unwrap_or_default();
     let err = std::fs::read_to_string(&stderr_path).unwrap_or_default();
     let mut run = Run {
-        secs,
-        peak_rss_kb: usage.ru_maxrss as u64,
+        secs: m.secs,
+        peak_rss_kb: m.peak_rss_kb,
         ..Run::default()
     };
     for line in out.lines() {
@@ -369,28 +324,15 @@ fn run_binary(
             run.failed += num(" failed");
         }
     }
-    let exited_ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
-    run.unsuccessful = !exited_ok;
+    run.unsuccessful = m.exit_code() != Some(0);
     run.reported = err.contains("SUMMARY: BorrowSanitizer")
-        || (libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == bsan_abi::DEFAULT_EXIT_CODE);
-    match *killed_for.lock().unwrap() {
-        Some("timeout") => run.timed_out = true,
-        Some(_) => run.rss_killed = true,
+        || m.exit_code() == Some(bsan_abi::DEFAULT_EXIT_CODE);
+    match m.killed {
+        Some(Killed::Timeout) => run.timed_out = true,
+        Some(Killed::Rss) => run.rss_killed = true,
         None => {}
     }
     Ok(run)
-}
-
-/// Resident set of a live process, from `/proc/<pid>/status`.
-fn rss_kb(pid: libc::pid_t) -> Option<u64> {
-    let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    s.lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .trim()
-        .strip_suffix("kB")?
-        .trim()
-        .parse()
-        .ok()
 }
 
 /// A suite's result in one mode and backtrace setting: per-run sums over its binaries.

@@ -1,11 +1,14 @@
 //! Benchmarks. Every number is printed next to a baseline measured in the same run.
 mod corpus;
 mod crates;
+mod ignorelist;
+mod measure;
 
 use crate::build::Install;
 use crate::process;
 use crate::workspace_root;
 pub use crates::crates;
+pub use ignorelist::ignorelist;
 use std::process::Command;
 use std::time::Instant;
 
