@@ -155,6 +155,34 @@ impl Locations {
         }
     }
 
+    /// After an access that split chunks to cover `covered`: merge its first chunk into the
+    /// one before and its last into the one after where their states are identical (their
+    /// skipping counts, which derive from the states, then are too). Keeps a buffer written
+    /// or read piece by piece in a few chunks instead of one per piece until the next GC.
+    /// Returns whether chunks were merged (chunk indices changed).
+    pub fn merge_around(&mut self, covered: Range<usize>) -> bool {
+        if covered.is_empty() {
+            return false;
+        }
+        let mut merged = false;
+        let last = covered.end - 1;
+        if last + 1 < self.chunks.len() && self.mergeable(last, last + 1) {
+            self.chunks.remove(last + 1);
+            merged = true;
+        }
+        let first = covered.start;
+        if first > 0 && self.mergeable(first - 1, first) {
+            self.chunks.remove(first);
+            merged = true;
+        }
+        merged
+    }
+
+    fn mergeable(&self, a: usize, b: usize) -> bool {
+        let (x, y) = (&self.chunks[a], &self.chunks[b]);
+        x.states == y.states && x.busy == y.busy
+    }
+
     /// Merge adjacent chunks with identical states; the caller rebuilds the skipping
     /// counts afterwards.
     pub fn merge_adjacent(&mut self) {

@@ -347,9 +347,37 @@ impl ChunkVisit<'_> {
     }
 
     /// Record a permission change of `n` (diagnostics history).
+    ///
+    /// Bounded: a transition that repeats the node's last one (same states, cause, side and
+    /// site) on bytes adjacent to it extends that event instead of adding one, so a loop
+    /// writing a buffer byte by byte through one long-lived tag costs one event, not one per
+    /// byte (the report then names the whole range of those accesses); and a node keeps at
+    /// most [`MAX_EVENTS`] events, later ones being dropped from its history (a report can
+    /// then miss a late transition of a very busy tag, never be wrong about one it shows).
     #[inline(always)]
     fn record_event(&mut self, n: u32, local: bool, from: LocState, to: LocState) {
-        self.nodes[n as usize].events.push(Event {
+        let events = &mut self.nodes[n as usize].events;
+        if let Some(last) = events.last_mut() {
+            let touches = last.chunk.end == self.bytes.start || self.bytes.end == last.chunk.start;
+            if touches
+                && last.from.same_perm(from)
+                && last.to.same_perm(to)
+                && last.cause == self.ctx.cause
+                && last.foreign == !local
+                && last.site == self.ctx.site
+            {
+                last.chunk =
+                    last.chunk.start.min(self.bytes.start)..last.chunk.end.max(self.bytes.end);
+                if let (Some(a), Some(b)) = (&mut last.access_range, &self.ctx.range) {
+                    *a = a.start.min(b.start)..a.end.max(b.end);
+                }
+                return;
+            }
+        }
+        if events.len() >= MAX_EVENTS {
+            return;
+        }
+        events.push(Event {
             from,
             to,
             cause: self.ctx.cause,
@@ -360,6 +388,9 @@ impl ChunkVisit<'_> {
         });
     }
 }
+
+/// Events one node keeps for its history (see `record_event`).
+pub(crate) const MAX_EVENTS: usize = 256;
 
 /// The failure of `apply` on node `n` (kept out of the hot path).
 #[cold]

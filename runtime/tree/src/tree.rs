@@ -255,8 +255,13 @@ impl Tree {
             site,
         };
         let epoch = self.epoch;
-        self.access_range(src, &ctx)
+        let chunks_before = self.locs.chunks.len();
+        let covered = self
+            .access_range(src, &ctx)
             .map_err(|f| self.make_ub(&f, src, &ctx))?;
+        if self.locs.chunks.len() > chunks_before && self.locs.merge_around(covered) {
+            self.epoch += 1;
+        }
         if let (Provenance::Tag(t), true) = (prov, self.epoch == epoch) {
             let n = &mut self.noop;
             if n.tag == t && n.epoch == epoch && n.range == range {

@@ -995,3 +995,34 @@ fn s44_tree_is_send_and_sync() {
     fn check<X: Send + Sync + Clone>() {}
     check::<Tree>();
 }
+
+/// A buffer written byte by byte through one long-lived tag: the history of that tag stays
+/// one event (its transitions on adjacent bytes are merged), the tree's memory stays small,
+/// and a violation afterwards still names the transition, over the whole written range.
+#[test]
+fn s60_sequential_writes_keep_history_bounded() {
+    const N: u64 = 20_000;
+    let mut t = T::new(N);
+    let m = t.rb(1, mut_ref(0..N));
+    let before = t.t.heap_bytes();
+    for i in 0..N {
+        t.wr(m, i..i + 1).unwrap();
+    }
+    // A foreign read freezes `m`; writing through it is then refused, with its history.
+    t.rd(1, 0..N).unwrap();
+    let u = ub(t.wr(m, 5000..5001));
+    let lines = texts(&u);
+    assert!(
+        lines.iter().any(|l| l.contains(
+            "later transitioned to Unique due to a child write access at offsets [0x0..0x4e20]"
+        )),
+        "{lines:#?}"
+    );
+    // Bounded: far less than one event (tens of bytes) per written byte.
+    assert!(
+        t.t.heap_bytes() < before + 64 * 1024,
+        "{} -> {}",
+        before,
+        t.t.heap_bytes()
+    );
+}
