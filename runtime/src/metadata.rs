@@ -124,6 +124,13 @@ fn out_of_memory(requested: usize, why: &str) -> ! {
     } else {
         buf.push_mb(limit);
     }
+    if crate::stats::enabled() {
+        buf.push("; largest tree ");
+        buf.push_u64(crate::stats::TREE_NODES_MAX.get());
+        buf.push(" tags x ");
+        buf.push_u64(crate::stats::TREE_CHUNKS_MAX.get());
+        buf.push(" location chunks");
+    }
     buf.push("); BSAN_OPTIONS=max_metadata_mb=N sets the limit, stats=1 shows tree sizes\n");
     crate::sys::write_stderr(buf.as_bytes());
     crate::sys::exit(1)

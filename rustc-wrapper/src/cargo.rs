@@ -202,6 +202,38 @@ fn has_target_selection(args: &[OsString]) -> bool {
     })
 }
 
+/// What cargo's fingerprints must change with, besides the compiler: the plugin and the
+/// runtime (a new bsan must rebuild and relink everything it instrumented), and the
+/// ignorelists in force (their files' contents and `BSAN_IGNORELIST_DEFAULT`). Cargo asks
+/// `$RUSTC_WRAPPER $RUSTC -vV` for the compiler's identity and hashes the answer into every
+/// unit's fingerprint; the wrapper appends a `bsan-fingerprint:` line to that answer (cargo
+/// reads only the lines it knows). The Cargo phase sets `CARGO_CACHE_RUSTC_INFO=0` so cargo
+/// asks each time instead of caching the answer by the wrapper's path and mtime.
+pub fn fingerprint(install: &Install) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    use std::hash::{Hash, Hasher};
+    for file in [install.plugin(), install.runtime()] {
+        file.hash(&mut h);
+        if let Ok(meta) = std::fs::metadata(&file) {
+            meta.len().hash(&mut h);
+            meta.modified().ok().hash(&mut h);
+        }
+    }
+    std::env::var_os("BSAN_IGNORELIST_DEFAULT").hash(&mut h);
+    if let Some(lists) = std::env::var_os(IGNORELIST_ENV) {
+        for path in std::env::split_paths(&lists) {
+            path.hash(&mut h);
+            std::fs::read(&path).ok().hash(&mut h);
+        }
+    }
+    format!("{:016x}", h.finish())
+}
+
+/// Whether `args` is cargo's question for the compiler's identity.
+pub fn is_version_query(args: &[OsString]) -> bool {
+    args.len() == 1 && args[0] == "-vV"
+}
+
 /// The user's ignorelists (`pass/src/ignorelist.rs`), read by the pass inside rustc.
 pub const IGNORELIST_ENV: &str = "BSAN_IGNORELIST";
 
@@ -248,6 +280,8 @@ pub fn cargo_command(
     cmd.args(before).args(after);
     cmd.env("RUSTC_WRAPPER", self_exe);
     cmd.env(WRAPPER_ENV, "1");
+    // See [`fingerprint`]: cargo must ask the wrapper for the compiler's identity every time.
+    cmd.env("CARGO_CACHE_RUSTC_INFO", "0");
     for profile in ["DEV", "RELEASE", "TEST", "BENCH"] {
         cmd.env(format!("CARGO_PROFILE_{profile}_LTO"), "fat");
     }

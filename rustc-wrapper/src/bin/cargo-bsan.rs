@@ -20,6 +20,20 @@ fn run() -> Result<i32, DriverError> {
                 .map_err(|e| DriverError::new(format!("cannot find cargo-bsan itself: {e}")))?;
             cargo::cargo_command(subcommand, &args, &rustc, &install, &me)?.status()
         }
+        Phase::Rustc { rustc: path, args } if cargo::is_version_query(&args) => {
+            let out = std::process::Command::new(&path)
+                .args(&args)
+                .output()
+                .map_err(|e| DriverError::new(format!("cannot run rustc -vV: {e}")))?;
+            use std::io::Write;
+            let mut stdout = std::io::stdout();
+            let _ = stdout.write_all(&out.stdout);
+            if out.status.success() {
+                let _ = writeln!(stdout, "bsan-fingerprint: {}", cargo::fingerprint(&install));
+            }
+            let _ = std::io::stderr().write_all(&out.stderr);
+            return Ok(out.status.code().unwrap_or(1));
+        }
         Phase::Rustc { rustc: path, args } => {
             let launched_by_cargo = std::env::var_os(CARGO_CRATE_NAME_ENV).is_some();
             match cargo::crate_role(&args, launched_by_cargo) {
