@@ -78,8 +78,7 @@ Environment:
                   (default $XDG_CACHE_HOME/bsan or ~/.cache/bsan)
   BSAN_IGNORELIST files of `fun:`/`src:` rules naming code to leave uninstrumented
                   (separated like PATH); BSAN_IGNORELIST_DEFAULT=0 drops the built-in list
-                  of std's backtrace internals. cargo does not track these: after a change,
-                  `cargo clean` (or touch a source) so the final artifacts are relinked";
+                  of std's backtrace internals (a change rebuilds, like a new bsan)";
 
 /// Decide the phase from `argv[1..]` and the environment.
 pub fn phase(args: Vec<OsString>, in_wrapper: bool) -> Result<Phase, DriverError> {
@@ -229,10 +228,15 @@ pub fn fingerprint(install: &Install) -> String {
     format!("{:016x}", h.finish())
 }
 
-/// Whether `args` is cargo's question for the compiler's identity.
-pub fn is_version_query(args: &[OsString]) -> bool {
-    args.len() == 1 && args[0] == "-vV"
+/// Whether `args` is cargo's question for the compiler's identity: `-vV`, asked by cargo
+/// itself and not by a build script (which cargo runs with `CARGO_CFG_*` set; a build script
+/// parsing `rustc -vV` gets the plain answer, like any other probe).
+pub fn is_version_query(args: &[OsString], from_build_script: bool) -> bool {
+    !from_build_script && args.len() == 1 && args[0] == "-vV"
 }
+
+/// Set by cargo for build scripts' runs only (see [`is_version_query`]).
+pub const BUILD_SCRIPT_ENV: &str = "CARGO_CFG_TARGET_ARCH";
 
 /// The user's ignorelists (`pass/src/ignorelist.rs`), read by the pass inside rustc.
 pub const IGNORELIST_ENV: &str = "BSAN_IGNORELIST";
@@ -344,6 +348,13 @@ mod tests {
         // autocfg reads its probe from stdin.
         let autocfg = os("--crate-name probe0 --crate-type lib --emit=llvm-ir - --target x");
         assert_eq!(crate_role(&autocfg, false), CrateRole::Probe);
+    }
+
+    #[test]
+    fn only_cargos_own_version_query_is_answered_with_a_fingerprint() {
+        assert!(is_version_query(&os("-vV"), false));
+        assert!(!is_version_query(&os("-vV"), true));
+        assert!(!is_version_query(&os("-vV --target x"), false));
     }
 
     #[test]

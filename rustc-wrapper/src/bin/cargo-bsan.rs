@@ -20,7 +20,12 @@ fn run() -> Result<i32, DriverError> {
                 .map_err(|e| DriverError::new(format!("cannot find cargo-bsan itself: {e}")))?;
             cargo::cargo_command(subcommand, &args, &rustc, &install, &me)?.status()
         }
-        Phase::Rustc { rustc: path, args } if cargo::is_version_query(&args) => {
+        Phase::Rustc { rustc: path, args }
+            if cargo::is_version_query(
+                &args,
+                std::env::var_os(cargo::BUILD_SCRIPT_ENV).is_some(),
+            ) =>
+        {
             let out = std::process::Command::new(&path)
                 .args(&args)
                 .output()
