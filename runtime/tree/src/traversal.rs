@@ -363,7 +363,7 @@ impl ChunkVisit<'_> {
                 && last.from.same_perm(from)
                 && last.to.same_perm(to)
                 && last.cause == self.ctx.cause
-                && last.foreign == !local
+                && last.foreign != local
                 && last.site == self.ctx.site
             {
                 last.chunk =
