@@ -10,7 +10,14 @@
 //! a direct call from an ignored function, it has internal or private linkage (nothing
 //! outside the module can call it; after rustc's fat-LTO restriction step this holds for
 //! nearly all of a program's Rust functions), and its address is never taken (a vtable or
-//! function pointer could call it from anywhere). This is computed to a fixed point.
+//! function pointer could call it from anywhere), and its own source is the toolchain's
+//! (`/rustc/...`, `/rust/deps/...`: [`FunctionIdentity::is_toolchain_source`]). This is
+//! computed to a fixed point.
+//!
+//! The last condition keeps the user's code checked: std's trampolines that run user code
+//! (`__rust_begin_short_backtrace` in `std/src/sys/backtrace.rs`, a listed file, calls every
+//! spawned thread's closure directly) would otherwise take the closure, and everything only
+//! it calls, out of instrumentation. A user's function is only ever ignored by name.
 //!
 //! Leaving a function uninstrumented can only hide reports, never make one (see
 //! [`crate::ignorelist`]), so widening the set costs precision only in code that nothing
@@ -60,7 +67,10 @@ impl IgnoredFunctions {
         loop {
             let before = out.set.len();
             for &f in &defined {
-                if !out.set.contains(&f) && only_called_from(f, &out.set) {
+                if !out.set.contains(&f)
+                    && only_called_from(f, &out.set)
+                    && identity(f).is_toolchain_source()
+                {
                     out.set.insert(f);
                     out.callees += 1;
                 }

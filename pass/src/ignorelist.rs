@@ -174,6 +174,19 @@ impl Ignorelist {
     }
 }
 
+impl FunctionIdentity<'_> {
+    /// Whether the function's source is the toolchain's own: std and its crates.io
+    /// dependencies, whose debug info rustc remaps to `/rustc/<hash>/library/...` and
+    /// `/rust/deps/...`. A crate compiled by the user (a path, git or registry dependency)
+    /// never has such paths.
+    pub(crate) fn is_toolchain_source(&self) -> bool {
+        self.file.as_ref().is_some_and(|(dir, name)| {
+            let p = normalize(dir, name);
+            p.starts_with("/rustc/") || p.starts_with("/rust/deps/")
+        })
+    }
+}
+
 /// `directory` joined with `filename` (unless that is absolute), `.`/`..` removed lexically.
 fn normalize(directory: &str, filename: &str) -> String {
     let joined = Path::new(directory).join(filename);
@@ -335,5 +348,25 @@ mod tests {
             file: None,
         };
         assert!(!l.ignores(&bare));
+    }
+
+    #[test]
+    fn toolchain_sources() {
+        let std_fn = at("f", "/rustc/abc123", "library/std/src/sys/backtrace.rs");
+        assert!(std_fn.is_toolchain_source());
+        assert!(at("f", "/rust/deps/gimli-0.32.3", "src/read/dwarf.rs").is_toolchain_source());
+        assert!(!at("f", "/home/u/app", "src/main.rs").is_toolchain_source());
+        assert!(!at(
+            "f",
+            "/home/u/.cargo/registry/src/index.crates.io-0/gimli-0.32.3",
+            "src/read/dwarf.rs"
+        )
+        .is_toolchain_source());
+        assert!(!at("f", "/rustc/../home/u", "main.rs").is_toolchain_source());
+        let bare = FunctionIdentity {
+            symbol: "f",
+            file: None,
+        };
+        assert!(!bare.is_toolchain_source());
     }
 }
