@@ -4,10 +4,16 @@
 //!   gets `__bsan_expose(ptr, alloc, tag)` right before it: from then on, wildcard
 //!   accesses may use that tag. Skipped when the integer provably cannot come back as a
 //!   pointer: every use of it, followed through integer arithmetic, casts, `freeze`,
-//!   phis and selects, is a comparison (hence only branches), a `switch` condition, or a
-//!   store into a *write-only* local slot (an alloca whose only uses are stores to it:
-//!   rustc's `*.dbg.spill`). That covers `ptr.addr()` in comparisons and alignment checks
-//!   (`ptrtoint`, `and`, `icmp`). Any other use — a store elsewhere, a call argument, a
+//!   phis, selects and integer intrinsics (debug builds' `llvm.usub.with.overflow` and
+//!   its `extractvalue`s, `min`/`max`, bit counts), is a comparison (hence only branches),
+//!   a `switch` condition, a store into a *write-only* local slot (an alloca whose only
+//!   uses are stores to it: rustc's `*.dbg.spill`), or a store into a local integer
+//!   variable (an alloca only stored to and loaded from as an integer, its address never
+//!   taken: every `let` at `-O0`), whose loads are then followed the same way. That
+//!   covers `ptr.addr()` and `ptr as usize` in comparisons and alignment arithmetic
+//!   (`let until_alignment = (ALIGN - (src as usize & MASK)) & MASK;`), and the address
+//!   that debug builds' misaligned-dereference check hands to `core::panicking` for its
+//!   message. Any other use — a store elsewhere, a call argument, a
 //!   return, `inttoptr`, an aggregate, more than [`MAX_USES`] derived values — exposes.
 //!   Exposing too much only lets wildcard accesses use more tags (fewer reports, never a
 //!   false one); exposing too little would be a false report. Also skipped: the
@@ -97,17 +103,35 @@ fn may_escape_as_integer(int: LLVMValueRef) -> bool {
             }
             use LLVMOpcode::*;
             match unsafe { LLVMGetInstructionOpcode(user) } {
-                // An `i1` (or a branch): the integer goes no further.
-                LLVMICmp | LLVMSwitch => {}
+                // An `i1`, or a branch on one (an overflow bit): the integer goes no further.
+                LLVMICmp | LLVMSwitch | LLVMBr => {}
                 LLVMStore => {
                     let (val, addr) = unsafe { (LLVMGetOperand(user, 0), LLVMGetOperand(user, 1)) };
-                    if val == addr || !write_only_slot(addr) {
+                    if val == addr {
                         return true;
+                    }
+                    if write_only_slot(addr) {
+                        continue;
+                    }
+                    // A local integer variable (`let mut n = (p as usize) & MASK;` at -O0):
+                    // follow what is read back from it.
+                    let Some(loads) = integer_slot_loads(addr) else {
+                        return true;
+                    };
+                    if seen.insert(addr) {
+                        for load in loads {
+                            if seen.insert(load) {
+                                work.push(load);
+                            }
+                        }
+                        if seen.len() > MAX_USES {
+                            return true;
+                        }
                     }
                 }
                 LLVMAdd | LLVMSub | LLVMMul | LLVMUDiv | LLVMSDiv | LLVMURem | LLVMSRem
                 | LLVMShl | LLVMLShr | LLVMAShr | LLVMAnd | LLVMOr | LLVMXor | LLVMTrunc
-                | LLVMZExt | LLVMSExt | LLVMFreeze | LLVMPHI | LLVMSelect => {
+                | LLVMZExt | LLVMSExt | LLVMFreeze | LLVMPHI | LLVMSelect | LLVMExtractValue => {
                     if seen.insert(user) {
                         if seen.len() > MAX_USES {
                             return true;
@@ -115,11 +139,120 @@ fn may_escape_as_integer(int: LLVMValueRef) -> bool {
                         work.push(user);
                     }
                 }
+                // Debug builds' checked arithmetic (`llvm.usub.with.overflow`, then
+                // `extractvalue`), `min`/`max`, bit counts: integers in, integers out.
+                LLVMCall if is_integer_intrinsic(user) => {
+                    if seen.insert(user) {
+                        if seen.len() > MAX_USES {
+                            return true;
+                        }
+                        work.push(user);
+                    }
+                }
+                // rustc's debug check of a dereference's alignment passes the address to
+                // `core::panicking::panic_misaligned_pointer_dereference`: a panic message.
+                LLVMCall if calls_core_panic(user) => {}
                 _ => return true,
             }
         }
     }
     false
+}
+
+/// A call to one of core's panic entry points (`core::panicking::*`), which only format
+/// their integer arguments into the panic message.
+fn calls_core_panic(call: LLVMValueRef) -> bool {
+    // SAFETY: `call` is a call instruction; its called operand is only inspected.
+    let callee = unsafe { LLVMGetCalledValue(call) };
+    if unsafe { LLVMIsAFunction(callee) }.is_null() {
+        return false;
+    }
+    let name = format!("{:#}", rustc_demangle::demangle(value_name(callee)));
+    name.starts_with("core::panicking::")
+}
+
+/// Integer intrinsics whose result is computed from their operands only.
+fn is_integer_intrinsic(call: LLVMValueRef) -> bool {
+    const PREFIXES: [&str; 17] = [
+        "llvm.uadd.with.overflow.",
+        "llvm.sadd.with.overflow.",
+        "llvm.usub.with.overflow.",
+        "llvm.ssub.with.overflow.",
+        "llvm.umul.with.overflow.",
+        "llvm.smul.with.overflow.",
+        "llvm.umin.",
+        "llvm.umax.",
+        "llvm.smin.",
+        "llvm.smax.",
+        "llvm.abs.",
+        "llvm.ctlz.",
+        "llvm.cttz.",
+        "llvm.ctpop.",
+        "llvm.bswap.",
+        "llvm.fshl.",
+        "llvm.fshr.",
+    ];
+    // SAFETY: `call` is a call instruction; its called operand is only inspected.
+    let callee = unsafe { LLVMGetCalledValue(call) };
+    if unsafe { LLVMIsAFunction(callee) }.is_null() {
+        return false;
+    }
+    let name = value_name(callee);
+    PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// The loads of `addr` if it is a local integer variable: an alloca whose every use is an
+/// integer store into it (never of its own address), an integer load from it, or a
+/// lifetime/debug marker, so that its address never leaves the function and what is read
+/// back is exactly what was stored, as an integer. `None` otherwise.
+fn integer_slot_loads(addr: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
+    // SAFETY: `addr` is a value of the function being instrumented; its uses, types and
+    // operands are only inspected.
+    unsafe {
+        if LLVMIsAAllocaInst(addr).is_null() {
+            return None;
+        }
+        let is_int = |v: LLVMValueRef| {
+            LLVMGetTypeKind(LLVMTypeOf(v)) == inkwell::llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind
+        };
+        let mut loads = Vec::new();
+        let mut u = LLVMGetFirstUse(addr);
+        while !u.is_null() {
+            let user = LLVMGetUser(u);
+            u = LLVMGetNextUse(u);
+            if LLVMIsAInstruction(user).is_null() {
+                return None;
+            }
+            match LLVMGetInstructionOpcode(user) {
+                LLVMOpcode::LLVMStore => {
+                    let val = LLVMGetOperand(user, 0);
+                    if LLVMGetOperand(user, 1) != addr || val == addr || !is_int(val) {
+                        return None;
+                    }
+                }
+                LLVMOpcode::LLVMLoad => {
+                    if !is_int(user) {
+                        return None;
+                    }
+                    loads.push(user);
+                }
+                LLVMOpcode::LLVMCall if is_marker(user) => {}
+                _ => return None,
+            }
+        }
+        Some(loads)
+    }
+}
+
+/// A call to `llvm.lifetime.*` or `llvm.dbg.*`.
+fn is_marker(call: LLVMValueRef) -> bool {
+    // SAFETY: `call` is a call instruction; its called operand is only inspected.
+    let callee = unsafe { LLVMGetCalledValue(call) };
+    if unsafe { LLVMIsAFunction(callee) }.is_null() {
+        return false;
+    }
+    let name = value_name(callee);
+    name.starts_with("llvm.lifetime.") || name.starts_with("llvm.dbg.")
 }
 
 /// An alloca that is only ever stored to (and given lifetime markers): what is stored in
@@ -140,12 +273,7 @@ fn write_only_slot(addr: LLVMValueRef) -> bool {
                 LLVMOpcode::LLVMStore => {
                     LLVMGetOperand(user, 1) == addr && LLVMGetOperand(user, 0) != addr
                 }
-                LLVMOpcode::LLVMCall => {
-                    let callee = LLVMGetCalledValue(user);
-                    !LLVMIsAFunction(callee).is_null()
-                        && (value_name(callee).starts_with("llvm.lifetime.")
-                            || value_name(callee).starts_with("llvm.dbg."))
-                }
+                LLVMOpcode::LLVMCall => is_marker(user),
                 _ => false,
             };
             if !ok {

@@ -4,7 +4,7 @@
 ; any other provenance. Constant inttoptr, and inttoptr in optimized code (DI isOptimized,
 ; or no DI and not optnone) stay untracked.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=10 {{.*}}ptrtoint=10 exposed=5 addr_not_exposed=1 wildcards=2 inttoptr_optimized=2
+; CHECK: bsan-pass: stats: functions=14 {{.*}}ptrtoint=14 exposed=7 addr_not_exposed=1 wildcards=3 inttoptr_optimized=2
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -175,6 +175,85 @@ start:
 
 declare void @take_int(i64)
 declare ptr @__rust_retag_reg(ptr, i64, i8, ptr, ptr)
+
+; encoding_rs's `let mut until_alignment = (ALIGN - ((src as usize) & MASK)) & MASK;` at
+; -O0: checked subtraction, a local integer variable read back and compared. The integer
+; can never become a pointer again: not exposed.
+; CHECK-LABEL: define i1 @local_int_alignment(ptr %src, i64 %len)
+; CHECK-NOT: __bsan_expose
+; CHECK: ret i1
+define i1 @local_int_alignment(ptr %src, i64 %len) #0 {
+start:
+  %until = alloca [8 x i8], align 8
+  %a = ptrtoint ptr %src to i64
+  %m = and i64 %a, 7
+  %s = call { i64, i1 } @llvm.usub.with.overflow.i64(i64 8, i64 %m)
+  %o = extractvalue { i64, i1 } %s, 1
+  br i1 %o, label %panic, label %ok
+
+ok:
+  %d = extractvalue { i64, i1 } %s, 0
+  %u = and i64 %d, 7
+  store i64 %u, ptr %until, align 8
+  %l = load i64, ptr %until, align 8
+  %n = sub i64 %l, 1
+  store i64 %n, ptr %until, align 8
+  %l2 = load i64, ptr %until, align 8
+  %c = icmp ule i64 %l2, %len
+  ret i1 %c
+
+panic:
+  unreachable
+}
+
+; The same variable read back and cast to a pointer: exposed.
+; CHECK-LABEL: define void @local_int_roundtrip(ptr %p)
+; CHECK: call void @__bsan_expose(ptr %p,
+define void @local_int_roundtrip(ptr %p) #0 {
+start:
+  %slot = alloca [8 x i8], align 8
+  %a = ptrtoint ptr %p to i64
+  store i64 %a, ptr %slot, align 8
+  %l = load i64, ptr %slot, align 8
+  %q = inttoptr i64 %l to ptr
+  store i8 0, ptr %q, align 1
+  ret void
+}
+
+; The variable's address is taken (passed to a call): exposed.
+; CHECK-LABEL: define void @local_int_address_taken(ptr %p)
+; CHECK: call void @__bsan_expose(ptr %p,
+define void @local_int_address_taken(ptr %p) #0 {
+start:
+  %slot = alloca [8 x i8], align 8
+  %a = ptrtoint ptr %p to i64
+  store i64 %a, ptr %slot, align 8
+  call void @take(ptr %slot)
+  ret void
+}
+
+; rustc's debug check before `*(p as *const u64)`: the address goes to the panic message.
+; CHECK-LABEL: define i64 @misaligned_deref_check(ptr %p)
+; CHECK-NOT: __bsan_expose
+; CHECK: ret i64
+define i64 @misaligned_deref_check(ptr %p) #0 {
+start:
+  %a = ptrtoint ptr %p to i64
+  %m = and i64 %a, 7
+  %z = icmp eq i64 %m, 0
+  br i1 %z, label %ok, label %panic
+
+ok:
+  %v = load i64, ptr %p, align 8
+  ret i64 %v
+
+panic:
+  call void @_RNvNtCsgEmfK2I1SDS_4core9panicking36panic_misaligned_pointer_dereference(i64 8, i64 %a, ptr null)
+  unreachable
+}
+
+declare void @_RNvNtCsgEmfK2I1SDS_4core9panicking36panic_misaligned_pointer_dereference(i64, i64, ptr)
+declare { i64, i1 } @llvm.usub.with.overflow.i64(i64, i64)
 
 attributes #0 = { noinline optnone }
 

@@ -3,10 +3,10 @@
 ; std's backtrace code and std's private gimli by source path; a user's gimli, from cargo's
 ; registry, is instrumented although its functions have the same names.
 ; RUN: BSAN_IGNORELIST=<(printf '[bsan]\nfun:user::skip_*\n') opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=4 {{.*}}functions_ignored=3 functions_ignored_callees=2 retags_erased=2
+; CHECK: bsan-pass: stats: functions=6 {{.*}}functions_ignored=3 functions_ignored_callees=2 retags_erased=2
 ; Without the default list only the user's rule applies.
 ; RUN: BSAN_IGNORELIST_DEFAULT=0 BSAN_IGNORELIST=<(printf 'fun:user::skip_*\n') opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s --check-prefix=NODEFAULT
-; NODEFAULT: bsan-pass: stats: functions=8 {{.*}}functions_ignored=1 functions_ignored_callees=0 retags_erased=1
+; NODEFAULT: bsan-pass: stats: functions=10 {{.*}}functions_ignored=1 functions_ignored_callees=0 retags_erased=1
 ; A rule bsan does not know is an error, not a silently checked function.
 ; RUN: { BSAN_IGNORELIST=<(printf 'global:x\n') opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -disable-output %s 2>&1; echo "exit=$?"; } | FileCheck-22 %s --check-prefix=BAD
 ; BAD: bsan: {{.*}}:1: unsupported rule kind `global:` (bsan supports `fun:` and `src:`)
@@ -34,24 +34,42 @@ define void @std_backtrace_print(ptr %x) !dbg !10 {
   call void @only_from_ignored(ptr %x), !dbg !11
   call void @also_from_user(ptr %x), !dbg !11
   call void @address_taken(ptr %x), !dbg !11
+  call void @user_closure(ptr %x), !dbg !11
   ret void, !dbg !11
 }
 
-; Generic code instantiated for the ignored code, called by nothing else: ignored too, and so
-; is what it alone calls.
+; Generic core/alloc code instantiated for the ignored code, called by nothing else: ignored
+; too, and so is what it alone calls.
 ; CHECK-LABEL: define internal void @only_from_ignored(ptr %x)
 ; CHECK-NOT: __bsan_
 ; CHECK: ret void
-define internal void @only_from_ignored(ptr %x) {
+define internal void @only_from_ignored(ptr %x) !dbg !40 {
   store i32 4, ptr %x
-  call void @only_from_ignored_callee(ptr %x)
+  call void @only_from_ignored_callee(ptr %x), !dbg !43
+  call void @user_closure_callee(ptr %x), !dbg !43
   ret void
 }
 ; CHECK-LABEL: define internal void @only_from_ignored_callee(ptr %x)
 ; CHECK-NOT: __bsan_
 ; CHECK: ret void
-define internal void @only_from_ignored_callee(ptr %x) {
+define internal void @only_from_ignored_callee(ptr %x) !dbg !41 {
   store i32 5, ptr %x
+  ret void
+}
+
+; The user's code that only std's listed code calls (a thread's closure, called by
+; `__rust_begin_short_backtrace` in std/src/sys/backtrace.rs): checked, and so is what it
+; calls, whoever else calls that.
+; CHECK-LABEL: define internal void @user_closure(ptr %x)
+; CHECK: call void @__bsan_write(ptr %x
+define internal void @user_closure(ptr %x) !dbg !50 {
+  store i32 8, ptr %x
+  ret void
+}
+; CHECK-LABEL: define internal void @user_closure_callee(ptr %x)
+; CHECK: call void @__bsan_write(ptr %x
+define internal void @user_closure_callee(ptr %x) !dbg !51 {
+  store i32 9, ptr %x
   ret void
 }
 
@@ -127,3 +145,10 @@ define void @_ZN4user7keep_me17h0000000000000004E(ptr %x) {
 !32 = !DIFile(filename: "src/read/unit.rs", directory: "/root/.cargo/registry/src/index.crates.io-1949cf8c6b5b557f/gimli-0.32.3")
 !30 = distinct !DISubprogram(name: "parse", scope: !32, file: !32, line: 1, type: !6, scopeLine: 1, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
 !31 = !DILocation(line: 3, column: 5, scope: !30)
+!42 = !DIFile(filename: "library/core/src/option.rs", directory: "/rustc/59807616e1fa2540724bfbac14d7976d7e4a3860")
+!40 = distinct !DISubprogram(name: "map", scope: !42, file: !42, line: 1, type: !6, scopeLine: 1, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
+!41 = distinct !DISubprogram(name: "unwrap", scope: !42, file: !42, line: 1, type: !6, scopeLine: 1, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
+!52 = !DIFile(filename: "src/main.rs", directory: "/home/user/app")
+!50 = distinct !DISubprogram(name: "{closure#0}", scope: !52, file: !52, line: 1, type: !6, scopeLine: 1, spFlags: DISPFlagDefinition, unit: !0)
+!51 = distinct !DISubprogram(name: "work", scope: !52, file: !52, line: 1, type: !6, scopeLine: 1, spFlags: DISPFlagDefinition, unit: !0)
+!43 = !DILocation(line: 2, column: 5, scope: !40)
