@@ -13,7 +13,8 @@
 //!   covers `ptr.addr()` and `ptr as usize` in comparisons and alignment arithmetic
 //!   (`let until_alignment = (ALIGN - (src as usize & MASK)) & MASK;`), and the address
 //!   that debug builds' misaligned-dereference check hands to `core::panicking` for its
-//!   message. Any other use — a store elsewhere, a call argument, a
+//!   message, and pointer differences (`sub` of two `ptrtoint`s: `offset_from`, C's
+//!   `p - q`), which keep neither address. Any other use — a store elsewhere, a call argument, a
 //!   return, `inttoptr`, an aggregate, more than [`MAX_USES`] derived values — exposes.
 //!   Exposing too much only lets wildcard accesses use more tags (fewer reports, never a
 //!   false one); exposing too little would be a false report. Also skipped: the
@@ -105,6 +106,9 @@ fn may_escape_as_integer(int: LLVMValueRef) -> bool {
             match unsafe { LLVMGetInstructionOpcode(user) } {
                 // An `i1`, or a branch on one (an overflow bit): the integer goes no further.
                 LLVMICmp | LLVMSwitch | LLVMBr => {}
+                // A pointer difference (`offset_from`, C's `p - q`): the distance between two
+                // addresses, neither of which can be recovered from it.
+                LLVMSub if is_pointer_difference(user) => {}
                 LLVMStore => {
                     let (val, addr) = unsafe { (LLVMGetOperand(user, 0), LLVMGetOperand(user, 1)) };
                     if val == addr {
@@ -169,6 +173,15 @@ fn calls_core_panic(call: LLVMValueRef) -> bool {
     }
     let name = format!("{:#}", rustc_demangle::demangle(value_name(callee)));
     name.starts_with("core::panicking::")
+}
+
+/// `sub (ptrtoint a), (ptrtoint b)`.
+fn is_pointer_difference(sub: LLVMValueRef) -> bool {
+    // SAFETY: `sub` is a binary instruction; its operands are only inspected.
+    unsafe {
+        !LLVMIsAPtrToIntInst(LLVMGetOperand(sub, 0)).is_null()
+            && !LLVMIsAPtrToIntInst(LLVMGetOperand(sub, 1)).is_null()
+    }
 }
 
 /// Integer intrinsics whose result is computed from their operands only.

@@ -4,7 +4,7 @@
 ; any other provenance. Constant inttoptr, and inttoptr in optimized code (DI isOptimized,
 ; or no DI and not optnone) stay untracked.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=14 {{.*}}ptrtoint=14 exposed=7 addr_not_exposed=1 wildcards=3 inttoptr_optimized=2
+; CHECK: bsan-pass: stats: functions=15 {{.*}}ptrtoint=16 exposed=7 addr_not_exposed=1 wildcards=3 inttoptr_optimized=2
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -250,6 +250,20 @@ ok:
 panic:
   call void @_RNvNtCsgEmfK2I1SDS_4core9panicking36panic_misaligned_pointer_dereference(i64 8, i64 %a, ptr null)
   unreachable
+}
+
+; `end.offset_from_unsigned(start)` at -O0 (a slice iterator's `size_hint`): the distance is
+; returned, neither address.
+; CHECK-LABEL: define i64 @pointer_difference(ptr %end, ptr %begin)
+; CHECK-NOT: __bsan_expose
+; CHECK: ret i64
+define i64 @pointer_difference(ptr %end, ptr %begin) #0 {
+start:
+  %e = ptrtoint ptr %end to i64
+  %s = ptrtoint ptr %begin to i64
+  %d = sub nuw i64 %e, %s
+  %n = udiv exact i64 %d, 4
+  ret i64 %n
 }
 
 declare void @_RNvNtCsgEmfK2I1SDS_4core9panicking36panic_misaligned_pointer_dereference(i64, i64, ptr)
