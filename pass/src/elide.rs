@@ -64,6 +64,23 @@ pub(crate) fn analyze(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> LocalSlot
     out
 }
 
+/// Whether some alloca of the entry block escapes, i.e. will be registered as a stack
+/// allocation (`stack.rs`) and needs its deregistration on every exit, unwinding included.
+/// Turning calls into invokes (`unwind.rs`) does not change the answer: an alloca passed to
+/// a call that may unwind escapes either way.
+pub(crate) fn has_escaping_entry_alloca(entry: LLVMBasicBlockRef) -> bool {
+    unsafe {
+        let mut i = LLVMGetFirstInstruction(entry);
+        while !i.is_null() {
+            if !LLVMIsAAllocaInst(i).is_null() && escapes(i, &mut HashSet::new()) {
+                return true;
+            }
+            i = LLVMGetNextInstruction(i);
+        }
+    }
+    false
+}
+
 /// Follows the address of `alloca` through its derived values; `derived` collects them.
 fn escapes(alloca: LLVMValueRef, derived: &mut HashSet<LLVMValueRef>) -> bool {
     let mut work = vec![alloca];

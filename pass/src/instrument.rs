@@ -301,7 +301,10 @@ impl<'m> FnCx<'m> {
         let needs_frame = crate::lower_retags::has_protected_retag(self.func);
         // 1. CFG edits that must precede the snapshot.
         self.calls_for_retag_invokes();
-        if needs_frame {
+        // Registered stack slots must be deregistered when a panic leaves the function too:
+        // a slot left registered keeps its record and tree for the rest of the process
+        // (zerocopy's suite, catching thousands of panics, kept 800k of them).
+        if needs_frame || crate::elide::has_escaping_entry_alloca(self.entry) {
             self.cleanup_on_unwind();
         }
         self.split_invoke_edges();

@@ -1,7 +1,8 @@
-//! Protectors on unwind: a function with a protector frame (`stack.rs`) must call
-//! `__bsan_func_exit` also when a panic or C++ exception leaves it, or a caught panic
+//! Protectors and stack slots on unwind: a function with a protector frame (`stack.rs`) must
+//! call `__bsan_func_exit` also when a panic or C++ exception leaves it, or a caught panic
 //! (`catch_unwind`, `#[should_panic]` tests) leaves its protectors alive and later legal
-//! accesses get false reports.
+//! accesses get false reports; a function with registered stack slots must deregister them,
+//! or each caught panic leaks their allocation records and trees.
 //!
 //! Before the CFG is snapshotted, in such a function every `call` that may unwind becomes
 //! an `invoke` whose normal destination is the rest of its block and whose unwind
