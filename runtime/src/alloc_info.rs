@@ -165,6 +165,12 @@ fn arena() -> &'static Arena {
     })
 }
 
+/// Bytes of the record arena handed out so far (its high-water mark: records are recycled,
+/// never returned).
+pub fn arena_bytes() -> usize {
+    ARENA.get().map_or(0, |a| a.used.load(Relaxed).min(a.capacity))
+}
+
 impl AllocInfo {
     /// A fresh live record for `[base, base + size)`, with a new id and root tag, reusing a
     /// retired record if one is free.

@@ -356,6 +356,22 @@ pub fn copy_prov(dst: usize, src: usize, len: usize) {
     }
 }
 
+/// Bytes of shadow memory resident now (for the stats line).
+pub fn resident_bytes() -> usize {
+    let page = crate::sys::page_size();
+    let mut total = 0;
+    let mut node = CHUNKS.load(Acquire) as *const ChunkNode;
+    while !node.is_null() {
+        // SAFETY: nodes are leaked boxes, published with release ordering, never freed.
+        let n = unsafe { &*node };
+        node = n.next;
+        if let Some(resident) = crate::sys::resident_pages(n.chunk as usize, CHUNK_BYTES) {
+            total += resident.iter().filter(|r| **r).count() * page;
+        }
+    }
+    total
+}
+
 /// Calls `f` with the provenance of every recorded entry of shadow memory (consistent
 /// entries only: one being written is skipped). Walks the installed chunks, reading only
 /// their resident pages (a page never written holds no entry). Returns the number of entries

@@ -137,6 +137,11 @@ pub fn render() -> String {
         " metadata_peak_kb={}",
         crate::metadata::usage().1 / 1024
     ));
+    line.push_str(&format!(
+        " shadow_resident_kb={} records_kb={}",
+        crate::shadow::resident_bytes() / 1024,
+        crate::alloc_info::arena_bytes() / 1024
+    ));
     line.push_str(" retag_source=");
     line.push_str(crate::retag_source::label(crate::retag_source::bits()));
     line.push('\n');
