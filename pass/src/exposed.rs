@@ -114,16 +114,20 @@ fn may_escape_as_integer(int: LLVMValueRef) -> bool {
                     if val == addr {
                         return true;
                     }
-                    if write_only_slot(addr) {
-                        continue;
-                    }
-                    // A local integer variable (`let mut n = (p as usize) & MASK;` at -O0):
-                    // follow what is read back from it.
-                    let Some(loads) = integer_slot_loads(addr) else {
+                    // A write-only slot (rustc's `*.dbg.spill`) is never read back; a local
+                    // integer variable (`let mut n = (p as usize) & MASK;` at -O0) is followed
+                    // through its loads.
+                    let Some(slot) = local_slot(addr) else {
                         return true;
                     };
+                    if slot.loads.is_empty() {
+                        continue;
+                    }
+                    if !slot.integers_only {
+                        return true;
+                    }
                     if seen.insert(addr) {
-                        for load in loads {
+                        for load in slot.loads {
                             if seen.insert(load) {
                                 work.push(load);
                             }
@@ -166,13 +170,9 @@ fn may_escape_as_integer(int: LLVMValueRef) -> bool {
 /// A call to one of core's panic entry points (`core::panicking::*`), which only format
 /// their integer arguments into the panic message.
 fn calls_core_panic(call: LLVMValueRef) -> bool {
-    // SAFETY: `call` is a call instruction; its called operand is only inspected.
-    let callee = unsafe { LLVMGetCalledValue(call) };
-    if unsafe { LLVMIsAFunction(callee) }.is_null() {
-        return false;
-    }
-    let name = format!("{:#}", rustc_demangle::demangle(value_name(callee)));
-    name.starts_with("core::panicking::")
+    called_name(call).is_some_and(|name| {
+        format!("{:#}", rustc_demangle::demangle(name)).starts_with("core::panicking::")
+    })
 }
 
 /// `sub (ptrtoint a), (ptrtoint b)`.
@@ -205,20 +205,21 @@ fn is_integer_intrinsic(call: LLVMValueRef) -> bool {
         "llvm.fshl.",
         "llvm.fshr.",
     ];
-    // SAFETY: `call` is a call instruction; its called operand is only inspected.
-    let callee = unsafe { LLVMGetCalledValue(call) };
-    if unsafe { LLVMIsAFunction(callee) }.is_null() {
-        return false;
-    }
-    let name = value_name(callee);
-    PREFIXES.iter().any(|p| name.starts_with(p))
+    called_name(call).is_some_and(|name| PREFIXES.iter().any(|p| name.starts_with(p)))
 }
 
-/// The loads of `addr` if it is a local integer variable: an alloca whose every use is an
-/// integer store into it (never of its own address), an integer load from it, or a
-/// lifetime/debug marker, so that its address never leaves the function and what is read
-/// back is exactly what was stored, as an integer. `None` otherwise.
-fn integer_slot_loads(addr: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
+/// How a function-local slot is used, when its address never leaves the function.
+struct LocalSlot {
+    /// Its loads (none: a write-only slot, like rustc's `*.dbg.spill`).
+    loads: Vec<LLVMValueRef>,
+    /// Every value stored into it and loaded from it is an integer: what is read back is
+    /// exactly an integer that was stored.
+    integers_only: bool,
+}
+
+/// `addr` as a [`LocalSlot`] if it is an alloca whose every use is a store into it (never
+/// of its own address), a load from it, or a lifetime/debug marker; `None` otherwise.
+fn local_slot(addr: LLVMValueRef) -> Option<LocalSlot> {
     // SAFETY: `addr` is a value of the function being instrumented; its uses, types and
     // operands are only inspected.
     unsafe {
@@ -228,7 +229,10 @@ fn integer_slot_loads(addr: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
         let is_int = |v: LLVMValueRef| {
             LLVMGetTypeKind(LLVMTypeOf(v)) == inkwell::llvm_sys::LLVMTypeKind::LLVMIntegerTypeKind
         };
-        let mut loads = Vec::new();
+        let mut slot = LocalSlot {
+            loads: Vec::new(),
+            integers_only: true,
+        };
         let mut u = LLVMGetFirstUse(addr);
         while !u.is_null() {
             let user = LLVMGetUser(u);
@@ -239,62 +243,34 @@ fn integer_slot_loads(addr: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
             match LLVMGetInstructionOpcode(user) {
                 LLVMOpcode::LLVMStore => {
                     let val = LLVMGetOperand(user, 0);
-                    if LLVMGetOperand(user, 1) != addr || val == addr || !is_int(val) {
+                    if LLVMGetOperand(user, 1) != addr || val == addr {
                         return None;
                     }
+                    slot.integers_only &= is_int(val);
                 }
                 LLVMOpcode::LLVMLoad => {
-                    if !is_int(user) {
-                        return None;
-                    }
-                    loads.push(user);
+                    slot.integers_only &= is_int(user);
+                    slot.loads.push(user);
                 }
-                LLVMOpcode::LLVMCall if is_marker(user) => {}
+                LLVMOpcode::LLVMCall
+                    if called_name(user).is_some_and(|n| {
+                        n.starts_with("llvm.lifetime.") || n.starts_with("llvm.dbg.")
+                    }) => {}
                 _ => return None,
             }
         }
-        Some(loads)
+        Some(slot)
     }
 }
 
-/// A call to `llvm.lifetime.*` or `llvm.dbg.*`.
-fn is_marker(call: LLVMValueRef) -> bool {
+/// The name of the function `call` calls directly (`None` for an indirect call).
+fn called_name(call: LLVMValueRef) -> Option<&'static str> {
     // SAFETY: `call` is a call instruction; its called operand is only inspected.
     let callee = unsafe { LLVMGetCalledValue(call) };
     if unsafe { LLVMIsAFunction(callee) }.is_null() {
-        return false;
+        return None;
     }
-    let name = value_name(callee);
-    name.starts_with("llvm.lifetime.") || name.starts_with("llvm.dbg.")
-}
-
-/// An alloca that is only ever stored to (and given lifetime markers): what is stored in
-/// it can never be read back.
-fn write_only_slot(addr: LLVMValueRef) -> bool {
-    unsafe {
-        if LLVMIsAAllocaInst(addr).is_null() {
-            return false;
-        }
-        let mut u = LLVMGetFirstUse(addr);
-        while !u.is_null() {
-            let user = LLVMGetUser(u);
-            u = LLVMGetNextUse(u);
-            if LLVMIsAInstruction(user).is_null() {
-                return false;
-            }
-            let ok = match LLVMGetInstructionOpcode(user) {
-                LLVMOpcode::LLVMStore => {
-                    LLVMGetOperand(user, 1) == addr && LLVMGetOperand(user, 0) != addr
-                }
-                LLVMOpcode::LLVMCall => is_marker(user),
-                _ => false,
-            };
-            if !ok {
-                return false;
-            }
-        }
-        true
-    }
+    Some(value_name(callee))
 }
 
 impl FnCx<'_> {

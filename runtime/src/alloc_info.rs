@@ -168,7 +168,9 @@ fn arena() -> &'static Arena {
 /// Bytes of the record arena handed out so far (its high-water mark: records are recycled,
 /// never returned).
 pub fn arena_bytes() -> usize {
-    ARENA.get().map_or(0, |a| a.used.load(Relaxed).min(a.capacity))
+    ARENA
+        .get()
+        .map_or(0, |a| a.used.load(Relaxed).min(a.capacity))
 }
 
 impl AllocInfo {
