@@ -103,12 +103,13 @@ fn may_escape_as_integer(int: LLVMValueRef) -> bool {
                 return true;
             }
             use LLVMOpcode::*;
-            match unsafe { LLVMGetInstructionOpcode(user) } {
+            // The values through which the integer goes on from `user`.
+            let next = match unsafe { LLVMGetInstructionOpcode(user) } {
                 // An `i1`, or a branch on one (an overflow bit): the integer goes no further.
-                LLVMICmp | LLVMSwitch | LLVMBr => {}
+                LLVMICmp | LLVMSwitch | LLVMBr => continue,
                 // A pointer difference (`offset_from`, C's `p - q`): the distance between two
                 // addresses, neither of which can be recovered from it.
-                LLVMSub if is_pointer_difference(user) => {}
+                LLVMSub if is_pointer_difference(user) => continue,
                 LLVMStore => {
                     let (val, addr) = unsafe { (LLVMGetOperand(user, 0), LLVMGetOperand(user, 1)) };
                     if val == addr {
@@ -120,47 +121,34 @@ fn may_escape_as_integer(int: LLVMValueRef) -> bool {
                     let Some(slot) = local_slot(addr) else {
                         return true;
                     };
-                    if slot.loads.is_empty() {
+                    if slot.loads.is_empty() || !seen.insert(addr) {
                         continue;
                     }
                     if !slot.integers_only {
                         return true;
                     }
-                    if seen.insert(addr) {
-                        for load in slot.loads {
-                            if seen.insert(load) {
-                                work.push(load);
-                            }
-                        }
-                        if seen.len() > MAX_USES {
-                            return true;
-                        }
-                    }
+                    slot.loads
                 }
                 LLVMAdd | LLVMSub | LLVMMul | LLVMUDiv | LLVMSDiv | LLVMURem | LLVMSRem
                 | LLVMShl | LLVMLShr | LLVMAShr | LLVMAnd | LLVMOr | LLVMXor | LLVMTrunc
                 | LLVMZExt | LLVMSExt | LLVMFreeze | LLVMPHI | LLVMSelect | LLVMExtractValue => {
-                    if seen.insert(user) {
-                        if seen.len() > MAX_USES {
-                            return true;
-                        }
-                        work.push(user);
-                    }
+                    vec![user]
                 }
                 // Debug builds' checked arithmetic (`llvm.usub.with.overflow`, then
                 // `extractvalue`), `min`/`max`, bit counts: integers in, integers out.
-                LLVMCall if is_integer_intrinsic(user) => {
-                    if seen.insert(user) {
-                        if seen.len() > MAX_USES {
-                            return true;
-                        }
-                        work.push(user);
-                    }
-                }
+                LLVMCall if is_integer_intrinsic(user) => vec![user],
                 // rustc's debug check of a dereference's alignment passes the address to
                 // `core::panicking::panic_misaligned_pointer_dereference`: a panic message.
-                LLVMCall if calls_core_panic(user) => {}
+                LLVMCall if calls_core_panic(user) => continue,
                 _ => return true,
+            };
+            for n in next {
+                if seen.insert(n) {
+                    work.push(n);
+                }
+            }
+            if seen.len() > MAX_USES {
+                return true;
             }
         }
     }

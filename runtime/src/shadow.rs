@@ -358,18 +358,22 @@ pub fn copy_prov(dst: usize, src: usize, len: usize) {
 
 /// Bytes of shadow memory resident now (for the stats line).
 pub fn resident_bytes() -> usize {
-    let page = crate::sys::page_size();
-    let mut total = 0;
+    let mut pages = 0;
+    for_each_resident_chunk(|_, resident| pages += resident.iter().filter(|r| **r).count());
+    pages * crate::sys::page_size()
+}
+
+/// Calls `f` with each installed chunk and the residency of each of its pages.
+fn for_each_resident_chunk(mut f: impl FnMut(&ChunkNode, &[bool])) {
     let mut node = CHUNKS.load(Acquire) as *const ChunkNode;
     while !node.is_null() {
         // SAFETY: nodes are leaked boxes, published with release ordering, never freed.
         let n = unsafe { &*node };
         node = n.next;
         if let Some(resident) = crate::sys::resident_pages(n.chunk as usize, CHUNK_BYTES) {
-            total += resident.iter().filter(|r| **r).count() * page;
+            f(n, &resident);
         }
     }
-    total
 }
 
 /// Calls `f` with the provenance of every recorded entry of shadow memory (consistent
@@ -380,14 +384,7 @@ pub fn scan(mut f: impl FnMut(Prov)) -> usize {
     let page = crate::sys::page_size();
     let size = std::mem::size_of::<Entry>();
     let mut visited = 0;
-    let mut node = CHUNKS.load(Acquire) as *const ChunkNode;
-    while !node.is_null() {
-        // SAFETY: nodes are leaked boxes, published with release ordering, never freed.
-        let n = unsafe { &*node };
-        node = n.next;
-        let Some(resident) = crate::sys::resident_pages(n.chunk as usize, CHUNK_BYTES) else {
-            continue;
-        };
+    for_each_resident_chunk(|n, resident| {
         for (p, _) in resident.iter().enumerate().filter(|(_, r)| **r) {
             // Entries starting in this page.
             let first = (p * page).div_ceil(size);
@@ -408,7 +405,7 @@ pub fn scan(mut f: impl FnMut(Prov)) -> usize {
                 }
             }
         }
-    }
+    });
     visited
 }
 
