@@ -1,9 +1,10 @@
 //! Pointer–integer casts: exposed and wildcard provenance (Tree Borrows spec §7).
 //!
 //! * `ptrtoint` of a pointer with a shadow that is not statically untracked (or wildcard)
-//!   gets `__bsan_expose(ptr, alloc, tag)` right before it: from then on, wildcard
-//!   accesses may use that tag. Skipped when the integer provably cannot come back as a
-//!   pointer: every use of it, followed through integer arithmetic, casts, `freeze`,
+//!   gets `__bsan_expose(ptr, alloc, tag)`: from then on, wildcard accesses may use that
+//!   tag. The call goes right before each instruction where the integer escapes (see
+//!   below), when the cast dominates them all, else right before the cast ([`plan`]).
+//!   Skipped when the integer provably cannot come back as a pointer: every use of it, followed through integer arithmetic, casts, `freeze`,
 //!   phis, selects and integer intrinsics (debug builds' `llvm.usub.with.overflow` and
 //!   its `extractvalue`s, `min`/`max`, bit counts), is a comparison (hence only branches),
 //!   a `switch` condition, a store into a *write-only* local slot (an alloca whose only
@@ -18,11 +19,12 @@
 //!   return, `inttoptr`, an aggregate, more than [`MAX_USES`] derived values — exposes.
 //!   Exposing too much only lets wildcard accesses use more tags (fewer reports, never a
 //!   false one); exposing too little would be a false report. Also skipped: the
-//!   `ptrtoint` of `<*const T>::addr` / `<*mut T>::addr` (found by its debug location,
-//!   inlined or not), which by Rust's semantics does not expose: a wildcard pointer made
-//!   from such an address has no exposed tag to use, as in Miri, and gets untracked
-//!   provenance (no check) if its allocation has none. (Exposed tags are kept by the GC
-//!   forever, so over-exposing also costs memory: see [`is_addr_getter`].)
+//!   `ptrtoint` of core's pointer-to-integer transmutes (`<*const T>::addr`,
+//!   `<*mut T>::addr`, `fmt::Arguments::as_str`; found by the debug location, inlined or
+//!   not), which by Rust's semantics do not expose: a wildcard pointer made from such an
+//!   address has no exposed tag to use, as in Miri, and gets untracked provenance (no
+//!   check) if its allocation has none. (Exposed tags are kept by the GC forever, so
+//!   over-exposing also costs memory: see [`is_core_transmute`].)
 //! * `inttoptr` (an instruction: `usize as *const T`, C casts) in unoptimized code yields
 //!   [`bsan_abi::Prov::WILDCARD`]; the runtime resolves the allocation at each access or
 //!   retag among those with exposed tags. The wildcard shadow is an ordinary pair of
@@ -36,7 +38,7 @@
 //! * Constant `inttoptr` expressions (`ptr inttoptr (i64 4 to ptr)`: dangling `NonNull`s,
 //!   fixed addresses) stay untracked: they carry no provenance.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
@@ -51,27 +53,34 @@ extern "C" {
     fn bsan_location_function_path(inst: LLVMValueRef, buf: *mut u8, cap: usize) -> usize;
 }
 
-/// Whether `inst` (a `ptrtoint`) is the body of `<*const T>::addr` / `<*mut T>::addr`,
-/// inlined or not, according to its debug location: the function's path from its debug
-/// scopes is `core::ptr::{const_ptr,mut_ptr}::{impl#N}::addr<T>`. Their `ptrtoint` (a
-/// pointer-to-integer transmute) returns the address *without* exposing the provenance, in
-/// Rust's semantics and in Miri's. rustc inlines these `#[inline(always)]` functions
-/// everywhere (debug assertions of `copy_nonoverlapping`, `is_aligned_to`, `NonNull::addr`,
-/// ...); without this, each such check exposed its pointer, and exposed tags are never
-/// pruned: a loop copying into a buffer grew the buffer's tree by one node per iteration.
-fn is_addr_getter(inst: LLVMValueRef) -> bool {
+/// Whether `inst` (a `ptrtoint`) is one of core's pointer-to-integer *transmutes*,
+/// inlined or not, according to its debug location (see [`is_transmute_path`]). A
+/// transmute returns the address *without* exposing the provenance, in Rust's semantics
+/// and in Miri's; at the IR level it is an ordinary `ptrtoint`. rustc inlines these
+/// functions everywhere (`<*const T>::addr` in the debug assertions of
+/// `copy_nonoverlapping`, `is_aligned_to`, `NonNull::addr`; `Arguments::as_str` in every
+/// `write_fmt` and `format`); without this, each call exposed its pointer, and exposed
+/// tags are never pruned: a loop copying into a buffer grew the buffer's tree by one node
+/// per iteration, a formatting loop the tree of its arguments or literal.
+fn is_core_transmute(inst: LLVMValueRef) -> bool {
     let mut buf = [0u8; 128];
     // SAFETY: `inst` is an instruction; at most `buf.len()` bytes are written.
     let len = unsafe { bsan_location_function_path(inst, buf.as_mut_ptr(), buf.len()) };
     if len == 0 || len > buf.len() {
         return false;
     }
-    std::str::from_utf8(&buf[..len]).is_ok_and(is_addr_getter_path)
+    std::str::from_utf8(&buf[..len]).is_ok_and(is_transmute_path)
 }
 
-/// `core::ptr::const_ptr::{impl#0}::addr<u8>` and the `mut_ptr` one, any impl index and
-/// generic arguments.
-fn is_addr_getter_path(path: &str) -> bool {
+/// The functions of core whose only `ptrtoint` is a transmute: `<*const T>::addr` and
+/// `<*mut T>::addr` (`core::ptr::const_ptr::{impl#0}::addr<u8>`, any impl index and
+/// generic arguments), and `core::fmt::Arguments::as_str` (`let bits: usize =
+/// mem::transmute(self.args)`: the second word of `Arguments` is the arguments array's
+/// address, or `len << 1 | 1` for a static string).
+fn is_transmute_path(path: &str) -> bool {
+    if path == "core::fmt::Arguments::as_str" {
+        return true;
+    }
     let Some(rest) = path
         .strip_prefix("core::ptr::const_ptr::{impl#")
         .or_else(|| path.strip_prefix("core::ptr::mut_ptr::{impl#"))
@@ -88,11 +97,23 @@ fn is_addr_getter_path(path: &str) -> bool {
 /// Derived integer values followed before giving up (and exposing).
 const MAX_USES: usize = 64;
 
-/// Whether the integer `int` (a `ptrtoint` result) may be turned back into a pointer or
-/// leave the function, i.e. must be exposed.
-fn may_escape_as_integer(int: LLVMValueRef) -> bool {
+/// Where an integer made by a `ptrtoint` leaves what [`integer_escapes`] can follow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Escapes {
+    /// Nowhere: the integer provably never becomes a pointer again.
+    Nowhere,
+    /// Only at these instructions (stores, calls, returns, `inttoptr`, ...).
+    At(Vec<LLVMValueRef>),
+    /// Somewhere not followed (a constant expression, too many derived values).
+    Unknown,
+}
+
+/// The instructions at which the integer `int` (a `ptrtoint` result) may be turned back
+/// into a pointer or leave the function.
+fn integer_escapes(int: LLVMValueRef) -> Escapes {
     let mut seen = HashSet::new();
     let mut work = vec![int];
+    let mut escapes = Vec::new();
     seen.insert(int);
     while let Some(v) = work.pop() {
         let mut u = unsafe { LLVMGetFirstUse(v) };
@@ -100,7 +121,7 @@ fn may_escape_as_integer(int: LLVMValueRef) -> bool {
             let user = unsafe { LLVMGetUser(u) };
             u = unsafe { LLVMGetNextUse(u) };
             if unsafe { LLVMIsAInstruction(user) }.is_null() {
-                return true;
+                return Escapes::Unknown;
             }
             use LLVMOpcode::*;
             // The values through which the integer goes on from `user`.
@@ -112,22 +133,23 @@ fn may_escape_as_integer(int: LLVMValueRef) -> bool {
                 LLVMSub if is_pointer_difference(user) => continue,
                 LLVMStore => {
                     let (val, addr) = unsafe { (LLVMGetOperand(user, 0), LLVMGetOperand(user, 1)) };
-                    if val == addr {
-                        return true;
-                    }
                     // A write-only slot (rustc's `*.dbg.spill`) is never read back; a local
                     // integer variable (`let mut n = (p as usize) & MASK;` at -O0) is followed
                     // through its loads.
-                    let Some(slot) = local_slot(addr) else {
-                        return true;
-                    };
-                    if slot.loads.is_empty() || !seen.insert(addr) {
-                        continue;
+                    match local_slot(addr) {
+                        Some(slot)
+                            if val != addr && (slot.integers_only || slot.loads.is_empty()) =>
+                        {
+                            if !seen.insert(addr) {
+                                continue;
+                            }
+                            slot.loads
+                        }
+                        _ => {
+                            escapes.push(user);
+                            continue;
+                        }
                     }
-                    if !slot.integers_only {
-                        return true;
-                    }
-                    slot.loads
                 }
                 LLVMAdd | LLVMSub | LLVMMul | LLVMUDiv | LLVMSDiv | LLVMURem | LLVMSRem
                 | LLVMShl | LLVMLShr | LLVMAShr | LLVMAnd | LLVMOr | LLVMXor | LLVMTrunc
@@ -140,19 +162,120 @@ fn may_escape_as_integer(int: LLVMValueRef) -> bool {
                 // rustc's debug check of a dereference's alignment passes the address to
                 // `core::panicking::panic_misaligned_pointer_dereference`: a panic message.
                 LLVMCall if calls_core_panic(user) => continue,
-                _ => return true,
+                _ => {
+                    escapes.push(user);
+                    continue;
+                }
             };
             for n in next {
                 if seen.insert(n) {
                     work.push(n);
                 }
             }
-            if seen.len() > MAX_USES {
-                return true;
+            if seen.len() + escapes.len() > MAX_USES {
+                return Escapes::Unknown;
             }
         }
     }
-    false
+    if escapes.is_empty() {
+        Escapes::Nowhere
+    } else {
+        escapes.sort_unstable();
+        escapes.dedup();
+        Escapes::At(escapes)
+    }
+}
+
+/// Where the tag of a `ptrtoint`'s pointer is exposed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum ExposeAt {
+    /// Nowhere: the integer never becomes a pointer again.
+    Never,
+    /// At the cast.
+    Cast,
+    /// Right before each of these instructions, where the integer escapes; each is
+    /// dominated by the cast.
+    Escapes(Vec<LLVMValueRef>),
+}
+
+/// The exposure point of every `ptrtoint` of `func`, decided on the IR before
+/// instrumentation changes it.
+///
+/// Exposing at the escapes instead of at the cast is exact: until the integer passes one
+/// of them it cannot have become a pointer, so no wildcard access can have needed the
+/// exposure earlier. It matters on paths that do not escape: core's `fmt::write` and
+/// `Arguments::as_str` read the second word of `fmt::Arguments` as either the address of
+/// the arguments array or, when its low bit is set, the length of a static string, and
+/// only that second path hands the integer on (as a `write_str` length). Exposing at the
+/// cast exposed the arguments array's tag at every `format_args!`, and exposed tags are
+/// never pruned: a formatting loop in one frame grew one tree by a node per iteration.
+/// An escape not dominated by the cast (after a phi that merges the integer with
+/// another) keeps the exposure at the cast, where the pointer's provenance is known.
+pub(crate) fn plan(func: LLVMValueRef) -> HashMap<LLVMValueRef, ExposeAt> {
+    let mut plan = HashMap::new();
+    let mut dom: Option<DomTree> = None;
+    // SAFETY: `func` is a function definition of the module being instrumented; its
+    // blocks and instructions are only inspected.
+    unsafe {
+        let mut bb = LLVMGetFirstBasicBlock(func);
+        while !bb.is_null() {
+            let mut inst = LLVMGetFirstInstruction(bb);
+            while !inst.is_null() {
+                if !LLVMIsAPtrToIntInst(inst).is_null() {
+                    let at = match integer_escapes(inst) {
+                        Escapes::Nowhere => ExposeAt::Never,
+                        Escapes::Unknown => ExposeAt::Cast,
+                        Escapes::At(uses) => {
+                            let dom = dom.get_or_insert_with(|| DomTree::new(func));
+                            if uses.iter().all(|&u| dom.dominates(inst, u)) {
+                                ExposeAt::Escapes(uses)
+                            } else {
+                                ExposeAt::Cast
+                            }
+                        }
+                    };
+                    plan.insert(inst, at);
+                }
+                inst = LLVMGetNextInstruction(inst);
+            }
+            bb = LLVMGetNextBasicBlock(bb);
+        }
+    }
+    plan
+}
+
+/// An LLVM dominator tree of one function (`pass/src/plugin/glue.cpp`), valid while the
+/// function's CFG is unchanged.
+struct DomTree(*mut std::ffi::c_void);
+
+extern "C" {
+    fn bsan_domtree_new(func: LLVMValueRef) -> *mut std::ffi::c_void;
+    fn bsan_domtree_dominates(
+        dt: *mut std::ffi::c_void,
+        def: LLVMValueRef,
+        user: LLVMValueRef,
+    ) -> i32;
+    fn bsan_domtree_free(dt: *mut std::ffi::c_void);
+}
+
+impl DomTree {
+    fn new(func: LLVMValueRef) -> DomTree {
+        // SAFETY: `func` is a function definition.
+        DomTree(unsafe { bsan_domtree_new(func) })
+    }
+    /// Whether the instruction `def` dominates the instruction `user` (both of the tree's
+    /// function): every path from the entry to `user` passes `def` first.
+    fn dominates(&self, def: LLVMValueRef, user: LLVMValueRef) -> bool {
+        // SAFETY: the tree is live; both are instructions of its function.
+        unsafe { bsan_domtree_dominates(self.0, def, user) != 0 }
+    }
+}
+
+impl Drop for DomTree {
+    fn drop(&mut self) {
+        // SAFETY: made by `bsan_domtree_new`, freed once.
+        unsafe { bsan_domtree_free(self.0) }
+    }
 }
 
 /// A call to one of core's panic entry points (`core::panicking::*`), which only format
@@ -281,16 +404,23 @@ impl FnCx<'_> {
         if self.is_untracked(p) || p.alloc == self.wildcard().alloc {
             return;
         }
-        if is_addr_getter(inst) {
-            self.m.stats.addr_not_exposed += 1;
+        if is_core_transmute(inst) {
+            self.m.stats.transmutes_not_exposed += 1;
             return;
         }
-        if !may_escape_as_integer(inst) {
-            return;
-        }
+        let points = match self.exposures.get(&inst) {
+            Some(ExposeAt::Never) => return,
+            Some(ExposeAt::Escapes(uses)) => uses.clone(),
+            Some(ExposeAt::Cast) | None => vec![inst],
+        };
         self.m.stats.exposed += 1;
-        self.at(inst);
-        self.call_hook(h::__bsan_expose, &mut [op, p.alloc, p.tag]);
+        if points != [inst] {
+            self.m.stats.exposed_at_escape += 1;
+        }
+        for at in points {
+            self.at(at);
+            self.call_hook(h::__bsan_expose, &mut [op, p.alloc, p.tag]);
+        }
     }
 
     /// `inttoptr`: wildcard provenance (untracked in optimized code).
@@ -305,5 +435,31 @@ impl FnCx<'_> {
         self.m.stats.wildcards += 1;
         let w = self.wildcard();
         self.shadow.insert(inst, vec![w]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_transmute_path;
+
+    #[test]
+    fn core_transmutes_by_path() {
+        for p in [
+            "core::ptr::const_ptr::{impl#0}::addr<u8>",
+            "core::ptr::mut_ptr::{impl#12}::addr",
+            "core::fmt::Arguments::as_str",
+        ] {
+            assert!(is_transmute_path(p), "{p}");
+        }
+        for p in [
+            "core::ptr::const_ptr::{impl#0}::expose_provenance<u8>",
+            "core::ptr::const_ptr::{impl#x}::addr",
+            "core::ptr::mut_ptr::{impl#0}::addrs",
+            "mycrate::fmt::Arguments::as_str",
+            "core::fmt::Arguments::as_statically_known_str",
+            "core::str::iter::Chars::as_str",
+        ] {
+            assert!(!is_transmute_path(p), "{p}");
+        }
     }
 }

@@ -16,6 +16,9 @@ pub(crate) struct Stats {
     pub functions_ignored_callees: u64,
     /// Retag calls erased from ignored functions.
     pub retags_erased: u64,
+    /// Functions whose `llvm.is.constant` / `llvm.objectsize` calls were lowered before
+    /// instrumentation (`instrument_module`).
+    pub constant_intrinsics_lowered: u64,
     /// `__rust_retag_reg` / `__rust_retag_mem` calls lowered to `__bsan_retag`.
     pub retags_lowered: u64,
     /// Of those, retags of statically untracked pointers (no hook call emitted).
@@ -50,8 +53,11 @@ pub(crate) struct Stats {
     /// Of those, `__bsan_expose` calls emitted (the others were statically untracked or
     /// their integer provably never becomes a pointer again).
     pub exposed: u64,
-    /// Of those, `<*const T>::addr` / `<*mut T>::addr` casts, which do not expose.
-    pub addr_not_exposed: u64,
+    /// Of those, exposed where the integer escapes instead of at the cast (`exposed::plan`).
+    pub exposed_at_escape: u64,
+    /// Of the `ptrtoint`s, core's pointer-to-integer transmutes (`<*const T>::addr`,
+    /// `fmt::Arguments::as_str`), which do not expose.
+    pub transmutes_not_exposed: u64,
     /// `inttoptr` instructions given wildcard provenance.
     pub wildcards: u64,
     /// `inttoptr` instructions in optimized code, left untracked (`exposed.rs`).
@@ -71,9 +77,9 @@ impl fmt::Display for Stats {
             "bsan-pass: stats: functions={} retags_lowered={} loads={} stores={} elided={} \
              untracked={} retags_untracked={} prov_loads={} prov_stores={} promoted_slots={} \
              stack_allocs={} calls={} allocator_calls={} memintrinsics={} atomics={} globals={} \
-             protected_frames={} unwind_invokes={} unwind_unhandled={} ptrtoint={} exposed={} addr_not_exposed={} \
+             protected_frames={} unwind_invokes={} unwind_unhandled={} ptrtoint={} exposed={} exposed_at_escape={} transmutes_not_exposed={} \
              wildcards={} inttoptr_optimized={} functions_skipped={} functions_ignored={} \
-             functions_ignored_callees={} retags_erased={}",
+             functions_ignored_callees={} retags_erased={} constant_intrinsics_lowered={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -95,13 +101,15 @@ impl fmt::Display for Stats {
             self.unwind_unhandled,
             self.ptrtoint,
             self.exposed,
-            self.addr_not_exposed,
+            self.exposed_at_escape,
+            self.transmutes_not_exposed,
             self.wildcards,
             self.inttoptr_optimized,
             self.functions_skipped,
             self.functions_ignored,
             self.functions_ignored_callees,
             self.retags_erased,
+            self.constant_intrinsics_lowered,
         )
     }
 }

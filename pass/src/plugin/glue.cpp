@@ -28,6 +28,10 @@
 #include "llvm-c/Types.h"
 #include "llvm/IR/Value.h"
 #include "llvm/IR/BasicBlock.h"
+#include "llvm/IR/Dominators.h"
+#include "llvm/IR/IntrinsicInst.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/Transforms/Scalar/LowerConstantIntrinsics.h"
 
 using namespace llvm;
 
@@ -154,6 +158,56 @@ extern "C" LLVMValueRef bsan_strip_offsets(LLVMValueRef V, LLVMModuleRef M,
   *Offset = Off.getSExtValue();
   return reinterpret_cast<LLVMValueRef>(Base);
 }
+
+// Run LLVM's own `lower-constant-intrinsics` on every function of `M` that calls
+// `llvm.is.constant.*` or `llvm.objectsize.*`: what codegen does to them anyway (it runs
+// the same pass in its IR pipeline at every optimization level), done before
+// instrumentation, which lets it remove the branches that can never be taken. Returns
+// the number of functions changed.
+extern "C" int bsan_lower_constant_intrinsics(LLVMModuleRef Mod) {
+  Module &M = *reinterpret_cast<Module *>(Mod);
+  SmallPtrSet<Function *, 16> Callers;
+  for (Function &Decl : M) {
+    Intrinsic::ID ID = Decl.getIntrinsicID();
+    if (ID != Intrinsic::is_constant && ID != Intrinsic::objectsize)
+      continue;
+    for (User *U : Decl.users())
+      if (auto *CI = dyn_cast<CallInst>(U))
+        Callers.insert(CI->getFunction());
+  }
+  if (Callers.empty())
+    return 0;
+  FunctionAnalysisManager FAM;
+  FAM.registerPass([] { return PassInstrumentationAnalysis(); });
+  FAM.registerPass([] { return TargetLibraryAnalysis(); });
+  FAM.registerPass([] { return DominatorTreeAnalysis(); });
+  int Changed = 0;
+  LowerConstantIntrinsicsPass Pass;
+  for (Function &F : M) {
+    if (!Callers.contains(&F) || F.isDeclaration())
+      continue;
+    if (!Pass.run(F, FAM).areAllPreserved())
+      ++Changed;
+    FAM.clear(F, F.getName());
+  }
+  return Changed;
+}
+
+// A dominator tree of the function `F`, for `exposed.rs`; freed by `bsan_domtree_free`.
+extern "C" void *bsan_domtree_new(LLVMValueRef F) {
+  return new DominatorTree(*cast<Function>(reinterpret_cast<Value *>(F)));
+}
+
+// Whether the instruction `Def` dominates the instruction `User` in the tree's function.
+extern "C" int bsan_domtree_dominates(void *DT, LLVMValueRef Def, LLVMValueRef User) {
+  return static_cast<DominatorTree *>(DT)->dominates(
+             cast<Instruction>(reinterpret_cast<Value *>(Def)),
+             cast<Instruction>(reinterpret_cast<Value *>(User)))
+             ? 1
+             : 0;
+}
+
+extern "C" void bsan_domtree_free(void *DT) { delete static_cast<DominatorTree *>(DT); }
 
 // Report `Msg` as an error of the compilation through the context's diagnostic handler
 // (rustc and clang print it as `error: ...` and fail; opt prints it and exits with 1).

@@ -4,7 +4,7 @@
 ; any other provenance. Constant inttoptr, and inttoptr in optimized code (DI isOptimized,
 ; or no DI and not optnone) stay untracked.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=15 {{.*}}ptrtoint=16 exposed=7 addr_not_exposed=1 wildcards=3 inttoptr_optimized=2
+; CHECK: bsan-pass: stats: functions=20 {{.*}}ptrtoint=20 exposed=9 exposed_at_escape=8 transmutes_not_exposed=2 wildcards=3 inttoptr_optimized=2 {{.*}}constant_intrinsics_lowered=2
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -43,12 +43,15 @@ panic:
   unreachable
 }
 
-; The integer leaves the function: exposed, with the argument's provenance.
+; The integer leaves the function: exposed, with the argument's provenance, where it
+; leaves (exposed.rs `plan`).
 ; CHECK-LABEL: define i64 @to_int(ptr %p)
 ; CHECK: [[PA:%[0-9]+]] = select i1 %bsan.args.ok
 ; CHECK-NEXT: [[PT:%[0-9]+]] = select i1 %bsan.args.ok
-; CHECK-NEXT: call void @__bsan_expose(ptr %p, i64 [[PA]], i64 [[PT]])
 ; CHECK-NEXT: %a = ptrtoint ptr %p to i64
+; CHECK-NEXT: %b = add i64 %a, 1
+; CHECK-NEXT: call void @__bsan_expose(ptr %p, i64 [[PA]], i64 [[PT]])
+; CHECK-NEXT: ret i64 %b
 define i64 @to_int(ptr %p) #0 {
 start:
   %a = ptrtoint ptr %p to i64
@@ -162,8 +165,8 @@ start:
 ; CHECK-NOT: __bsan_expose
 ; CHECK: %a = ptrtoint ptr %p to i64
 ; CHECK: call void @take_int(i64 %a)
-; CHECK: call void @__bsan_expose(ptr %p,
-; CHECK-NEXT: %b = ptrtoint ptr %p to i64
+; CHECK: %b = ptrtoint ptr %p to i64
+; CHECK-NEXT: call void @__bsan_expose(ptr %p,
 define void @addr_getter(ptr %p) #0 !dbg !10 {
 start:
   %a = ptrtoint ptr %p to i64, !dbg !13
@@ -266,6 +269,118 @@ start:
   ret i64 %n
 }
 
+; std's `<Vec<u8> as io::Write>::write_fmt` with `fmt::Arguments::as_str` inlined: the
+; second half of `Arguments` is either `len << 1 | 1` (a static string) or the address of
+; the arguments array, and the static-string path is guarded by `llvm.is.constant`. The
+; argument here is no constant, so that path is dead and the array's address goes nowhere
+; (lowered before instrumentation, as codegen would): no exposure.
+; CHECK-LABEL: define void @fmt_as_str(ptr %buf, ptr %args)
+; CHECK-NOT: __bsan_expose
+; CHECK-NOT: llvm.is.constant
+; CHECK: ret void
+define void @fmt_as_str(ptr %buf, ptr %args) #0 {
+start:
+  %a = ptrtoint ptr %args to i64
+  %odd = and i64 %a, 1
+  %is_str = icmp ne i64 %odd, 0
+  %len = lshr i64 %a, 1
+  %known = call i1 @llvm.is.constant.i1(i1 %is_str)
+  %fast = and i1 %is_str, %known
+  br i1 %fast, label %static_str, label %general
+
+static_str:
+  store i64 %len, ptr %buf
+  ret void
+
+general:
+  call void @take(ptr %args)
+  ret void
+}
+
+; The same with a constant argument (a `format_args!("literal")`): the static path stays
+; and nothing is exposed either (the constant has no provenance).
+; CHECK-LABEL: define void @fmt_as_str_constant(ptr %buf)
+; CHECK-NOT: llvm.is.constant
+; CHECK: store i64 3,
+; CHECK: ret void
+define void @fmt_as_str_constant(ptr %buf) #0 {
+start:
+  %known = call i1 @llvm.is.constant.i1(i1 true)
+  br i1 %known, label %static_str, label %general
+
+static_str:
+  store i64 3, ptr %buf
+  ret void
+
+general:
+  call void @take(ptr null)
+  ret void
+}
+
+; core's `fmt::write`: the second word of `fmt::Arguments` is the arguments array's
+; address, or `len << 1 | 1` for a static string, which only the odd path hands on (as a
+; length). The exposure goes to that escape, not to the cast.
+; CHECK-LABEL: define void @fmt_write(ptr %args, ptr %s)
+; CHECK: %a = ptrtoint ptr %args to i64
+; CHECK-NOT: __bsan_expose
+; CHECK: static_str:
+; CHECK: call void @__bsan_expose(ptr %args,
+; CHECK: call void @take_int(i64 %len)
+; CHECK-NOT: __bsan_expose
+; CHECK: ret void
+define void @fmt_write(ptr %args, ptr %s) #0 {
+start:
+  %a = ptrtoint ptr %args to i64
+  %odd = and i64 %a, 1
+  %is_args = icmp eq i64 %odd, 0
+  br i1 %is_args, label %general, label %static_str
+
+static_str:
+  %len = lshr i64 %a, 1
+  call void @take_int(i64 %len)
+  ret void
+
+general:
+  call void @take(ptr %args)
+  ret void
+}
+
+; An escape after a phi that merges the integer with another is not dominated by the
+; cast: the exposure stays at the cast.
+; CHECK-LABEL: define void @escape_after_merge(ptr %p, i1 %c)
+; CHECK: call void @__bsan_expose(ptr %p,
+; CHECK-NEXT: %a = ptrtoint ptr %p to i64
+; CHECK-NOT: __bsan_expose
+; CHECK: ret void
+define void @escape_after_merge(ptr %p, i1 %c) #0 {
+start:
+  br i1 %c, label %cast, label %join
+
+cast:
+  %a = ptrtoint ptr %p to i64
+  br label %join
+
+join:
+  %x = phi i64 [ %a, %cast ], [ 0, %start ]
+  call void @take_int(i64 %x)
+  ret void
+}
+
+; `core::fmt::Arguments::as_str` (`let bits: usize = mem::transmute(self.args)`, inlined,
+; its scope chain as in line-tables-only std) is a transmute: no exposure, even though the
+; static-string length it yields goes on to a call.
+; CHECK-LABEL: define void @as_str_inlined(ptr %args)
+; CHECK-NOT: __bsan_expose
+; CHECK: ret void
+define void @as_str_inlined(ptr %args) #0 !dbg !20 {
+start:
+  %bits = ptrtoint ptr %args to i64, !dbg !23
+  %len = lshr i64 %bits, 1, !dbg !23
+  call void @take_int(i64 %len), !dbg !24
+  ret void, !dbg !24
+}
+
+declare i1 @llvm.is.constant.i1(i1)
 declare void @_RNvNtCsgEmfK2I1SDS_4core9panicking36panic_misaligned_pointer_dereference(i64, i64, ptr)
 declare { i64, i1 } @llvm.usub.with.overflow.i64(i64, i64)
 
@@ -289,3 +404,10 @@ attributes #0 = { noinline optnone }
 !16 = !DINamespace(name: "const_ptr", scope: !17)
 !17 = !DINamespace(name: "ptr", scope: !18)
 !18 = !DINamespace(name: "core", scope: null)
+!20 = distinct !DISubprogram(name: "format_inner", scope: !1, file: !1, line: 1, type: !6, scopeLine: 1, spFlags: DISPFlagDefinition, unit: !0)
+!21 = distinct !DISubprogram(name: "as_str", scope: !25, file: !1, line: 871, type: !6, scopeLine: 871, spFlags: DISPFlagLocalToUnit | DISPFlagDefinition, unit: !0)
+!22 = !DILocation(line: 10, column: 5, scope: !20)
+!23 = !DILocation(line: 877, column: 36, scope: !21, inlinedAt: !22)
+!24 = !DILocation(line: 11, column: 5, scope: !20)
+!25 = !DINamespace(name: "Arguments", scope: !26)
+!26 = !DINamespace(name: "fmt", scope: !18)
