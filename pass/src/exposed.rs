@@ -10,7 +10,8 @@
 //!   a `switch` condition, a store into a *write-only* local slot (an alloca whose only
 //!   uses are stores to it: rustc's `*.dbg.spill`), or a store into a local integer
 //!   variable (an alloca only stored to and loaded from as an integer, its address never
-//!   taken: every `let` at `-O0`), whose loads are then followed the same way. That
+//!   taken but by `assert_eq!`'s failure path: every `let` at `-O0`), whose loads are then
+//!   followed the same way. That
 //!   covers `ptr.addr()` and `ptr as usize` in comparisons and alignment arithmetic
 //!   (`let until_alignment = (ALIGN - (src as usize & MASK)) & MASK;`), and the address
 //!   that debug builds' misaligned-dereference check hands to `core::panicking` for its
@@ -161,7 +162,7 @@ fn integer_escapes(int: LLVMValueRef) -> Escapes {
                 LLVMCall if is_integer_intrinsic(user) => vec![user],
                 // rustc's debug check of a dereference's alignment passes the address to
                 // `core::panicking::panic_misaligned_pointer_dereference`: a panic message.
-                LLVMCall if calls_core_panic(user) => continue,
+                LLVMCall | LLVMInvoke if calls_core_panic(user) => continue,
                 _ => {
                     escapes.push(user);
                     continue;
@@ -329,7 +330,9 @@ struct LocalSlot {
 }
 
 /// `addr` as a [`LocalSlot`] if it is an alloca whose every use is a store into it (never
-/// of its own address), a load from it, or a lifetime/debug marker; `None` otherwise.
+/// of its own address), a load from it, a lifetime/debug marker, a store of its address
+/// into a write-only slot, or a call to a core panic entry point with its address as an
+/// argument; `None` otherwise.
 fn local_slot(addr: LLVMValueRef) -> Option<LocalSlot> {
     // SAFETY: `addr` is a value of the function being instrumented; its uses, types and
     // operands are only inspected.
@@ -353,12 +356,22 @@ fn local_slot(addr: LLVMValueRef) -> Option<LocalSlot> {
             }
             match LLVMGetInstructionOpcode(user) {
                 LLVMOpcode::LLVMStore => {
-                    let val = LLVMGetOperand(user, 0);
-                    if LLVMGetOperand(user, 1) != addr || val == addr {
+                    let (val, dest) = (LLVMGetOperand(user, 0), LLVMGetOperand(user, 1));
+                    if val == addr {
+                        // Its address kept in a write-only slot (`left_val.dbg.spill` of
+                        // `assert_eq!`): never read back.
+                        if dest != addr && is_write_only_slot(dest) {
+                            continue;
+                        }
                         return None;
                     }
                     slot.integers_only &= is_int(val);
                 }
+                // Its address handed to a panic entry point (`assert_failed(kind, &left,
+                // &right, ..)` of `assert_eq!` on an address), which only formats the
+                // value into the message and never returns.
+                // (An invoke once `unwind.rs` gave the function a cleanup pad.)
+                LLVMOpcode::LLVMCall | LLVMOpcode::LLVMInvoke if calls_core_panic(user) => {}
                 LLVMOpcode::LLVMLoad => {
                     slot.integers_only &= is_int(user);
                     slot.loads.push(user);
@@ -371,6 +384,38 @@ fn local_slot(addr: LLVMValueRef) -> Option<LocalSlot> {
             }
         }
         Some(slot)
+    }
+}
+
+/// Whether `addr` is an alloca only ever stored into (rustc's `*.dbg.spill`): every use is
+/// a store into it (never of its own address) or a lifetime/debug marker.
+fn is_write_only_slot(addr: LLVMValueRef) -> bool {
+    // SAFETY: `addr` is a value of the function being instrumented; its uses are only
+    // inspected.
+    unsafe {
+        if LLVMIsAAllocaInst(addr).is_null() {
+            return false;
+        }
+        let mut u = LLVMGetFirstUse(addr);
+        while !u.is_null() {
+            let user = LLVMGetUser(u);
+            u = LLVMGetNextUse(u);
+            if LLVMIsAInstruction(user).is_null() {
+                return false;
+            }
+            let ok = match LLVMGetInstructionOpcode(user) {
+                LLVMOpcode::LLVMStore => {
+                    LLVMGetOperand(user, 1) == addr && LLVMGetOperand(user, 0) != addr
+                }
+                LLVMOpcode::LLVMCall => called_name(user)
+                    .is_some_and(|n| n.starts_with("llvm.lifetime.") || n.starts_with("llvm.dbg.")),
+                _ => false,
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
     }
 }
 

@@ -4,7 +4,7 @@
 ; any other provenance. Constant inttoptr, and inttoptr in optimized code (DI isOptimized,
 ; or no DI and not optnone) stay untracked.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=20 {{.*}}ptrtoint=20 exposed=9 exposed_at_escape=8 transmutes_not_exposed=2 wildcards=3 inttoptr_optimized=2 {{.*}}constant_intrinsics_lowered=2
+; CHECK: bsan-pass: stats: functions=22 {{.*}}ptrtoint=22 exposed=10 exposed_at_escape=9 transmutes_not_exposed=2 wildcards=3 inttoptr_optimized=2 {{.*}}constant_intrinsics_lowered=2
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -380,6 +380,51 @@ start:
   ret void, !dbg !24
 }
 
+; `debug_assert_eq!(ctrl as usize % 16, 0)` (hashbrown's `RawIterRange::new`) at -O0:
+; the remainder goes to a slot whose address is only kept in a dbg.spill and handed to
+; `core::panicking::assert_failed`, which formats it. No exposure. (The slot is
+; registered, so `unwind.rs` makes the call an invoke with a cleanup pad first.)
+; CHECK-LABEL: define void @assert_eq_on_address(ptr %ctrl)
+; CHECK-NOT: __bsan_expose
+; CHECK: invoke void @_RINvNtCsgEmfK2I1SDS_4core9panicking13assert_failedjjEB4_
+; CHECK-NOT: __bsan_expose
+; CHECK: ret void
+define void @assert_eq_on_address(ptr %ctrl) #0 personality ptr @rust_eh_personality {
+start:
+  %left_val.dbg.spill = alloca [8 x i8], align 8
+  %left = alloca [8 x i8], align 8
+  %a = ptrtoint ptr %ctrl to i64
+  %rem = urem i64 %a, 16
+  store i64 %rem, ptr %left, align 8
+  store ptr %left, ptr %left_val.dbg.spill, align 8
+  %l = load i64, ptr %left, align 8
+  %ok = icmp eq i64 %l, 0
+  br i1 %ok, label %done, label %fail
+
+fail:
+  call void @_RINvNtCsgEmfK2I1SDS_4core9panicking13assert_failedjjEB4_(i8 0, ptr %left, ptr %left, ptr null, ptr undef, ptr null)
+  unreachable
+
+done:
+  ret void
+}
+
+; The same slot handed to any other function: that function may read the address and
+; make a pointer of it. Exposed.
+; CHECK-LABEL: define void @slot_to_other_call(ptr %p)
+; CHECK: call void @__bsan_expose(ptr %p,
+; CHECK: ret void
+define void @slot_to_other_call(ptr %p) #0 {
+start:
+  %slot = alloca [8 x i8], align 8
+  %a = ptrtoint ptr %p to i64
+  store i64 %a, ptr %slot, align 8
+  call void @take(ptr %slot)
+  ret void
+}
+
+declare void @_RINvNtCsgEmfK2I1SDS_4core9panicking13assert_failedjjEB4_(i8, ptr, ptr, ptr, ptr, ptr)
+declare i32 @rust_eh_personality(...)
 declare i1 @llvm.is.constant.i1(i1)
 declare void @_RNvNtCsgEmfK2I1SDS_4core9panicking36panic_misaligned_pointer_dereference(i64, i64, ptr)
 declare { i64, i1 } @llvm.usub.with.overflow.i64(i64, i64)
