@@ -14,7 +14,8 @@
 //! * Inline asm: untracked results, no slots. Intrinsics: see [`FnCx::visit_intrinsic`].
 //! * Allocators, by callee name: `malloc`, `calloc`, `aligned_alloc`, `memalign`,
 //!   `valloc` register the result (`__bsan_alloc`, HEAP); `free` deregisters
-//!   (`__bsan_dealloc`); `realloc` does both around the call (`__bsan_realloc_post`);
+//!   (`__bsan_dealloc`); `realloc` does both around the call (`__bsan_realloc_pre`,
+//!   `__bsan_realloc_post`);
 //!   `posix_memalign` registers `*out` on success (through a generated helper, since that
 //!   needs a branch). These are how Rust's heap becomes visible: in the fat-LTO module the
 //!   global allocator (`__rdl_alloc` & co.) calls them.
@@ -280,7 +281,7 @@ impl FnCx<'_> {
                 let old = arg(0);
                 let p = self.prov_of(old);
                 self.at(call);
-                let old_size = self.call_hook(h::__bsan_dealloc, &mut [old, p.alloc, p.tag, heap]);
+                let old_size = self.call_hook(h::__bsan_realloc_pre, &mut [old, p.alloc, p.tag]);
                 let Some(at) = self.post_call_point(call) else {
                     return;
                 };

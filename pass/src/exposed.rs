@@ -1,17 +1,15 @@
 //! Pointer–integer casts: exposed and wildcard provenance (Tree Borrows spec §7).
 //!
 //! * `ptrtoint` of a pointer with a shadow that is not statically untracked (or wildcard)
-//!   gets `__bsan_expose(ptr, alloc, tag)`: from then on, wildcard accesses may use that
-//!   tag. The call goes right before each instruction where the integer escapes (see
-//!   below), when the cast dominates them all, else right before the cast ([`plan`]).
-//!   Skipped when the integer provably cannot come back as a pointer: every use of it, followed through integer arithmetic, casts, `freeze`,
+//!   gets `__bsan_expose(ptr, alloc, tag)` right before it: from then on, wildcard
+//!   accesses may use that tag. Skipped when the integer provably cannot come back as a
+//!   pointer: every use of it, followed through integer arithmetic, casts, `freeze`,
 //!   phis, selects and integer intrinsics (debug builds' `llvm.usub.with.overflow` and
 //!   its `extractvalue`s, `min`/`max`, bit counts), is a comparison (hence only branches),
 //!   a `switch` condition, a store into a *write-only* local slot (an alloca whose only
 //!   uses are stores to it: rustc's `*.dbg.spill`), or a store into a local integer
 //!   variable (an alloca only stored to and loaded from as an integer, its address never
-//!   taken but by `assert_eq!`'s failure path: every `let` at `-O0`), whose loads are then
-//!   followed the same way. That
+//!   taken: every `let` at `-O0`), whose loads are then followed the same way. That
 //!   covers `ptr.addr()` and `ptr as usize` in comparisons and alignment arithmetic
 //!   (`let until_alignment = (ALIGN - (src as usize & MASK)) & MASK;`), and the address
 //!   that debug builds' misaligned-dereference check hands to `core::panicking` for its
@@ -39,7 +37,7 @@
 //! * Constant `inttoptr` expressions (`ptr inttoptr (i64 4 to ptr)`: dangling `NonNull`s,
 //!   fixed addresses) stay untracked: they carry no provenance.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
@@ -98,23 +96,11 @@ fn is_transmute_path(path: &str) -> bool {
 /// Derived integer values followed before giving up (and exposing).
 const MAX_USES: usize = 64;
 
-/// Where an integer made by a `ptrtoint` leaves what [`integer_escapes`] can follow.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Escapes {
-    /// Nowhere: the integer provably never becomes a pointer again.
-    Nowhere,
-    /// Only at these instructions (stores, calls, returns, `inttoptr`, ...).
-    At(Vec<LLVMValueRef>),
-    /// Somewhere not followed (a constant expression, too many derived values).
-    Unknown,
-}
-
-/// The instructions at which the integer `int` (a `ptrtoint` result) may be turned back
-/// into a pointer or leave the function.
-fn integer_escapes(int: LLVMValueRef) -> Escapes {
+/// Whether the integer `int` (a `ptrtoint` result) may be turned back into a pointer or
+/// leave the function, i.e. must be exposed.
+fn may_escape_as_integer(int: LLVMValueRef) -> bool {
     let mut seen = HashSet::new();
     let mut work = vec![int];
-    let mut escapes = Vec::new();
     seen.insert(int);
     while let Some(v) = work.pop() {
         let mut u = unsafe { LLVMGetFirstUse(v) };
@@ -122,7 +108,7 @@ fn integer_escapes(int: LLVMValueRef) -> Escapes {
             let user = unsafe { LLVMGetUser(u) };
             u = unsafe { LLVMGetNextUse(u) };
             if unsafe { LLVMIsAInstruction(user) }.is_null() {
-                return Escapes::Unknown;
+                return true;
             }
             use LLVMOpcode::*;
             // The values through which the integer goes on from `user`.
@@ -134,23 +120,22 @@ fn integer_escapes(int: LLVMValueRef) -> Escapes {
                 LLVMSub if is_pointer_difference(user) => continue,
                 LLVMStore => {
                     let (val, addr) = unsafe { (LLVMGetOperand(user, 0), LLVMGetOperand(user, 1)) };
+                    if val == addr {
+                        return true;
+                    }
                     // A write-only slot (rustc's `*.dbg.spill`) is never read back; a local
                     // integer variable (`let mut n = (p as usize) & MASK;` at -O0) is followed
                     // through its loads.
-                    match local_slot(addr) {
-                        Some(slot)
-                            if val != addr && (slot.integers_only || slot.loads.is_empty()) =>
-                        {
-                            if !seen.insert(addr) {
-                                continue;
-                            }
-                            slot.loads
-                        }
-                        _ => {
-                            escapes.push(user);
-                            continue;
-                        }
+                    let Some(slot) = local_slot(addr) else {
+                        return true;
+                    };
+                    if slot.loads.is_empty() || !seen.insert(addr) {
+                        continue;
                     }
+                    if !slot.integers_only {
+                        return true;
+                    }
+                    slot.loads
                 }
                 LLVMAdd | LLVMSub | LLVMMul | LLVMUDiv | LLVMSDiv | LLVMURem | LLVMSRem
                 | LLVMShl | LLVMLShr | LLVMAShr | LLVMAnd | LLVMOr | LLVMXor | LLVMTrunc
@@ -162,121 +147,21 @@ fn integer_escapes(int: LLVMValueRef) -> Escapes {
                 LLVMCall if is_integer_intrinsic(user) => vec![user],
                 // rustc's debug check of a dereference's alignment passes the address to
                 // `core::panicking::panic_misaligned_pointer_dereference`: a panic message.
+                // (An invoke once `unwind.rs` gave the function a cleanup pad.)
                 LLVMCall | LLVMInvoke if calls_core_panic(user) => continue,
-                _ => {
-                    escapes.push(user);
-                    continue;
-                }
+                _ => return true,
             };
             for n in next {
                 if seen.insert(n) {
                     work.push(n);
                 }
             }
-            if seen.len() + escapes.len() > MAX_USES {
-                return Escapes::Unknown;
+            if seen.len() > MAX_USES {
+                return true;
             }
         }
     }
-    if escapes.is_empty() {
-        Escapes::Nowhere
-    } else {
-        escapes.sort_unstable();
-        escapes.dedup();
-        Escapes::At(escapes)
-    }
-}
-
-/// Where the tag of a `ptrtoint`'s pointer is exposed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum ExposeAt {
-    /// Nowhere: the integer never becomes a pointer again.
-    Never,
-    /// At the cast.
-    Cast,
-    /// Right before each of these instructions, where the integer escapes; each is
-    /// dominated by the cast.
-    Escapes(Vec<LLVMValueRef>),
-}
-
-/// The exposure point of every `ptrtoint` of `func`, decided on the IR before
-/// instrumentation changes it.
-///
-/// Exposing at the escapes instead of at the cast is exact: until the integer passes one
-/// of them it cannot have become a pointer, so no wildcard access can have needed the
-/// exposure earlier. It matters on paths that do not escape: core's `fmt::write` and
-/// `Arguments::as_str` read the second word of `fmt::Arguments` as either the address of
-/// the arguments array or, when its low bit is set, the length of a static string, and
-/// only that second path hands the integer on (as a `write_str` length). Exposing at the
-/// cast exposed the arguments array's tag at every `format_args!`, and exposed tags are
-/// never pruned: a formatting loop in one frame grew one tree by a node per iteration.
-/// An escape not dominated by the cast (after a phi that merges the integer with
-/// another) keeps the exposure at the cast, where the pointer's provenance is known.
-pub(crate) fn plan(func: LLVMValueRef) -> HashMap<LLVMValueRef, ExposeAt> {
-    let mut plan = HashMap::new();
-    let mut dom: Option<DomTree> = None;
-    // SAFETY: `func` is a function definition of the module being instrumented; its
-    // blocks and instructions are only inspected.
-    unsafe {
-        let mut bb = LLVMGetFirstBasicBlock(func);
-        while !bb.is_null() {
-            let mut inst = LLVMGetFirstInstruction(bb);
-            while !inst.is_null() {
-                if !LLVMIsAPtrToIntInst(inst).is_null() {
-                    let at = match integer_escapes(inst) {
-                        Escapes::Nowhere => ExposeAt::Never,
-                        Escapes::Unknown => ExposeAt::Cast,
-                        Escapes::At(uses) => {
-                            let dom = dom.get_or_insert_with(|| DomTree::new(func));
-                            if uses.iter().all(|&u| dom.dominates(inst, u)) {
-                                ExposeAt::Escapes(uses)
-                            } else {
-                                ExposeAt::Cast
-                            }
-                        }
-                    };
-                    plan.insert(inst, at);
-                }
-                inst = LLVMGetNextInstruction(inst);
-            }
-            bb = LLVMGetNextBasicBlock(bb);
-        }
-    }
-    plan
-}
-
-/// An LLVM dominator tree of one function (`pass/src/plugin/glue.cpp`), valid while the
-/// function's CFG is unchanged.
-struct DomTree(*mut std::ffi::c_void);
-
-extern "C" {
-    fn bsan_domtree_new(func: LLVMValueRef) -> *mut std::ffi::c_void;
-    fn bsan_domtree_dominates(
-        dt: *mut std::ffi::c_void,
-        def: LLVMValueRef,
-        user: LLVMValueRef,
-    ) -> i32;
-    fn bsan_domtree_free(dt: *mut std::ffi::c_void);
-}
-
-impl DomTree {
-    fn new(func: LLVMValueRef) -> DomTree {
-        // SAFETY: `func` is a function definition.
-        DomTree(unsafe { bsan_domtree_new(func) })
-    }
-    /// Whether the instruction `def` dominates the instruction `user` (both of the tree's
-    /// function): every path from the entry to `user` passes `def` first.
-    fn dominates(&self, def: LLVMValueRef, user: LLVMValueRef) -> bool {
-        // SAFETY: the tree is live; both are instructions of its function.
-        unsafe { bsan_domtree_dominates(self.0, def, user) != 0 }
-    }
-}
-
-impl Drop for DomTree {
-    fn drop(&mut self) {
-        // SAFETY: made by `bsan_domtree_new`, freed once.
-        unsafe { bsan_domtree_free(self.0) }
-    }
+    false
 }
 
 /// A call to one of core's panic entry points (`core::panicking::*`), which only format
@@ -330,9 +215,7 @@ struct LocalSlot {
 }
 
 /// `addr` as a [`LocalSlot`] if it is an alloca whose every use is a store into it (never
-/// of its own address), a load from it, a lifetime/debug marker, a store of its address
-/// into a write-only slot, or a call to a core panic entry point with its address as an
-/// argument; `None` otherwise.
+/// of its own address), a load from it, or a lifetime/debug marker; `None` otherwise.
 fn local_slot(addr: LLVMValueRef) -> Option<LocalSlot> {
     // SAFETY: `addr` is a value of the function being instrumented; its uses, types and
     // operands are only inspected.
@@ -356,22 +239,12 @@ fn local_slot(addr: LLVMValueRef) -> Option<LocalSlot> {
             }
             match LLVMGetInstructionOpcode(user) {
                 LLVMOpcode::LLVMStore => {
-                    let (val, dest) = (LLVMGetOperand(user, 0), LLVMGetOperand(user, 1));
-                    if val == addr {
-                        // Its address kept in a write-only slot (`left_val.dbg.spill` of
-                        // `assert_eq!`): never read back.
-                        if dest != addr && is_write_only_slot(dest) {
-                            continue;
-                        }
+                    let val = LLVMGetOperand(user, 0);
+                    if LLVMGetOperand(user, 1) != addr || val == addr {
                         return None;
                     }
                     slot.integers_only &= is_int(val);
                 }
-                // Its address handed to a panic entry point (`assert_failed(kind, &left,
-                // &right, ..)` of `assert_eq!` on an address), which only formats the
-                // value into the message and never returns.
-                // (An invoke once `unwind.rs` gave the function a cleanup pad.)
-                LLVMOpcode::LLVMCall | LLVMOpcode::LLVMInvoke if calls_core_panic(user) => {}
                 LLVMOpcode::LLVMLoad => {
                     slot.integers_only &= is_int(user);
                     slot.loads.push(user);
@@ -384,38 +257,6 @@ fn local_slot(addr: LLVMValueRef) -> Option<LocalSlot> {
             }
         }
         Some(slot)
-    }
-}
-
-/// Whether `addr` is an alloca only ever stored into (rustc's `*.dbg.spill`): every use is
-/// a store into it (never of its own address) or a lifetime/debug marker.
-fn is_write_only_slot(addr: LLVMValueRef) -> bool {
-    // SAFETY: `addr` is a value of the function being instrumented; its uses are only
-    // inspected.
-    unsafe {
-        if LLVMIsAAllocaInst(addr).is_null() {
-            return false;
-        }
-        let mut u = LLVMGetFirstUse(addr);
-        while !u.is_null() {
-            let user = LLVMGetUser(u);
-            u = LLVMGetNextUse(u);
-            if LLVMIsAInstruction(user).is_null() {
-                return false;
-            }
-            let ok = match LLVMGetInstructionOpcode(user) {
-                LLVMOpcode::LLVMStore => {
-                    LLVMGetOperand(user, 1) == addr && LLVMGetOperand(user, 0) != addr
-                }
-                LLVMOpcode::LLVMCall => called_name(user)
-                    .is_some_and(|n| n.starts_with("llvm.lifetime.") || n.starts_with("llvm.dbg.")),
-                _ => false,
-            };
-            if !ok {
-                return false;
-            }
-        }
-        true
     }
 }
 
@@ -453,19 +294,12 @@ impl FnCx<'_> {
             self.m.stats.transmutes_not_exposed += 1;
             return;
         }
-        let points = match self.exposures.get(&inst) {
-            Some(ExposeAt::Never) => return,
-            Some(ExposeAt::Escapes(uses)) => uses.clone(),
-            Some(ExposeAt::Cast) | None => vec![inst],
-        };
+        if !may_escape_as_integer(inst) {
+            return;
+        }
         self.m.stats.exposed += 1;
-        if points != [inst] {
-            self.m.stats.exposed_at_escape += 1;
-        }
-        for at in points {
-            self.at(at);
-            self.call_hook(h::__bsan_expose, &mut [op, p.alloc, p.tag]);
-        }
+        self.at(inst);
+        self.call_hook(h::__bsan_expose, &mut [op, p.alloc, p.tag]);
     }
 
     /// `inttoptr`: wildcard provenance (untracked in optimized code).

@@ -129,10 +129,9 @@ pub(crate) struct Outcome {
 pub(crate) fn instrument_module(module: LLVMModuleRef) -> Outcome {
     // Before anything reads the IR: `llvm.is.constant` of a non-constant is `false` from
     // here on (nothing after this pass can fold it otherwise), and the branches it guards
-    // are dead. Left in, std's `fmt::Arguments::as_str` (`if is_constant(ptr & 1) { len =
-    // ptr >> 1; .. }`, inlined into every `write_fmt`) stores an integer derived from the
-    // arguments array's address, which `exposed` must count as an exposure: one exposed,
-    // never-pruned tag per `println!`.
+    // are dead. This is what codegen does to them anyway; done first, the analyses here
+    // (`exposed`, `elide`) see the CFG codegen will emit, without the paths it removes
+    // (std's `write_fmt` guards its static-string path with `llvm.is.constant`).
     let lowered = unsafe { bsan_lower_constant_intrinsics(module) };
     let mut m = ModuleCx::new(module);
     m.stats.constant_intrinsics_lowered = lowered as u64;
@@ -257,8 +256,6 @@ pub(crate) struct FnCx<'m> {
     /// Instructions to erase at the end (lowered `__rust_retag_mem`).
     pub erase: Vec<LLVMValueRef>,
     pub locals: LocalSlots,
-    /// Where each `ptrtoint` exposes its pointer (`exposed::plan`).
-    pub exposures: HashMap<LLVMValueRef, crate::exposed::ExposeAt>,
     /// Escaping allocas registered with the runtime and their `alloc` word.
     pub stack_allocs: Vec<(LLVMValueRef, LLVMValueRef)>,
     /// Companion shadow allocas `(alloc, tag)` of promoted pointer slots.
@@ -301,7 +298,6 @@ impl<'m> FnCx<'m> {
             lowered_retags: Vec::new(),
             erase: Vec::new(),
             locals: LocalSlots::default(),
-            exposures: HashMap::new(),
             stack_allocs: Vec::new(),
             companions: HashMap::new(),
             frame: None,
@@ -327,7 +323,6 @@ impl<'m> FnCx<'m> {
         self.split_invoke_edges();
         // 2. Analyses on the original IR (retag calls still present).
         self.locals = crate::elide::analyze(self.func, self.entry);
-        self.exposures = crate::exposed::plan(self.func);
         // 3. Snapshot instructions in reverse post-order, before inserting anything.
         let blocks = reverse_post_order(self.func);
         let insts: Vec<Vec<LLVMValueRef>> = blocks.iter().map(|&bb| block_insts(bb)).collect();

@@ -53,8 +53,6 @@ pub(crate) struct Stats {
     /// Of those, `__bsan_expose` calls emitted (the others were statically untracked or
     /// their integer provably never becomes a pointer again).
     pub exposed: u64,
-    /// Of those, exposed where the integer escapes instead of at the cast (`exposed::plan`).
-    pub exposed_at_escape: u64,
     /// Of the `ptrtoint`s, core's pointer-to-integer transmutes (`<*const T>::addr`,
     /// `fmt::Arguments::as_str`), which do not expose.
     pub transmutes_not_exposed: u64,
@@ -77,7 +75,7 @@ impl fmt::Display for Stats {
             "bsan-pass: stats: functions={} retags_lowered={} loads={} stores={} elided={} \
              untracked={} retags_untracked={} prov_loads={} prov_stores={} promoted_slots={} \
              stack_allocs={} calls={} allocator_calls={} memintrinsics={} atomics={} globals={} \
-             protected_frames={} unwind_invokes={} unwind_unhandled={} ptrtoint={} exposed={} exposed_at_escape={} transmutes_not_exposed={} \
+             protected_frames={} unwind_invokes={} unwind_unhandled={} ptrtoint={} exposed={} transmutes_not_exposed={} \
              wildcards={} inttoptr_optimized={} functions_skipped={} functions_ignored={} \
              functions_ignored_callees={} retags_erased={} constant_intrinsics_lowered={}",
             self.functions,
@@ -101,7 +99,6 @@ impl fmt::Display for Stats {
             self.unwind_unhandled,
             self.ptrtoint,
             self.exposed,
-            self.exposed_at_escape,
             self.transmutes_not_exposed,
             self.wildcards,
             self.inttoptr_optimized,

@@ -58,8 +58,25 @@ pub fn allocate(addr: usize, size: u64, kind: AllocKind, site: Site) -> Prov {
 
 /// The allocation at `addr` is being freed through provenance `prov`. Checks the
 /// deallocation (heap only), retires the record and returns the allocation's size; 0 if the
-/// runtime does not know the allocation.
+/// runtime does not know the allocation. A heap block's shadow provenance is released
+/// ([`shadow::release`]): nothing may load a pointer from freed memory, and stale entries
+/// would keep their tags alive and their shadow pages resident.
 pub fn dealloc(addr: usize, prov: Prov, kind: AllocKind, site: Site) -> Result<u64, Violation> {
+    let size = retire(addr, prov, kind, site)?;
+    if kind == AllocKind::Heap && size != 0 {
+        shadow::release(addr, usize::try_from(size).unwrap_or(usize::MAX));
+    }
+    Ok(size)
+}
+
+/// The heap block at `addr` is being passed to `realloc`: [`dealloc`] except that its
+/// shadow provenance stays for [`realloc_post`] to move.
+pub fn dealloc_for_realloc(addr: usize, prov: Prov, site: Site) -> Result<u64, Violation> {
+    retire(addr, prov, AllocKind::Heap, site)
+}
+
+/// Checks the deallocation and retires the record; the allocation's size, 0 if unknown.
+fn retire(addr: usize, prov: Prov, kind: AllocKind, site: Site) -> Result<u64, Violation> {
     // The record named by the provenance, if it describes exactly this live allocation.
     let wildcard = prov.alloc == WILDCARD_ALLOC;
     let by_prov = if wildcard {
@@ -125,15 +142,19 @@ pub fn dealloc(addr: usize, prov: Prov, kind: AllocKind, site: Site) -> Result<u
 }
 
 /// After `realloc(old) == new`: moves the shadow provenance of the surviving bytes (if the
-/// block moved) and registers `new` as a heap block. The old block was already retired by
-/// the `dealloc` that preceded the `realloc`.
+/// block moved), releases that of the bytes `realloc` freed (the old block, or the tail
+/// of one shrunk in place), and registers `new` as a heap block. The old block was
+/// already retired by the [`dealloc_for_realloc`] that preceded the `realloc`.
 pub fn realloc_post(new: usize, old: usize, old_size: u64, new_size: u64, site: Site) -> Prov {
     if new == 0 {
         return Prov::UNTRACKED;
     }
+    let size = |n: u64| usize::try_from(n).unwrap_or(usize::MAX);
     if new != old && old != 0 {
-        let len = usize::try_from(old_size.min(new_size)).unwrap_or(usize::MAX);
-        shadow::copy_prov(new, old, len);
+        shadow::copy_prov(new, old, size(old_size.min(new_size)));
+        shadow::release(old, size(old_size));
+    } else if new == old && new_size < old_size {
+        shadow::release(old + size(new_size), size(old_size - new_size));
     }
     allocate(new, new_size, AllocKind::Heap, site)
 }
@@ -189,11 +210,33 @@ mod tests {
         let new = 0x5200_0001_0000usize;
         let p = allocate(old, 16, HEAP, 0);
         shadow::store_prov(old + 8, 0xabc, Prov { alloc: 1, tag: 2 });
-        assert_eq!(dealloc(old, p, HEAP, 0).unwrap(), 16);
+        assert_eq!(dealloc_for_realloc(old, p, 0).unwrap(), 16);
         let q = realloc_post(new, old, 16, 64, 0);
         assert_ne!(q, Prov::UNTRACKED);
         assert_eq!(shadow::load_prov(new + 8, 0xabc), Prov { alloc: 1, tag: 2 });
-        assert_eq!(realloc_post(0, new, 64, 128, 0), Prov::UNTRACKED);
-        assert_eq!(dealloc(new, q, HEAP, 0).unwrap(), 64);
+        assert_eq!(
+            shadow::load_prov(old + 8, 0xabc),
+            Prov::UNTRACKED,
+            "the old block was freed: its provenance is released"
+        );
+        // Shrunk in place: the freed tail is released, the kept part stays.
+        shadow::store_prov(new + 48, 0xdef, Prov { alloc: 1, tag: 3 });
+        assert_eq!(dealloc_for_realloc(new, q, 0).unwrap(), 64);
+        let r = realloc_post(new, new, 64, 16, 0);
+        assert_eq!(shadow::load_prov(new + 8, 0xabc), Prov { alloc: 1, tag: 2 });
+        assert_eq!(shadow::load_prov(new + 48, 0xdef), Prov::UNTRACKED);
+        assert_eq!(realloc_post(0, new, 16, 128, 0), Prov::UNTRACKED);
+        assert_eq!(dealloc(new, r, HEAP, 0).unwrap(), 16);
+    }
+
+    #[test]
+    fn free_releases_the_blocks_shadow_provenance() {
+        let a = 0x5200_0002_0000usize;
+        let p = allocate(a, 64, HEAP, 0);
+        shadow::store_prov(a + 8, 0x123, Prov { alloc: 1, tag: 2 });
+        shadow::store_prov(a + 64, 0x456, Prov { alloc: 1, tag: 3 }); // next block
+        assert_eq!(dealloc(a, p, HEAP, 0).unwrap(), 64);
+        assert_eq!(shadow::load_prov(a + 8, 0x123), Prov::UNTRACKED);
+        assert_eq!(shadow::load_prov(a + 64, 0x456), Prov { alloc: 1, tag: 3 });
     }
 }

@@ -305,6 +305,55 @@ pub fn clear_prov(dst: usize, len: usize) {
     }
 }
 
+/// Forgets the provenance of `len` bytes at `dst` that were just freed, and gives the
+/// shadow pages wholly inside them back to the kernel.
+///
+/// Freed memory holds no pointer the program may use, so its entries are only stale: left
+/// in place they keep their tags alive for the GC and, worse, keep the shadow pages
+/// resident for as long as the process lives, while a big block's address range (glibc
+/// `mmap`s blocks of 128 KiB and more) may never be used again. Shadow for shorter
+/// ranges is cleared entry by entry ([`clear_prov`]: no write where nothing is recorded);
+/// only whole shadow pages are discarded (`MADV_DONTNEED`: they read as zero, i.e.
+/// empty, afterwards).
+pub fn release(dst: usize, len: usize) {
+    let page = crate::sys::page_size();
+    // Below one shadow page per chunk part nothing could be discarded anyway.
+    if len < page {
+        clear_prov(dst, len);
+        return;
+    }
+    let mut addr = dst & !(WORD - 1);
+    let end = dst.saturating_add(len).min(ADDRESS_LIMIT);
+    while addr < end {
+        let chunk_end = ((addr >> CHUNK_SHIFT) + 1) << CHUNK_SHIFT;
+        let stop = chunk_end.min(end);
+        if let Some(first) = entry(addr) {
+            // Entries of the aligned words in [addr, stop): contiguous within the chunk.
+            let words = (stop - addr).div_ceil(WORD);
+            let lo = first as *const Entry as usize;
+            let hi = lo + words * std::mem::size_of::<Entry>();
+            let (plo, phi) = (lo.next_multiple_of(page), hi & !(page - 1));
+            if plo < phi {
+                // The partial pages at both ends, entry by entry; the whole ones at once.
+                // An entry straddling `plo` is cleared first (its value word, which says
+                // "empty" when zero, lies below `plo`); one straddling `phi` has its value
+                // word inside the discarded page.
+                let head = (plo - lo).div_ceil(std::mem::size_of::<Entry>()) * WORD;
+                clear_prov(addr, head.min(stop - addr));
+                // SAFETY: [plo, phi) lies inside an installed chunk, a private anonymous
+                // mapping that is never unmapped; discarding it only zeroes entries of
+                // freed memory, which is what clearing them would do.
+                unsafe { libc::madvise(plo as *mut libc::c_void, phi - plo, libc::MADV_DONTNEED) };
+                let tail = addr + (phi - lo) / std::mem::size_of::<Entry>() * WORD;
+                clear_prov(tail, stop.saturating_sub(tail));
+            } else {
+                clear_prov(addr, stop - addr);
+            }
+        }
+        addr = chunk_end;
+    }
+}
+
 /// Copies the provenance of `len` bytes from `src` to `dst` with `memmove` semantics
 /// (overlap allowed). Only whole aligned words move, and only if `src` and `dst` agree
 /// modulo 8 (otherwise no pointer survives the copy at an aligned position and the
@@ -469,6 +518,36 @@ mod tests {
         clear_prov(boundary - 13, 14);
         let left: Vec<_> = recorded_in(boundary - 16, 32).iter().map(|r| r.0).collect();
         assert_eq!(left, vec![boundary + 8]);
+    }
+
+    #[test]
+    fn release_forgets_every_word_and_only_the_range() {
+        // A block of 64 KiB plus odd ends, across a chunk boundary, with an entry in every
+        // word and neighbours on both sides that must survive.
+        let boundary = (BASE + (13 << CHUNK_SHIFT)) & !((1 << CHUNK_SHIFT) - 1);
+        let start = boundary - 40_000;
+        let len = 64 * 1024 + 24;
+        for w in (start - 8..start + len + 8).step_by(8) {
+            store_prov(w, w as u64, p(3, 4));
+        }
+        release(start, len);
+        let left: Vec<_> = recorded_in(start - 8, len + 16)
+            .iter()
+            .map(|r| r.0)
+            .collect();
+        assert_eq!(
+            left,
+            vec![start - 8, start + len],
+            "only the neighbours stay"
+        );
+        for w in (start..start + len).step_by(8) {
+            assert_eq!(load_prov(w, w as u64), Prov::UNTRACKED, "word {w:#x}");
+        }
+        assert_eq!(load_prov(start - 8, (start - 8) as u64), p(3, 4));
+        // Short ranges go entry by entry.
+        store_prov(start, 1, p(3, 5));
+        release(start, 8);
+        assert_eq!(load_prov(start, 1), Prov::UNTRACKED);
     }
 
     #[test]

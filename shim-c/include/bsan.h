@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define BSAN_ABI_VERSION 2
+#define BSAN_ABI_VERSION 3
 #define BSAN_DEFAULT_EXIT_CODE 66
 
 /* Retag flags (bsan_abi::retag_flags). */
@@ -52,6 +52,7 @@ void __bsan_copy_prov(const void * dst, const void * src, uint64_t len);
 void __bsan_clear_prov(const void * dst, uint64_t len);
 bsan_prov_t __bsan_alloc(const void * addr, uint64_t size, uint8_t kind);
 uint64_t __bsan_dealloc(const void * addr, uint64_t alloc, uint64_t tag, uint8_t kind);
+uint64_t __bsan_realloc_pre(const void * addr, uint64_t alloc, uint64_t tag);
 bsan_prov_t __bsan_realloc_post(const void * new_addr, const void * old_addr, uint64_t old_size, uint64_t new_size);
 void __bsan_func_entry(const void * frame);
 void __bsan_func_exit(const void * frame);

@@ -193,22 +193,6 @@ extern "C" int bsan_lower_constant_intrinsics(LLVMModuleRef Mod) {
   return Changed;
 }
 
-// A dominator tree of the function `F`, for `exposed.rs`; freed by `bsan_domtree_free`.
-extern "C" void *bsan_domtree_new(LLVMValueRef F) {
-  return new DominatorTree(*cast<Function>(reinterpret_cast<Value *>(F)));
-}
-
-// Whether the instruction `Def` dominates the instruction `User` in the tree's function.
-extern "C" int bsan_domtree_dominates(void *DT, LLVMValueRef Def, LLVMValueRef User) {
-  return static_cast<DominatorTree *>(DT)->dominates(
-             cast<Instruction>(reinterpret_cast<Value *>(Def)),
-             cast<Instruction>(reinterpret_cast<Value *>(User)))
-             ? 1
-             : 0;
-}
-
-extern "C" void bsan_domtree_free(void *DT) { delete static_cast<DominatorTree *>(DT); }
-
 // Report `Msg` as an error of the compilation through the context's diagnostic handler
 // (rustc and clang print it as `error: ...` and fail; opt prints it and exits with 1).
 extern "C" void bsan_emit_error(LLVMModuleRef M, const char *Msg) {

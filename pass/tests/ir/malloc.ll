@@ -19,7 +19,7 @@ declare i32 @posix_memalign(ptr, i64, i64)
 ; CHECK: %c = call ptr @calloc(i64 4, i64 %n)
 ; CHECK-NEXT: [[SZ:%[0-9]+]] = mul i64 4, %n
 ; CHECK-NEXT: call { i64, i64 } @__bsan_alloc(ptr %c, i64 [[SZ]], i8 0)
-; CHECK: [[OLD:%[0-9]+]] = call i64 @__bsan_dealloc(ptr %m, i64 [[MA]], i64 [[MT]], i8 0)
+; CHECK: [[OLD:%[0-9]+]] = call i64 @__bsan_realloc_pre(ptr %m, i64 [[MA]], i64 [[MT]])
 ; CHECK-NEXT: %r = call ptr @realloc(ptr %m, i64 64)
 ; CHECK-NEXT: call { i64, i64 } @__bsan_realloc_post(ptr %r, ptr %m, i64 [[OLD]], i64 64)
 ; CHECK: call i64 @__bsan_dealloc(ptr %r,

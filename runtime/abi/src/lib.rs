@@ -29,12 +29,12 @@
 //!   (`__bsan_expose`); `tag` is ignored. An address in no exposed allocation is untracked.
 
 /// Bumped whenever a hook signature, a TLS slot or an encoding below changes.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// Instrumented modules reference this symbol, the runtime defines it: linking an
 /// instrumented program against a runtime of another ABI version fails with an undefined
 /// symbol naming the version instead of misbehaving at run time.
-pub const VERSION_SYMBOL: &str = "__bsan_abi_version_2";
+pub const VERSION_SYMBOL: &str = "__bsan_abi_version_3";
 
 /// The exit status of a program stopped by a bsan report (overridable with
 /// `BSAN_OPTIONS=exitcode=N`). Distinct from 1 (Rust panics in main) and 101 (test failures).
@@ -182,10 +182,16 @@ hooks! {
     /// returns the provenance of its root pointer.
     fn __bsan_alloc(addr: Ptr, size: I64, kind: I8) -> Prov;
     /// An allocation is about to be freed through `addr` with provenance `alloc`/`tag`
-    /// (`free`, `realloc`, end of a stack slot). Checks the deallocation, forgets the record,
-    /// returns the allocation's size (0 if untracked).
+    /// (`free`, end of a stack slot). Checks the deallocation, forgets the record and the
+    /// provenance stored in the block, returns the allocation's size (0 if untracked).
     fn __bsan_dealloc(addr: Ptr, alloc: I64, tag: I64, kind: I8) -> I64;
-    /// After `realloc(old) == new`: move shadow provenance and register `new`.
+    /// The heap block at `addr` is about to be passed to `realloc` through provenance
+    /// `alloc`/`tag`: checks the deallocation and forgets the record like
+    /// `__bsan_dealloc`, but keeps the provenance stored in the block for
+    /// `__bsan_realloc_post` to move. Returns its size (0 if untracked).
+    fn __bsan_realloc_pre(addr: Ptr, alloc: I64, tag: I64) -> I64;
+    /// After `realloc(old) == new`: move shadow provenance (forgetting it where the old block
+    /// was freed) and register `new`.
     fn __bsan_realloc_post(new_addr: Ptr, old_addr: Ptr, old_size: I64, new_size: I64) -> Prov;
     /// Entry of a function that makes protected retags; `frame` identifies the activation
     /// (its frame address). Stale frames left by unwinding are released here.

@@ -1,4 +1,5 @@
-//! `__bsan_alloc`, `__bsan_dealloc`, `__bsan_realloc_post`: allocation lifetimes
+//! `__bsan_alloc`, `__bsan_dealloc`, `__bsan_realloc_pre`, `__bsan_realloc_post`: allocation
+//! lifetimes
 //! ([`crate::lifetime`]).
 
 use bsan_abi::Prov;
@@ -46,6 +47,24 @@ pub unsafe extern "C" fn __bsan_dealloc(addr: *const u8, alloc: u64, tag: u64, k
             Err(v) => report::report_violation(v),
         }
     })
+}
+
+/// `old` is about to be passed to `realloc`: checks and forgets it like
+/// [`__bsan_dealloc`], keeping its shadow provenance for [`__bsan_realloc_post`].
+///
+/// # Safety
+/// None beyond the ABI: `addr` is never dereferenced.
+#[no_mangle]
+#[inline(never)]
+pub unsafe extern "C" fn __bsan_realloc_pre(addr: *const u8, alloc: u64, tag: u64) -> u64 {
+    let site = sys::caller_pc();
+    guard(
+        "__bsan_realloc_pre",
+        || match lifetime::dealloc_for_realloc(addr as usize, Prov { alloc, tag }, site) {
+            Ok(size) => size,
+            Err(v) => report::report_violation(v),
+        },
+    )
 }
 
 /// After `realloc(old_addr) == new_addr`: moves shadow provenance and registers the new

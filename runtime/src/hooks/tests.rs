@@ -40,6 +40,7 @@ fn every_abi_hook_is_defined_with_its_signature() {
         __bsan_clear_prov(Ptr, I64) -> Void;
         __bsan_alloc(Ptr, I64, I8) -> Prov;
         __bsan_dealloc(Ptr, I64, I64, I8) -> I64;
+        __bsan_realloc_pre(Ptr, I64, I64) -> I64;
         __bsan_realloc_post(Ptr, Ptr, I64, I64) -> Prov;
         __bsan_func_entry(Ptr) -> Void;
         __bsan_func_exit(Ptr) -> Void;
@@ -71,8 +72,8 @@ fn every_abi_hook_is_defined_with_its_signature() {
 
 #[test]
 fn version_symbol_matches_the_abi() {
-    assert_eq!(bsan_abi::VERSION_SYMBOL, "__bsan_abi_version_2");
-    assert_eq!(super::__bsan_abi_version_2, 2);
+    assert_eq!(bsan_abi::VERSION_SYMBOL, "__bsan_abi_version_3");
+    assert_eq!(super::__bsan_abi_version_3, 3);
 }
 
 #[test]
@@ -321,7 +322,7 @@ fn realloc_keeps_tracking_and_frees_by_address() {
     unsafe {
         let root = __bsan_alloc(old, 8, alloc_kind::HEAP);
         let x = retag_hook(old, 8, rf::MUTABLE | rf::FREEZE, root);
-        assert_eq!(__bsan_dealloc(old, x.alloc, x.tag, alloc_kind::HEAP), 8);
+        assert_eq!(__bsan_realloc_pre(old, x.alloc, x.tag), 8);
         let moved = __bsan_realloc_post(new, old, 8, 32);
         assert_ne!(moved, Prov::UNTRACKED);
         // Freed without provenance (e.g. by uninstrumented code): found by address.
