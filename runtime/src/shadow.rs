@@ -317,7 +317,8 @@ pub fn clear_prov(dst: usize, len: usize) {
 /// empty, afterwards).
 pub fn release(dst: usize, len: usize) {
     let page = crate::sys::page_size();
-    // Below one shadow page per chunk part nothing could be discarded anyway.
+    // A block shorter than a page has too little shadow (24 bytes per word) to be worth a
+    // page computation: entry by entry.
     if len < page {
         clear_prov(dst, len);
         return;
