@@ -26,7 +26,12 @@
 //! a collection scans memory roughly proportional to the resident shadow memory and stacks
 //! (`W` words), so the next one may only start after `max(1024, W / 64)` more tags have
 //! been handed out. This bounds the scanning to about 64 words per retag, and a tree's
-//! growth between collections to its threshold plus that budget. One collection serves
+//! growth between collections to its threshold plus that budget, except that a tree more
+//! than 8 times over its threshold is *overdue* and gets its collection at the next
+//! retag whatever the budget says: with many shadow pages the budget allows tens of
+//! thousands of retags between runs, and a tree that keeps thousands of dead siblings for
+//! that long costs every access to it (and a state entry per sibling in every chunk it
+//! accesses) far more than one scan. One collection serves
 //! every pending allocation with one scan. An allocation whose lock is busy when the
 //! collection gets to it (its thread is working on it) is not waited for: the live set
 //! found for it is left for that allocation's next retag to apply, under the lock the retag
@@ -75,7 +80,7 @@
 //! record lock by retags.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::*};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::*};
 use std::sync::Arc;
 
 use bsan_tree::Tag;
@@ -90,6 +95,9 @@ pub const MIN_THRESHOLD: usize = 256;
 const MIN_RETAGS_BETWEEN_RUNS: u64 = 1024;
 /// Words a collection may scan per tag handed out since the previous one.
 const WORDS_PER_RETAG: u64 = 64;
+/// A tree this many times over its threshold is *overdue*: its collection runs without
+/// waiting for the budget.
+const OVERDUE_FACTOR: usize = 8;
 
 /// Per-allocation GC bookkeeping, kept in the record's state.
 #[derive(Clone, Copy, Debug, Default)]
@@ -104,8 +112,10 @@ pub struct AllocGc {
 static REQUESTS: Mutex<Vec<(&'static AllocInfo, u64)>> = Mutex::new(Vec::new());
 /// `REQUESTS.len()`, readable without the lock (updated under it).
 static REQUESTED: AtomicUsize = AtomicUsize::new(0);
-/// No collection starts before the tag counter reaches this.
+/// No collection starts before the tag counter reaches this, unless one is overdue.
 static NEXT_RUN_AT: AtomicU64 = AtomicU64::new(0);
+/// A requested allocation's tree is overdue (see [`OVERDUE_FACTOR`]).
+static OVERDUE: AtomicBool = AtomicBool::new(false);
 static RUNNING: Mutex<()> = Mutex::new(());
 /// Live sets computed for allocations whose lock was busy, for their next retag to apply.
 static DEFERRED: Mutex<Vec<Deferred>> = Mutex::new(Vec::new());
@@ -154,11 +164,15 @@ pub fn after_retag(rec: &'static AllocInfo, st: &mut AllocState, keep: &[Tag]) {
             stats::TAGS_PRUNED.add(prune(st, &d.live) as u64);
         }
     }
-    let Some(tree) = st.tree.as_deref() else {
+    let Some(nodes) = st.tree.as_deref().map(|t| t.node_count()) else {
         return;
     };
-    if tree.node_count() > st.gc.threshold.max(MIN_THRESHOLD) {
+    let threshold = st.gc.threshold.max(MIN_THRESHOLD);
+    if nodes > threshold {
         request(rec, st);
+        if nodes > OVERDUE_FACTOR * threshold {
+            OVERDUE.store(true, Relaxed);
+        }
     }
 }
 
@@ -194,12 +208,20 @@ fn prune(st: &mut AllocState, live: &LiveSet) -> usize {
     before.saturating_sub(after)
 }
 
+/// Tests: make the budget forbid collections until the tag counter reaches `at`.
+#[cfg(test)]
+pub(crate) fn postpone_budget(at: u64) {
+    NEXT_RUN_AT.store(at, Relaxed);
+}
+
 /// Runs a collection if one is requested and the budget allows it. Called at the end of a
 /// retag, with no lock held; `keep` are tags the caller holds outside memory (the retag's
 /// parent and result).
 #[inline]
 pub fn maybe_collect(keep: &[Tag]) {
-    if REQUESTED.load(Relaxed) == 0 || tags::peek() < NEXT_RUN_AT.load(Relaxed) {
+    if REQUESTED.load(Relaxed) == 0
+        || (tags::peek() < NEXT_RUN_AT.load(Relaxed) && !OVERDUE.load(Relaxed))
+    {
         return;
     }
     collect(keep);
@@ -236,6 +258,7 @@ pub fn collect(keep: &[Tag]) -> bool {
     let targets: Vec<(&'static AllocInfo, u64)> = {
         let mut requests = REQUESTS.lock();
         REQUESTED.store(0, Relaxed);
+        OVERDUE.store(false, Relaxed);
         std::mem::take(&mut *requests)
     };
     words.sort_unstable();

@@ -675,6 +675,22 @@ fn gc_keeps_a_reborrow_loop_bounded() {
 }
 
 #[test]
+fn gc_runs_for_an_overdue_tree_whatever_the_budget() {
+    // A budget that allows no collection for 2^62 more tags (as with huge shadow memory,
+    // only much more so): a tree 8 times over its threshold gets its collection anyway.
+    crate::gc::postpone_budget(1 << 62);
+    let p = fake_block(5103);
+    unsafe {
+        let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
+        let max = reborrow_loop(p, root, 20_000);
+        crate::gc::postpone_budget(0);
+        // 8 x 256 nodes, plus what other tests' collections running meanwhile leave.
+        assert!(max < 8_000, "the tree grew to {max} nodes");
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
+    }
+}
+
+#[test]
 fn gc_keeps_tags_held_in_shadow_memory_or_on_another_threads_stack() {
     use std::sync::mpsc::channel;
     // Addresses as integers, so that the threads can share them.

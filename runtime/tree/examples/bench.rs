@@ -97,9 +97,12 @@ fn main() {
     let (per_parent_chunk, map_slot) = Tree::index_footprint();
     println!("bsan-tree benchmark (median of {REPS} runs)");
     println!(
-        "bytes per node: {node_size} (node struct) + {per_loc} per location chunk (packed state) \
-         + {per_parent_chunk} per location chunk if it has children (skipping counts) \
-         + {map_slot} per tag-map slot (1.5-3 slots per tag)"
+        "bytes per node: {node_size} (node struct) + {per_loc} per location chunk where it has \
+         an entry (packed state; {} in a chunk's sparse tail) + {per_parent_chunk} per location \
+         chunk where one of its children has an entry (skipping counts; {} sparse) + {map_slot} \
+         per tag-map slot (1.5-3 slots per tag)",
+        std::mem::size_of::<(u32, u8)>(),
+        std::mem::size_of::<(u32, u64)>()
     );
     println!(
         "{:<44} {:>12} {:>14} {:>10} {:>12}",

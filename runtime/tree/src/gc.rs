@@ -26,11 +26,14 @@ impl Tree {
         if removed.is_empty() {
             return;
         }
-        // Clear the removed nodes' states (their slots are reused by later retags).
+        // Clear the removed nodes' states (their slots are reused by later retags): one
+        // pass over each chunk's entries.
+        let mut gone = vec![false; self.nodes.len()];
+        for &(_, n) in &removed {
+            gone[n as usize] = true;
+        }
         for c in &mut self.locs.chunks {
-            for &(_, n) in &removed {
-                c.clear(n);
-            }
+            c.states.remove_where(|n| gone[n as usize]);
         }
         // Drop the removed tags from the tag map: one by one, or, when most of the tree
         // went, by rebuilding it from the survivors.
@@ -120,16 +123,19 @@ impl Tree {
         if self.keeps(n, is_live) {
             return None;
         }
-        for ci in 0..self.locs.chunks.len() {
+        // Outside both spans, both are in their default states; the defaults are checked
+        // even if no chunk is left outside (stricter, so never unsound).
+        if !can_replace(node.default_perm(), self.nodes[g as usize].default_perm()) {
+            return None;
+        }
+        let gs = &self.nodes[g as usize].span;
+        let span = self
+            .locs
+            .chunks_within(node.span.start.min(gs.start)..node.span.end.max(gs.end));
+        for ci in span {
             if !can_replace(self.state(n, ci).perm(), self.state(g, ci).perm()) {
                 return None;
             }
-        }
-        // With no chunk at all (empty allocation) the defaults decide.
-        if self.locs.chunks.is_empty()
-            && !can_replace(node.default_perm(), self.nodes[g as usize].default_perm())
-        {
-            return None;
         }
         Some(g)
     }

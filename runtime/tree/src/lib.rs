@@ -14,7 +14,8 @@
 //! Module map (one concept per file, like Miri's `tree_borrows/`):
 //! * `perms`: states, transition table, SIFA, GC replaceability, wildcard levels, packed
 //!   per-location state;
-//! * `locations`: run-length compressed per-location state (chunks split on demand);
+//! * `locations`: run-length compressed per-location state (chunks split on demand),
+//!   each chunk storing only the entries it has (dense prefix, sparse tail);
 //! * `tagmap`: tag -> node index map (open addressing);
 //! * `tree`: nodes, roots and the public operations (retag, protector end or forgotten
 //!   protector, dealloc, expose), and the no-op access cache;

@@ -1,59 +1,199 @@
 //! Run-length compressed per-location state (spec §1.1 `locs`).
 //!
 //! The allocation's bytes are cut into chunks `[start, next start)`; all bytes of a chunk
-//! share one state for every node, so uniform ranges cost O(chunks), not O(bytes). A chunk
-//! stores a dense `Vec<LocState>` indexed by node index, always as long as the tree's node
-//! vector (so lookups need no length test); `LocState::ABSENT` means "no entry yet" (the
-//! node's lazy default applies). Chunks are split on demand at access boundaries and merged
-//! again by the GC.
+//! share one state for every node, so uniform ranges cost O(chunks), not O(bytes). Chunks
+//! are split on demand at access boundaries and merged again by the GC.
 //!
-//! A chunk also stores the counts of the foreign-access skipping index (`busy`, one word
-//! per node slot, always as many as the tree has slots), which `skipping` maintains; a
-//! split copies them with the states.
+//! A chunk stores only the entries it has: a node without one there is in its lazy
+//! default state (`LocState::ABSENT` is "no entry"). Memory is proportional to the entries
+//! present, not to chunks × nodes: a buffer whose elements each get their own short-lived
+//! tags (one chunk per element, thousands of nodes) must not cost a state byte per node in
+//! every chunk. Each chunk keeps a *dense prefix* indexed by node (the fast path: small
+//! trees, and the low node indices every chunk shares, like the allocation root) and a
+//! sorted *sparse tail* for higher indices set only here. `set` grows the dense prefix when
+//! the index is close to its end, so a tree that lives in few chunks is all dense.
+//!
+//! The chunk also stores its part of the foreign-access skipping counts (`skipping`), in
+//! the same two-level layout, as a *difference*: the count of slot `s` in chunk `c` is
+//! `base[s] + delta_c[s]` (wrapping), where `base[s]` (one per slot, in [`Locations`])
+//! counts the children of `s`'s node in their default states, and `delta_c[s]` corrects
+//! it for the children that have an entry in `c`. A chunk where no child of `s` has an
+//! entry therefore stores nothing for `s`.
+//!
+//! Invariants: sparse entries have indices at or above the dense prefix's length, are
+//! sorted, and are never the absent / zero value; a state entry exists only where its
+//! node's `span` (see `tree::Node`) says it may.
 //!
 //! This module knows nothing about nodes or permissions beyond storing their bytes.
 
 use crate::perms::LocState;
 use std::ops::Range;
 
+/// A dense prefix may grow to index `i` when `i <= DENSE_GROWTH * len + DENSE_SLACK`:
+/// appending nodes one by one stays dense, a lone high index goes to the sparse tail.
+const DENSE_GROWTH: usize = 2;
+const DENSE_SLACK: usize = 8;
+
+/// Entries of one kind (states by node index, or count deltas by slot): a dense prefix
+/// and a sorted sparse tail. `V::default()` is "no entry".
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Entries<V> {
+    dense: Vec<V>,
+    sparse: Vec<(u32, V)>,
+}
+
+impl<V: Copy + Default + PartialEq> Entries<V> {
+    #[inline(always)]
+    pub fn get(&self, i: u32) -> V {
+        match self.dense.get(i as usize) {
+            Some(&v) => v,
+            None if self.sparse.is_empty() => V::default(),
+            None => self.get_sparse(i),
+        }
+    }
+
+    #[inline(never)]
+    fn get_sparse(&self, i: u32) -> V {
+        match self.sparse.binary_search_by_key(&i, |e| e.0) {
+            Ok(p) => self.sparse[p].1,
+            Err(_) => V::default(),
+        }
+    }
+
+    #[inline(always)]
+    pub fn set(&mut self, i: u32, v: V) {
+        let len = self.dense.len();
+        if (i as usize) < len {
+            self.dense[i as usize] = v;
+        } else if i as usize == len && self.sparse.is_empty() {
+            // Appending: a new node in a tree that lives in few chunks.
+            self.dense.push(v);
+        } else {
+            self.set_beyond(i, v);
+        }
+    }
+
+    /// `set(i, f(get(i)))`.
+    #[inline(always)]
+    pub fn update(&mut self, i: u32, f: impl FnOnce(V) -> V) {
+        match self.dense.get_mut(i as usize) {
+            Some(slot) => *slot = f(*slot),
+            None => {
+                let v = f(self.get(i));
+                self.set_beyond(i, v);
+            }
+        }
+    }
+
+    #[inline(never)]
+    fn set_beyond(&mut self, i: u32, v: V) {
+        let at = self.sparse.binary_search_by_key(&i, |e| e.0);
+        if v == V::default() {
+            if let Ok(p) = at {
+                self.sparse.remove(p);
+            }
+            return;
+        }
+        let i = i as usize;
+        if i <= DENSE_GROWTH * self.dense.len() + DENSE_SLACK {
+            // Grow the prefix over `i`, taking in the sparse entries it now covers.
+            self.dense.resize(i + 1, V::default());
+            let moved = self.sparse.partition_point(|e| (e.0 as usize) <= i);
+            for (j, w) in self.sparse.drain(..moved) {
+                self.dense[j as usize] = w;
+            }
+            self.dense[i] = v;
+            return;
+        }
+        match at {
+            Ok(p) => self.sparse[p].1 = v,
+            Err(p) => self.sparse.insert(p, (i as u32, v)),
+        }
+    }
+
+    /// The entries present (not default), by increasing index.
+    pub fn present(&self) -> impl Iterator<Item = (u32, V)> + '_ {
+        self.dense
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| (i as u32, v))
+            .chain(self.sparse.iter().copied())
+            .filter(|e| e.1 != V::default())
+    }
+
+    /// Same entries, whatever their layout.
+    pub fn same(&self, other: &Self) -> bool {
+        if self.sparse.is_empty() && other.sparse.is_empty() {
+            let n = self.dense.len().min(other.dense.len());
+            return self.dense[..n] == other.dense[..n]
+                && self.dense[n..].iter().all(|&v| v == V::default())
+                && other.dense[n..].iter().all(|&v| v == V::default());
+        }
+        self.present().eq(other.present())
+    }
+
+    /// Drop every entry.
+    pub fn clear(&mut self) {
+        self.dense.clear();
+        self.sparse.clear();
+    }
+
+    /// Drop the entries whose index `remove` says.
+    pub fn remove_where(&mut self, remove: impl Fn(u32) -> bool) {
+        for (i, v) in self.dense.iter_mut().enumerate() {
+            if *v != V::default() && remove(i as u32) {
+                *v = V::default();
+            }
+        }
+        self.sparse.retain(|e| !remove(e.0));
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.dense.capacity() * std::mem::size_of::<V>()
+            + self.sparse.capacity() * std::mem::size_of::<(u32, V)>()
+    }
+
+    /// The layout invariants (for tests).
+    pub fn check(&self) -> Result<(), String> {
+        let mut last = None;
+        for &(i, v) in &self.sparse {
+            if (i as usize) < self.dense.len() || last.is_some_and(|l| l >= i) {
+                return Err(format!("sparse entry {i} out of order"));
+            }
+            if v == V::default() {
+                return Err(format!("sparse entry {i} is empty"));
+            }
+            last = Some(i);
+        }
+        Ok(())
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Chunk {
     pub start: u64,
-    pub states: Vec<LocState>,
-    /// Per node slot: children a foreign read (low half) / write (high half) cannot skip
-    /// here (see `skipping`); one word per slot.
-    pub busy: Vec<u64>,
+    /// Per node: its state here (`ABSENT` = its default).
+    pub states: Entries<LocState>,
+    /// Per skipping slot: the correction of `Locations::base` for this chunk (see `skipping`).
+    pub delta: Entries<u64>,
 }
 
 impl Chunk {
     #[inline(always)]
     pub fn get(&self, idx: u32) -> LocState {
-        self.states[idx as usize]
+        self.states.get(idx)
     }
     #[inline(always)]
     pub fn set(&mut self, idx: u32, st: LocState) {
-        self.states[idx as usize] = st;
+        self.states.set(idx, st);
     }
-    /// The counts word of `slot` (see `skipping::busy_word`).
-    #[inline(always)]
-    pub fn busy(&self, slot: u32) -> u64 {
-        self.busy[slot as usize]
-    }
-    /// Children of `slot`'s node that a foreign access of `kind` cannot skip here.
-    #[inline(always)]
-    pub fn busy_count(&self, slot: u32, kind: crate::AccessKind) -> u32 {
-        (self.busy(slot) >> (32 * kind as u32)) as u32
-    }
-    /// Add `delta` (a difference of count words, wrapping) to the counts of `slot`.
+    /// Add `delta` (a difference of count words, wrapping) to the counts of `slot` here.
     #[inline(always)]
     pub fn add_busy(&mut self, slot: u32, delta: u64) {
-        let b = &mut self.busy[slot as usize];
-        *b = b.wrapping_add(delta);
+        self.delta.update(slot, |d| d.wrapping_add(delta));
     }
-    /// Drop the entry of a removed node.
-    #[inline(always)]
-    pub fn clear(&mut self, idx: u32) {
-        self.states[idx as usize] = LocState::ABSENT;
+    pub fn heap_bytes(&self) -> usize {
+        self.states.heap_bytes() + self.delta.heap_bytes()
     }
 }
 
@@ -61,6 +201,8 @@ impl Chunk {
 pub(crate) struct Locations {
     pub chunks: Vec<Chunk>,
     pub size: u64,
+    /// Per skipping slot: its counts with every child in its default state (see `skipping`).
+    pub base: Vec<u64>,
 }
 
 impl Locations {
@@ -71,25 +213,21 @@ impl Locations {
         } else {
             vec![Chunk {
                 start: 0,
-                states: Vec::new(),
-                busy: Vec::new(),
+                states: Entries::default(),
+                delta: Entries::default(),
             }]
         };
-        Locations { chunks, size }
-    }
-
-    /// One more node slot: an absent entry in every chunk.
-    pub fn grow_states(&mut self) {
-        for c in &mut self.chunks {
-            c.states.push(LocState::ABSENT);
+        Locations {
+            chunks,
+            size,
+            base: Vec::new(),
         }
     }
 
-    /// One more skipping-count slot: a zero word in every chunk.
-    pub fn grow_busy(&mut self) {
-        for c in &mut self.chunks {
-            c.busy.push(0);
-        }
+    /// The counts word of `slot` at chunk `ci` (see `skipping::busy_word`).
+    #[inline(always)]
+    pub fn busy(&self, ci: usize, slot: u32) -> u64 {
+        self.base[slot as usize].wrapping_add(self.chunks[ci].delta.get(slot))
     }
 
     /// Byte range of chunk `ci`.
@@ -115,20 +253,24 @@ impl Locations {
         }
     }
 
+    /// The chunks that intersect `bytes` (empty for an empty range).
+    #[inline]
+    pub fn chunks_within(&self, bytes: Range<u64>) -> Range<usize> {
+        if bytes.start >= bytes.end || bytes.start >= self.size {
+            return 0..0;
+        }
+        let a = self.find(bytes.start);
+        let b = a + self.chunks[a..].partition_point(|c| c.start < bytes.end);
+        a..b
+    }
+
     /// Split chunk `ci` at `offset`, strictly inside it; returns the index of the new
-    /// chunk (`ci + 1`), which starts with a copy of the states and counts.
+    /// chunk (`ci + 1`), which starts with a copy of the entries.
     #[inline(never)]
     fn split_chunk(&mut self, ci: usize, offset: u64) -> usize {
-        let states = self.chunks[ci].states.clone();
-        let busy = self.chunks[ci].busy.clone();
-        self.chunks.insert(
-            ci + 1,
-            Chunk {
-                start: offset,
-                states,
-                busy,
-            },
-        );
+        let mut new = self.chunks[ci].clone();
+        new.start = offset;
+        self.chunks.insert(ci + 1, new);
         ci + 1
     }
 
@@ -156,10 +298,9 @@ impl Locations {
     }
 
     /// After an access that split chunks to cover `covered`: merge its first chunk into the
-    /// one before and its last into the one after where their states are identical (their
-    /// skipping counts, which derive from the states, then are too). Keeps a buffer written
-    /// or read piece by piece in a few chunks instead of one per piece until the next GC.
-    /// Returns whether chunks were merged (chunk indices changed).
+    /// one before and its last into the one after where their entries are identical. Keeps
+    /// a buffer written or read piece by piece in a few chunks instead of one per piece
+    /// until the next GC. Returns whether chunks were merged (chunk indices changed).
     pub fn merge_around(&mut self, covered: Range<usize>) -> bool {
         if covered.is_empty() {
             return false;
@@ -180,13 +321,83 @@ impl Locations {
 
     fn mergeable(&self, a: usize, b: usize) -> bool {
         let (x, y) = (&self.chunks[a], &self.chunks[b]);
-        x.states == y.states && x.busy == y.busy
+        x.states.same(&y.states) && x.delta.same(&y.delta)
     }
 
     /// Merge adjacent chunks with identical states; the caller rebuilds the skipping
     /// counts afterwards.
     pub fn merge_adjacent(&mut self) {
         self.chunks
-            .dedup_by(|next, kept| next.states == kept.states);
+            .dedup_by(|next, kept| next.states.same(&kept.states));
+        // A buffer cut into many chunks and merged again keeps no large empty vector.
+        if self.chunks.capacity() > 4 * self.chunks.len() + 16 {
+            self.chunks.shrink_to(2 * self.chunks.len());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_grow_dense_near_the_end_and_sparse_far_away() {
+        let mut e: Entries<u8> = Entries::default();
+        for i in 0..20 {
+            e.set(i, i as u8 + 1);
+        }
+        assert_eq!(e.dense.len(), 20);
+        assert!(e.sparse.is_empty());
+        e.set(10_000, 7);
+        e.set(5_000, 9);
+        assert_eq!(e.dense.len(), 20);
+        assert_eq!(e.sparse, vec![(5_000, 9), (10_000, 7)]);
+        assert_eq!(e.get(5_000), 9);
+        assert_eq!(e.get(5_001), 0);
+        e.set(5_000, 0);
+        assert_eq!(e.sparse, vec![(10_000, 7)]);
+        e.check().unwrap();
+    }
+
+    #[test]
+    fn growing_the_prefix_takes_in_covered_sparse_entries() {
+        let mut e: Entries<u8> = Entries::default();
+        e.set(0, 1);
+        e.set(30, 3);
+        e.set(12, 2);
+        assert_eq!(e.sparse.len(), 2);
+        // 9 is within reach of the prefix (len 1): the prefix grows to 10.
+        e.set(9, 4);
+        assert_eq!(e.dense.len(), 10);
+        // 12 is now within reach (2 * 10 + 8): the prefix grows over it and takes it in.
+        e.set(13, 5);
+        assert_eq!(e.dense.len(), 14);
+        assert_eq!(e.sparse, vec![(30, 3)]);
+        assert_eq!(e.get(12), 2);
+        e.check().unwrap();
+        let got: Vec<_> = e.present().collect();
+        assert_eq!(got, vec![(0, 1), (9, 4), (12, 2), (13, 5), (30, 3)]);
+    }
+
+    #[test]
+    fn same_ignores_the_layout() {
+        let mut a: Entries<u8> = Entries::default();
+        let mut b: Entries<u8> = Entries::default();
+        a.set(0, 1);
+        a.set(100, 2);
+        for i in 0..120 {
+            b.set(i, 5);
+        }
+        for i in 0..120 {
+            b.set(i, 0);
+        }
+        b.set(0, 1);
+        b.set(100, 2);
+        assert!(b.sparse.is_empty() && !a.sparse.is_empty());
+        assert!(a.same(&b) && b.same(&a));
+        b.set(101, 1);
+        assert!(!a.same(&b));
+        a.remove_where(|i| i == 100);
+        assert_eq!(a.get(100), 0);
     }
 }

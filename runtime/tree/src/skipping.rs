@@ -12,11 +12,14 @@
 //! differential test compares them after every operation and also calls
 //! [`Tree::check_invariants`]).
 //!
-//! Storage is sparse: a node gets a *slot* when it first gets a child, and each chunk
-//! keeps one word per slot (`Chunk::busy`: the read count in the low half, the write count
-//! in the high half), so leaves, the common case, cost nothing; they all share the slot
-//! `NO_SLOT`, whose word stays zero. Chunk splits copy the counts with the states; the GC
-//! renumbers the slots and rebuilds every count from scratch.
+//! Storage is sparse: a node gets a *slot* when it first gets a child, and its counts word
+//! (the read count in the low half, the write count in the high half) is the sum of a
+//! per-slot base (`Locations::base`: every child in its default state) and a per-chunk
+//! correction (`Chunk::delta`) stored only where some child has an entry, so leaves, the
+//! common case, cost nothing (they all share the slot `NO_SLOT`, whose word stays zero),
+//! and a child costs its parent a word only in the chunks where it has an entry. Chunk
+//! splits copy the corrections with the states; the GC renumbers the slots and rebuilds
+//! every count from scratch.
 //!
 //! The counts follow every change of a node's effective state (explicit entry, or its
 //! default where it has none): `apply` in `traversal` (accesses), `weaken_ancestor_sifa` and
@@ -57,27 +60,33 @@ impl Tree {
         if node.slot == NO_SLOT {
             node.slot = self.slots;
             self.slots += 1;
-            self.locs.grow_busy();
+            self.locs.base.push(0);
         }
         node.slot
     }
 
-    /// Count a new child `c` of `p` in every chunk (after `c`'s states are set).
+    /// Count a new child `c` of `p` (after `c`'s states and span are set): its default in
+    /// the base, its entries in their chunks.
     pub(crate) fn count_new_child(&mut self, p: u32, c: u32) {
         let slot = self.busy_slot(p);
-        let default = self.nodes[c as usize].default;
-        for chunk in &mut self.locs.chunks {
+        let node = &self.nodes[c as usize];
+        let default = busy_word(node.default);
+        let b = &mut self.locs.base[slot as usize];
+        *b = b.wrapping_add(default);
+        let span = self.locs.chunks_within(node.span.clone());
+        for chunk in &mut self.locs.chunks[span] {
             let raw = chunk.get(c);
-            let st = if raw.is_present() { raw } else { default };
-            let word = busy_word(st);
-            if word != 0 {
-                chunk.add_busy(slot, word);
+            if raw.is_present() {
+                let delta = busy_word(raw).wrapping_sub(default);
+                if delta != 0 {
+                    chunk.add_busy(slot, delta);
+                }
             }
         }
     }
 
     /// Renumber the slots (one per node with children) and recompute every count; after
-    /// the GC changed the tree's shape.
+    /// the GC changed the tree's shape. Linear in nodes plus entries.
     pub(crate) fn rebuild_busy(&mut self) {
         self.slots = 1;
         for node in &mut self.nodes {
@@ -88,37 +97,68 @@ impl Tree {
                 NO_SLOT
             };
         }
-        for ci in 0..self.locs.chunks.len() {
-            let mut busy = std::mem::take(&mut self.locs.chunks[ci].busy);
-            busy.clear();
-            busy.resize(self.slots as usize, 0);
-            for node in &self.nodes {
-                if node.tag == 0 {
-                    continue;
-                }
-                let slot = node.slot;
-                if slot == NO_SLOT {
-                    continue;
-                }
-                let counts = &mut busy[slot as usize];
-                for &c in &node.children {
-                    *counts += busy_word(self.state(c, ci));
+        let mut base = std::mem::take(&mut self.locs.base);
+        base.clear();
+        base.resize(self.slots as usize, 0);
+        // Per node: its parent's slot and its default's counts word.
+        let mut contribution = Vec::with_capacity(self.nodes.len());
+        for node in &self.nodes {
+            let slot = if node.tag == 0 || node.parent == crate::tree::NONE {
+                NO_SLOT
+            } else {
+                self.nodes[node.parent as usize].slot
+            };
+            let word = busy_word(node.default);
+            base[slot as usize] = base[slot as usize].wrapping_add(word);
+            contribution.push((slot, word));
+        }
+        base[NO_SLOT as usize] = 0;
+        self.locs.base = base;
+        let mut scratch = Vec::new();
+        for chunk in &mut self.locs.chunks {
+            chunk.delta.clear();
+            scratch.clear();
+            scratch.extend(chunk.states.present());
+            for &(n, st) in &scratch {
+                let (slot, default) = contribution[n as usize];
+                let delta = busy_word(st).wrapping_sub(default);
+                if slot != NO_SLOT && delta != 0 {
+                    chunk.add_busy(slot, delta);
                 }
             }
-            self.locs.chunks[ci].busy = busy;
         }
     }
 
     /// Internal consistency (for tests): the skipping counts equal a recount, every node
-    /// with children has a slot, and the tag map, parent and children links agree.
+    /// with children has a slot, entries lie within their node's span, the entry layouts
+    /// are well formed, and the tag map, parent and children links agree.
     #[doc(hidden)]
     pub fn check_invariants(&self) -> Result<(), String> {
+        if self.locs.base.len() != self.slots as usize || self.locs.base[NO_SLOT as usize] != 0 {
+            return Err("the count bases do not match the slots".into());
+        }
         for (ci, c) in self.locs.chunks.iter().enumerate() {
-            if c.states.len() != self.nodes.len() || c.busy.len() != self.slots as usize {
-                return Err(format!("chunk {ci} has vectors of the wrong length"));
-            }
-            if c.busy(NO_SLOT) != 0 {
+            c.states
+                .check()
+                .map_err(|e| format!("chunk {ci} states: {e}"))?;
+            c.delta
+                .check()
+                .map_err(|e| format!("chunk {ci} counts: {e}"))?;
+            if c.delta.get(NO_SLOT) != 0 {
                 return Err(format!("chunk {ci}: the shared empty slot has counts"));
+            }
+            let bytes = self.locs.range_of(ci);
+            for (n, _) in c.states.present() {
+                let node = self.nodes.get(n as usize).ok_or("entry of no node")?;
+                if node.tag == 0 {
+                    return Err(format!("chunk {ci} has an entry of a vacant slot"));
+                }
+                if bytes.start < node.span.start || bytes.end > node.span.end {
+                    return Err(format!(
+                        "<{}> has an entry at {bytes:?}, outside its span {:?}",
+                        node.tag, node.span
+                    ));
+                }
             }
         }
         for (i, node) in self.nodes.iter().enumerate() {
@@ -145,7 +185,7 @@ impl Tree {
                     .iter()
                     .map(|&c| busy_word(self.state(c, ci)))
                     .sum();
-                let have = self.locs.chunks[ci].busy(node.slot);
+                let have = self.locs.busy(ci, node.slot);
                 if have != want {
                     return Err(format!(
                         "skipping counts of <{}> at chunk {ci}: {have:#x}, recount {want:#x}",

@@ -10,6 +10,7 @@
 //! counts, borrowed apart from the rest of the tree, so the hot loops index plain slices.
 
 use crate::diagnostics::Event;
+use crate::locations::Chunk;
 use crate::perms::LocState;
 use crate::skipping::busy_word;
 use crate::tree::{AccessCtx, Fail, FailInfo, Node, Tree, NONE};
@@ -19,9 +20,10 @@ use std::ops::Range;
 /// One access on one chunk, with the pieces of the tree it touches.
 pub(crate) struct ChunkVisit<'a> {
     nodes: &'a mut [Node],
-    /// The chunk's states (indexed by node) and skipping counts (indexed by slot).
-    states: &'a mut [LocState],
-    busy: &'a mut [u64],
+    /// The chunk (states by node, skipping count corrections by slot) and the counts'
+    /// default part (by slot), see `skipping`.
+    chunk: &'a mut Chunk,
+    base: &'a [u64],
     /// `32 * kind`: the shift that selects this access's count in a counts word.
     shift: u32,
     /// The chunk's byte range (events, reported offset).
@@ -38,11 +40,10 @@ impl Tree {
     #[inline(always)]
     fn chunk_visit<'a>(&'a mut self, ci: usize, ctx: &'a AccessCtx) -> ChunkVisit<'a> {
         let bytes = self.locs.range_of(ci);
-        let chunk = &mut self.locs.chunks[ci];
         ChunkVisit {
             nodes: &mut self.nodes,
-            states: &mut chunk.states,
-            busy: &mut chunk.busy,
+            chunk: &mut self.locs.chunks[ci],
+            base: &self.locs.base,
             shift: 32 * ctx.kind as u32,
             bytes,
             ctx,
@@ -106,7 +107,8 @@ impl Tree {
     #[inline(always)]
     pub(crate) fn chunk_access_is_noop(&self, s: u32, ci: usize, kind: AccessKind) -> bool {
         let chunk = &self.locs.chunks[ci];
-        let busy = |n: u32| chunk.busy_count(self.nodes[n as usize].slot, kind);
+        let busy =
+            |n: u32| (self.locs.busy(ci, self.nodes[n as usize].slot) >> (32 * kind as u32)) as u32;
         if busy(s) != 0 {
             return false;
         }
@@ -169,7 +171,7 @@ impl ChunkVisit<'_> {
     /// The state of `n` here: its entry, or its default.
     #[inline(always)]
     fn state(&self, n: u32) -> LocState {
-        let raw = self.states[n as usize];
+        let raw = self.chunk.get(n);
         if raw.is_present() {
             raw
         } else {
@@ -180,7 +182,8 @@ impl ChunkVisit<'_> {
     /// How many children of `n` a foreign access of this kind cannot skip here.
     #[inline(always)]
     fn busy_children(&self, n: u32) -> u32 {
-        (self.busy[self.nodes[n as usize].slot as usize] >> self.shift) as u32
+        let slot = self.nodes[n as usize].slot;
+        (self.base[slot as usize].wrapping_add(self.chunk.delta.get(slot)) >> self.shift) as u32
     }
 
     /// The concrete part of §2.4 from `s`: the local phase, then the foreign subtrees
@@ -296,13 +299,13 @@ impl ChunkVisit<'_> {
             return;
         }
         let base = self.stack.len();
-        let kids = &self.nodes[n as usize].children;
-        for &c in kids.iter().rev() {
-            let raw = self.states[c as usize];
+        let (nodes, chunk) = (&*self.nodes, &*self.chunk);
+        for &c in nodes[n as usize].children.iter().rev() {
+            let raw = chunk.get(c);
             let st = if raw.is_present() {
                 raw
             } else {
-                self.nodes[c as usize].default
+                nodes[c as usize].default
             };
             if !st.skips_foreign(kind) {
                 self.stack.push((c, false));
@@ -319,7 +322,7 @@ impl ChunkVisit<'_> {
     #[inline(always)]
     pub(crate) fn apply(&mut self, n: u32, local: bool) -> Result<(), Fail> {
         let node = &self.nodes[n as usize];
-        let raw = self.states[n as usize];
+        let raw = self.chunk.get(n);
         let st = if raw.is_present() { raw } else { node.default };
         let new_st = match st.after_access(self.ctx.kind, local, node.protector.is_some()) {
             Ok(new_st) => new_st,
@@ -327,18 +330,21 @@ impl ChunkVisit<'_> {
                 return Err(reject(n, old, protected_rule, self.bytes.start))
             }
         };
-        if new_st == raw {
+        // No entry is made for a transition that leaves the default as it is.
+        if new_st == st {
             return Ok(());
         }
         self.changed = true;
         let parent = node.parent;
-        self.states[n as usize] = new_st;
+        self.chunk.set(n, new_st);
+        if !raw.is_present() {
+            self.nodes[n as usize].extend_span(&self.bytes);
+        }
         // Keep the parent's skipping counts in step.
         let delta = busy_word(new_st).wrapping_sub(busy_word(st));
         if delta != 0 && parent != NONE {
             let slot = self.nodes[parent as usize].slot;
-            let b = &mut self.busy[slot as usize];
-            *b = b.wrapping_add(delta);
+            self.chunk.add_busy(slot, delta);
         }
         if !new_st.same_perm(st) {
             self.record_event(n, local, st, new_st);

@@ -39,9 +39,23 @@ pub(crate) struct Node {
     pub events: Vec<Event>,
     /// Index of this node's counts in the skipping index (`NO_SLOT` until it has a child).
     pub slot: u32,
+    /// Bytes outside which the node has no entry (a bounding box of its entries, maybe
+    /// larger; [`EMPTY_SPAN`] when it has none), so that operations on one node's entries
+    /// (protector end, SIFA weakening, counting a new child) visit only the chunks there.
+    pub span: Range<u64>,
 }
 
+/// The span of a node without entries: reversed, so that extending it by a range with
+/// `min`/`max` yields that range.
+#[allow(clippy::reversed_empty_ranges)]
+pub(crate) const EMPTY_SPAN: Range<u64> = u64::MAX..0;
+
 impl Node {
+    /// Note that the node may have entries in `bytes`.
+    #[inline(always)]
+    pub fn extend_span(&mut self, bytes: &Range<u64>) {
+        self.span = self.span.start.min(bytes.start)..self.span.end.max(bytes.end);
+    }
     /// The creation ("outside") permission.
     #[inline(always)]
     pub fn default_perm(&self) -> Permission {
@@ -117,8 +131,7 @@ impl Tree {
     /// (spec §1.1: root Unique + accessed on every in-bounds byte).
     pub fn new(root: Tag, size: u64, site: Site) -> Tree {
         let mut locs = Locations::new(size);
-        locs.grow_states();
-        locs.grow_busy(); // NO_SLOT
+        locs.base.push(0); // NO_SLOT
         if let Some(c) = locs.chunks.first_mut() {
             c.set(0, LocState::new(Permission::Unique, true, Sifa::None));
         }
@@ -135,6 +148,7 @@ impl Tree {
                 site,
                 events: Vec::new(),
                 slot: NO_SLOT,
+                span: 0..size,
             }],
             free: Vec::new(),
             tags,
@@ -337,7 +351,7 @@ impl Tree {
                 let ctx = AccessCtx {
                     kind: AccessKind::Read,
                     cause: AccessCause::Reborrow,
-                    range: Some(range),
+                    range: Some(range.clone()),
                     site,
                 };
                 covered = match self.access_range(src, &ctx) {
@@ -358,25 +372,29 @@ impl Tree {
                 Some(p) => (self.busy_slot(p), self.nodes[p as usize].default),
                 None => (NONE, default),
             };
-            // Whether the parent's SIFA must be lowered somewhere (checked on the way).
-            let mut weaken = pslot != NONE && pdefault.sifa_exceeds(min_sifa);
-            let p = src.unwrap_or(NONE);
-            for (ci, chunk) in self.locs.chunks.iter_mut().enumerate() {
-                let here = if covered.contains(&ci) {
-                    chunk.set(idx, st);
-                    st
-                } else {
-                    default
-                };
-                if pslot != NONE {
-                    let word = busy_word(here);
-                    if word != 0 {
-                        chunk.add_busy(pslot, word);
-                    }
-                    let pst = chunk.get(p);
-                    weaken |= pst.is_present() && pst.sifa_exceeds(min_sifa);
+            // The new child counts for its parent in its default state everywhere, and
+            // with its entry where it has one.
+            let inside_delta = busy_word(st).wrapping_sub(busy_word(default));
+            if pslot != NONE {
+                let b = &mut self.locs.base[pslot as usize];
+                *b = b.wrapping_add(busy_word(default));
+            }
+            for chunk in &mut self.locs.chunks[covered.clone()] {
+                chunk.set(idx, st);
+                if pslot != NONE && inside_delta != 0 {
+                    chunk.add_busy(pslot, inside_delta);
                 }
             }
+            if !covered.is_empty() {
+                self.nodes[idx as usize].span = range;
+            }
+            // Whether the parent's SIFA must be lowered somewhere.
+            let weaken = match src {
+                Some(p) if pslot != NONE => {
+                    pdefault.sifa_exceeds(min_sifa) || self.entry_sifa_exceeds(p, min_sifa)
+                }
+                _ => false,
+            };
             let min_sifa = if weaken { min_sifa } else { Sifa::Write };
             self.link_new_node(src, idx, new, min_sifa);
             return Ok(());
@@ -414,9 +432,10 @@ impl Tree {
         for_each_piece(perm, range, |r, p| {
             let st = LocState::new(p, p != Permission::Cell, p.initial_sifa(protected));
             min_sifa = min_sifa.min(st.sifa());
-            for ci in self.locs.split_range(r) {
+            for ci in self.locs.split_range(r.clone()) {
                 self.locs.chunks[ci].set(idx, st);
             }
+            self.nodes[idx as usize].extend_span(&r);
         });
         if let Some(p) = src {
             self.count_new_child(p, idx);
@@ -468,20 +487,29 @@ impl Tree {
                 old_default
             };
             let mut changed = new_default != old_default;
-            for c in &mut self.locs.chunks {
+            // The parent's counts: the default part in `base`, and each entry's
+            // correction against the (new) default in its chunk.
+            let default_delta = busy_word(new_default).wrapping_sub(busy_word(old_default));
+            if pslot != NONE {
+                let b = &mut self.locs.base[pslot as usize];
+                *b = b.wrapping_add(default_delta);
+            }
+            let span = self.locs.chunks_within(node.span.clone());
+            for c in &mut self.locs.chunks[span] {
                 let raw = c.get(cur);
-                let (old, new) = if raw.is_present() {
-                    if !raw.sifa_exceeds(min) {
-                        continue;
-                    }
-                    let new = raw.with_sifa(min);
-                    c.set(cur, new);
+                if !raw.is_present() {
+                    continue;
+                }
+                let new = if raw.sifa_exceeds(min) {
                     changed = true;
-                    (raw, new)
+                    raw.with_sifa(min)
                 } else {
-                    (old_default, new_default)
+                    raw
                 };
-                let delta = busy_word(new).wrapping_sub(busy_word(old));
+                c.set(cur, new);
+                let delta = busy_word(new)
+                    .wrapping_sub(busy_word(raw))
+                    .wrapping_sub(default_delta);
                 if pslot != NONE && delta != 0 {
                     c.add_busy(pslot, delta);
                 }
@@ -516,10 +544,10 @@ impl Tree {
                 node.exposed = false;
                 node.site = site;
                 node.slot = NO_SLOT;
+                node.span = EMPTY_SPAN;
                 i
             }
             None => {
-                self.locs.grow_states();
                 self.nodes.push(Node {
                     tag,
                     parent,
@@ -530,6 +558,7 @@ impl Tree {
                     site,
                     events: Vec::new(),
                     slot: NO_SLOT,
+                    span: EMPTY_SPAN,
                 });
                 (self.nodes.len() - 1) as u32
             }
@@ -547,8 +576,12 @@ impl Tree {
             return Ok(());
         }
         let mut result = Ok(());
-        let mut ci = 0;
-        while ci < self.locs.chunks.len() {
+        // Only entries can be accessed (a default is never), and they lie in the span.
+        let span = self
+            .locs
+            .chunks_within(self.nodes[idx as usize].span.clone());
+        let mut ci = span.start;
+        while ci < span.end {
             let st = self.locs.chunks[ci].get(idx);
             if st.is_present() && st.accessed() {
                 if let Some(kind) = st.perm().protector_end_access() {
@@ -567,7 +600,68 @@ impl Tree {
             ci += 1;
         }
         self.nodes[idx as usize].protector = None;
+        if result.is_ok() {
+            self.relax_default_sifa(idx);
+        }
         result
+    }
+
+    /// After the protector of `idx` ended: raise the SIFA of its default to what the same
+    /// state has unprotected (spec §8.2's initial SIFA), as far as its children allow.
+    ///
+    /// Why: a protected `&mut` starts Reserved with SIFA None (a foreign read would make it
+    /// conflicted), so every foreign read visits it, everywhere, and records the read in an
+    /// entry of its own in each chunk it visits. Once unprotected, Reserved ignores
+    /// foreign reads, but nothing would say so: a loop that calls `fn(&mut T)` on each
+    /// element of a buffer leaves siblings that every later read of every element visits,
+    /// and materialises, until the GC prunes them.
+    ///
+    /// Sound: the default is never accessed and its permission is the creation one, which
+    /// ignores every foreign access up to its unprotected initial SIFA (the table's
+    /// `initial_sifa_is_sound` test). Capping it at every child's SIFA (defaults and
+    /// entries, everywhere: a lower bound of what matters) skips no subtree the children
+    /// would not already let a foreign access skip.
+    fn relax_default_sifa(&mut self, idx: u32) {
+        let node = &self.nodes[idx as usize];
+        let old = node.default;
+        let mut sifa = old.perm().initial_sifa(false);
+        if sifa <= old.sifa() {
+            return;
+        }
+        for &c in &node.children {
+            let child = &self.nodes[c as usize];
+            sifa = sifa.min(child.default.sifa());
+            let span = self.locs.chunks_within(child.span.clone());
+            for chunk in &self.locs.chunks[span] {
+                let st = chunk.get(c);
+                if st.is_present() {
+                    sifa = sifa.min(st.sifa());
+                }
+            }
+        }
+        if sifa > old.sifa() {
+            self.set_default(idx, old.with_sifa(sifa));
+        }
+    }
+
+    /// Replace the default state of `n`, keeping its parent's skipping counts in step (the
+    /// default part in `base`; each entry's correction against the default in its chunk).
+    fn set_default(&mut self, n: u32, new: LocState) {
+        let node = &self.nodes[n as usize];
+        let old = node.default;
+        let delta = busy_word(new).wrapping_sub(busy_word(old));
+        if node.parent != NONE && delta != 0 {
+            let pslot = self.nodes[node.parent as usize].slot;
+            let b = &mut self.locs.base[pslot as usize];
+            *b = b.wrapping_add(delta);
+            let span = self.locs.chunks_within(node.span.clone());
+            for c in &mut self.locs.chunks[span] {
+                if c.get(n).is_present() {
+                    c.add_busy(pslot, delta.wrapping_neg());
+                }
+            }
+        }
+        self.nodes[n as usize].default = new;
     }
 
     /// End the protector of `tag` *without* the implicit accesses of a function exit
@@ -609,14 +703,15 @@ impl Tree {
             self.access_range(src, &ctx)
                 .map_err(|f| self.make_ub(&f, src, &ctx))?;
         }
-        let order = self.dealloc_order(src);
+        let mut order = self.dealloc_order(src);
+        order.retain(|&n| self.nodes[n as usize].protector == Some(ProtectorKind::Strong));
+        if order.is_empty() {
+            return Ok(());
+        }
         for ci in 0..self.locs.chunks.len() {
             let chunk = &self.locs.chunks[ci];
             for &n in &order {
                 let node = &self.nodes[n as usize];
-                if node.protector != Some(ProtectorKind::Strong) {
-                    continue;
-                }
                 let raw = chunk.get(n);
                 let st = if raw.is_present() { raw } else { node.default };
                 if st.accessed() && st.perm() != Permission::Cell {
@@ -658,11 +753,12 @@ impl Tree {
                 })
                 .sum::<usize>();
         let locs = self.locs.chunks.capacity() * std::mem::size_of::<crate::locations::Chunk>()
+            + self.locs.base.capacity() * 8
             + self
                 .locs
                 .chunks
                 .iter()
-                .map(|c| c.states.capacity() + c.busy.capacity() * 8)
+                .map(|c| c.heap_bytes())
                 .sum::<usize>();
         let map = self.tags.heap_bytes();
         nodes + locs + map
@@ -702,6 +798,15 @@ impl Tree {
     /// The tree in Miri's `miri_print_borrow_state` layout (spec §9).
     pub fn dump(&self) -> String {
         crate::diagnostics::dump(self)
+    }
+
+    /// Whether `n` has an entry whose SIFA exceeds `min`.
+    fn entry_sifa_exceeds(&self, n: u32, min: Sifa) -> bool {
+        let span = self.locs.chunks_within(self.nodes[n as usize].span.clone());
+        self.locs.chunks[span].iter().any(|c| {
+            let st = c.get(n);
+            st.is_present() && st.sifa_exceeds(min)
+        })
     }
 
     /// State of node `n` in chunk `ci`, the default if it has no entry.

@@ -295,17 +295,20 @@ fn env_u64(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-#[test]
-fn differential_against_naive_model() {
-    let total = env_u64("BSAN_TREE_DIFF_CASES", 100_000);
-    let seed = env_u64("BSAN_TREE_DIFF_SEED", 0x5EED_0B5A_u64);
+/// Runs at least `total` operations in sequences of `lengths` operations on allocations of
+/// at most `max_size` bytes.
+fn run_sequences(total: u64, seed: u64, max_size: u64, lengths: Range<u64>) {
     let mut ops = 0u64;
     let mut cases = 0u64;
     let mut ubs = 0u64;
     let mut max_nodes = 0;
     while ops < total {
         let mut rng = Rng(seed ^ cases.wrapping_mul(0xA24B_AED4_963E_E407));
-        let size = if rng.chance(3) { 0 } else { 1 + rng.below(16) };
+        let size = if rng.chance(3) {
+            0
+        } else {
+            1 + rng.below(max_size)
+        };
         let mut case = Case {
             real: Tree::new(1, size, 0),
             naive: NaiveTree::new(1, size),
@@ -316,7 +319,7 @@ fn differential_against_naive_model() {
             log: Vec::new(),
             last_access: None,
         };
-        let len = 20 + rng.below(100);
+        let len = lengths.start + rng.below(lengths.end - lengths.start);
         for _ in 0..len {
             let op = case.gen(&mut rng);
             ops += 1;
@@ -333,4 +336,21 @@ fn differential_against_naive_model() {
         "differential: {ops} operations in {cases} sequences, {ubs} were UB, max {max_nodes} nodes"
     );
     assert!(ops >= total);
+}
+
+#[test]
+fn differential_against_naive_model() {
+    let total = env_u64("BSAN_TREE_DIFF_CASES", 100_000);
+    let seed = env_u64("BSAN_TREE_DIFF_SEED", 0x5EED_0B5A_u64);
+    run_sequences(total, seed, 16, 20..120);
+}
+
+/// Long sequences on larger allocations: trees of hundreds of nodes over many chunks, where
+/// most chunks hold entries of only a few of them (the per-chunk sparse layout of
+/// `locations`, and the node spans that bound protector releases and SIFA updates).
+#[test]
+fn differential_large_sparse_trees() {
+    let total = env_u64("BSAN_TREE_DIFF_CASES", 100_000) / 4;
+    let seed = env_u64("BSAN_TREE_DIFF_SEED", 0x5EED_0B5A_u64) ^ 0x1A96E;
+    run_sequences(total, seed, 96, 300..1200);
 }
