@@ -121,15 +121,36 @@ impl<V: Copy + Default + PartialEq> Entries<V> {
             .filter(|e| e.1 != V::default())
     }
 
-    /// Same entries, whatever their layout.
+    /// Same entries, whatever their layout. Compares from the highest index down: chunks
+    /// that differ mostly differ in the entries of recent nodes.
     pub fn same(&self, other: &Self) -> bool {
-        if self.sparse.is_empty() && other.sparse.is_empty() {
-            let n = self.dense.len().min(other.dense.len());
-            return self.dense[..n] == other.dense[..n]
-                && self.dense[n..].iter().all(|&v| v == V::default())
-                && other.dense[n..].iter().all(|&v| v == V::default());
+        let (a, b) = if self.dense.len() <= other.dense.len() {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let (n, m) = (a.dense.len(), b.dense.len());
+        // Past both prefixes: the sparse entries must be the same.
+        let split = a.sparse.partition_point(|e| (e.0 as usize) < m);
+        let (a_mid, a_high) = a.sparse.split_at(split);
+        if a_high.len() != b.sparse.len() || a_high.iter().rev().ne(b.sparse.iter().rev()) {
+            return false;
         }
-        self.present().eq(other.present())
+        // Between them: `b`'s prefix against `a`'s sparse entries there and defaults.
+        let mut mid = a_mid.iter().rev().peekable();
+        for i in (n..m).rev() {
+            let mine = match mid.peek() {
+                Some(&&(j, w)) if j as usize == i => {
+                    mid.next();
+                    w
+                }
+                _ => V::default(),
+            };
+            if mine != b.dense[i] {
+                return false;
+            }
+        }
+        a.dense[..] == b.dense[..n]
     }
 
     /// Drop every entry.
@@ -399,5 +420,28 @@ mod tests {
         assert!(!a.same(&b));
         a.remove_where(|i| i == 100);
         assert_eq!(a.get(100), 0);
+    }
+
+    #[test]
+    fn same_compares_a_long_prefix_with_a_sparse_tail() {
+        let mut a: Entries<u8> = Entries::default();
+        a.set(0, 1);
+        a.set(50, 2);
+        a.set(500, 3);
+        let mut b: Entries<u8> = Entries::default();
+        for i in 0..60 {
+            b.set(i, 9);
+            b.set(i, 0);
+        }
+        b.set(0, 1);
+        b.set(50, 2);
+        b.set(500, 3);
+        assert_eq!((a.dense.len(), b.dense.len()), (1, 60));
+        assert!(a.same(&b) && b.same(&a));
+        b.set(51, 4);
+        assert!(!a.same(&b) && !b.same(&a));
+        b.set(51, 0);
+        b.set(700, 5);
+        assert!(!a.same(&b) && !b.same(&a));
     }
 }
