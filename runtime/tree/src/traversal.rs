@@ -6,8 +6,9 @@
 //! and accessed-bit maintenance, skipping counts, event recording. Traversal order only
 //! decides which violation is reported and which no-op-equivalent transitions are recorded.
 //!
-//! The concrete part runs on a [`ChunkVisit`]: the nodes and the one chunk's states and
-//! counts, borrowed apart from the rest of the tree, so the hot loops index plain slices.
+//! The concrete part runs on a [`ChunkVisit`]: the nodes, the one chunk's entries and the
+//! counts' bases, borrowed apart from the rest of the tree, so the hot loops index the
+//! node slice and the chunk's dense prefixes directly.
 
 use crate::diagnostics::Event;
 use crate::locations::Chunk;
