@@ -40,9 +40,9 @@
 //! * there are no pointer names: tags print as `<N>`; the dump names the allocation root;
 //! * performance (`cargo xtask bench tree`): a repeated access through one pointer is a
 //!   cache hit (a few ns); a `reborrow; write; drop` cycle with GC every 64 cycles stays
-//!   O(1) between GCs (the skipping counts find the one sibling to visit), ~1,850
-//!   instructions per cycle (callgrind; ~1,570 before per-chunk entries became sparse);
-//!   per-chunk state costs in proportion to the entries present, not chunks × nodes.
+//!   O(1) between GCs (the skipping counts find the one sibling to visit), case (c) of the
+//!   benchmark; per-chunk state costs in proportion to the entries present, not
+//!   chunks × nodes (`tests/footprint.rs`).
 #![forbid(unsafe_code)]
 
 use std::ops::Range;

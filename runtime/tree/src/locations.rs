@@ -208,6 +208,11 @@ impl Chunk {
     pub fn set(&mut self, idx: u32, st: LocState) {
         self.states.set(idx, st);
     }
+    /// The counts word of `slot` here, given the per-slot bases (`Locations::base`).
+    #[inline(always)]
+    pub fn busy(&self, base: &[u64], slot: u32) -> u64 {
+        base[slot as usize].wrapping_add(self.delta.get(slot))
+    }
     /// Add `delta` (a difference of count words, wrapping) to the counts of `slot` here.
     #[inline(always)]
     pub fn add_busy(&mut self, slot: u32, delta: u64) {
@@ -248,7 +253,7 @@ impl Locations {
     /// The counts word of `slot` at chunk `ci` (see `skipping::busy_word`).
     #[inline(always)]
     pub fn busy(&self, ci: usize, slot: u32) -> u64 {
-        self.base[slot as usize].wrapping_add(self.chunks[ci].delta.get(slot))
+        self.chunks[ci].busy(&self.base, slot)
     }
 
     /// Byte range of chunk `ci`.
@@ -361,6 +366,19 @@ impl Locations {
 mod tests {
     use super::*;
 
+    /// Entries whose dense prefix has `len` slots, all empty.
+    fn empty_prefix(len: u32) -> Entries<u8> {
+        let mut e = Entries::default();
+        for i in 0..len {
+            e.set(i, 9);
+        }
+        for i in 0..len {
+            e.set(i, 0);
+        }
+        assert_eq!(e.dense.len(), len as usize);
+        e
+    }
+
     #[test]
     fn entries_grow_dense_near_the_end_and_sparse_far_away() {
         let mut e: Entries<u8> = Entries::default();
@@ -403,15 +421,9 @@ mod tests {
     #[test]
     fn same_ignores_the_layout() {
         let mut a: Entries<u8> = Entries::default();
-        let mut b: Entries<u8> = Entries::default();
+        let mut b = empty_prefix(120);
         a.set(0, 1);
         a.set(100, 2);
-        for i in 0..120 {
-            b.set(i, 5);
-        }
-        for i in 0..120 {
-            b.set(i, 0);
-        }
         b.set(0, 1);
         b.set(100, 2);
         assert!(b.sparse.is_empty() && !a.sparse.is_empty());
@@ -428,11 +440,7 @@ mod tests {
         a.set(0, 1);
         a.set(50, 2);
         a.set(500, 3);
-        let mut b: Entries<u8> = Entries::default();
-        for i in 0..60 {
-            b.set(i, 9);
-            b.set(i, 0);
-        }
+        let mut b = empty_prefix(60);
         b.set(0, 1);
         b.set(50, 2);
         b.set(500, 3);

@@ -183,8 +183,7 @@ impl ChunkVisit<'_> {
     /// How many children of `n` a foreign access of this kind cannot skip here.
     #[inline(always)]
     fn busy_children(&self, n: u32) -> u32 {
-        let slot = self.nodes[n as usize].slot;
-        (self.base[slot as usize].wrapping_add(self.chunk.delta.get(slot)) >> self.shift) as u32
+        (self.chunk.busy(self.base, self.nodes[n as usize].slot) >> self.shift) as u32
     }
 
     /// The concrete part of §2.4 from `s`: the local phase, then the foreign subtrees
