@@ -33,6 +33,9 @@ use std::ops::Range;
 /// appending nodes one by one stays dense, a lone high index goes to the sparse tail.
 const DENSE_GROWTH: usize = 2;
 const DENSE_SLACK: usize = 8;
+/// A dense prefix may also grow over a sparse tail that is dense enough: when the bytes it
+/// adds are at most this many times the bytes of the sparse entries it takes in.
+const DENSE_OVER_SPARSE: usize = 2;
 
 /// Entries of one kind (states by node index, or count deltas by slot): a dense prefix
 /// and a sorted sparse tail. `V::default()` is "no entry".
@@ -95,10 +98,10 @@ impl<V: Copy + Default + PartialEq> Entries<V> {
             return;
         }
         let i = i as usize;
-        if i <= DENSE_GROWTH * self.dense.len() + DENSE_SLACK {
-            // Grow the prefix over `i`, taking in the sparse entries it now covers.
-            self.dense.resize(i + 1, V::default());
-            let moved = self.sparse.partition_point(|e| (e.0 as usize) <= i);
+        if let Some(end) = self.dense_growth(i, at) {
+            // Grow the prefix over `end`, taking in the sparse entries it now covers.
+            self.dense.resize(end + 1, V::default());
+            let moved = self.sparse.partition_point(|e| (e.0 as usize) <= end);
             for (j, w) in self.sparse.drain(..moved) {
                 self.dense[j as usize] = w;
             }
@@ -108,6 +111,33 @@ impl<V: Copy + Default + PartialEq> Entries<V> {
         match at {
             Ok(p) => self.sparse[p].1 = v,
             Err(p) => self.sparse.insert(p, (i as u32, v)),
+        }
+    }
+
+    /// How far to grow the dense prefix for a new entry at `i` (beyond it), if at all: over
+    /// `i` when it is near the prefix's end; or over `i` or the whole tail when that costs
+    /// at most [`DENSE_OVER_SPARSE`] times the sparse entries it takes in. A tail that fills
+    /// up, like the entries a foreign write gives every sibling of a busy buffer, thus
+    /// turns dense instead of paying a binary search per lookup and a shift of the tail
+    /// per insertion. `at`: `i`'s search result in the tail.
+    fn dense_growth(&self, i: usize, at: Result<usize, usize>) -> Option<usize> {
+        let len = self.dense.len();
+        if i <= DENSE_GROWTH * len + DENSE_SLACK {
+            return Some(i);
+        }
+        let pays = |end: usize, taken: usize| {
+            (end + 1 - len) * std::mem::size_of::<V>()
+                <= DENSE_OVER_SPARSE * taken * std::mem::size_of::<(u32, V)>()
+        };
+        let (Ok(below) | Err(below)) = at;
+        let new = at.is_err() as usize;
+        let last = self.sparse.last().map_or(i, |e| (e.0 as usize).max(i));
+        if pays(last, self.sparse.len() + new) {
+            Some(last)
+        } else if pays(i, below + 1) {
+            Some(i)
+        } else {
+            None
         }
     }
 
@@ -402,20 +432,56 @@ mod tests {
     fn growing_the_prefix_takes_in_covered_sparse_entries() {
         let mut e: Entries<u8> = Entries::default();
         e.set(0, 1);
-        e.set(30, 3);
-        e.set(12, 2);
+        e.set(300, 3);
+        e.set(25, 2);
         assert_eq!(e.sparse.len(), 2);
         // 9 is within reach of the prefix (len 1): the prefix grows to 10.
         e.set(9, 4);
         assert_eq!(e.dense.len(), 10);
-        // 12 is now within reach (2 * 10 + 8): the prefix grows over it and takes it in.
-        e.set(13, 5);
-        assert_eq!(e.dense.len(), 14);
-        assert_eq!(e.sparse, vec![(30, 3)]);
-        assert_eq!(e.get(12), 2);
+        // 27 is now within reach (2 * 10 + 8): the prefix grows over it and takes in 25.
+        e.set(27, 5);
+        assert_eq!(e.dense.len(), 28);
+        assert_eq!(e.sparse, vec![(300, 3)]);
+        assert_eq!(e.get(25), 2);
         e.check().unwrap();
         let got: Vec<_> = e.present().collect();
-        assert_eq!(got, vec![(0, 1), (9, 4), (12, 2), (13, 5), (30, 3)]);
+        assert_eq!(got, vec![(0, 1), (9, 4), (25, 2), (27, 5), (300, 3)]);
+    }
+
+    #[test]
+    fn a_filling_tail_turns_dense_in_either_order() {
+        // Filled from the top down, as a foreign write visits the last-inserted sibling
+        // first: once the tail is dense enough, the prefix takes it all in.
+        let mut down: Entries<u8> = Entries::default();
+        down.set(0, 1);
+        for i in (1_000..1_200).rev() {
+            down.set(i, 2);
+        }
+        assert!(
+            down.sparse.len() < 200,
+            "{} sparse entries",
+            down.sparse.len()
+        );
+        assert!(down.dense.len() >= 1_200);
+        // Filled upwards.
+        let mut up: Entries<u8> = Entries::default();
+        up.set(0, 1);
+        for i in 1_000..1_200 {
+            up.set(i, 2);
+        }
+        assert!(up.sparse.len() < 200 && up.dense.len() > 1_000);
+        for e in [&down, &up] {
+            e.check().unwrap();
+            assert_eq!(e.present().count(), 201);
+            assert!((1_000..1_200).all(|i| e.get(i) == 2) && e.get(999) == 0);
+        }
+        // A few scattered entries stay sparse: the prefix would cost more than they do.
+        let mut few: Entries<u8> = Entries::default();
+        few.set(0, 1);
+        for i in [5_000, 9_000, 20_000] {
+            few.set(i, 3);
+        }
+        assert_eq!((few.dense.len(), few.sparse.len()), (1, 3));
     }
 
     #[test]
