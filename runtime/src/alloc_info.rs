@@ -180,6 +180,9 @@ impl AllocInfo {
         let rec = FREE_LIST.lock().pop().unwrap_or_else(Self::bump);
         let mut st = rec.state.lock();
         debug_assert!(!st.live && st.tree.is_none());
+        // Every tag of the new allocation is made, and every pointer with one is stored,
+        // from now on: young collections may examine them all before any full one.
+        let since = crate::gc::Since::now();
         *st = AllocState {
             base,
             size,
@@ -188,6 +191,10 @@ impl AllocInfo {
             root_tag: crate::tags::fresh(),
             site,
             live: true,
+            gc: crate::gc::AllocGc {
+                since,
+                ..Default::default()
+            },
             ..AllocState::default()
         };
         drop(st);

@@ -31,7 +31,16 @@
 //! retag whatever the budget says: with many shadow pages the budget allows tens of
 //! thousands of retags between runs, and a tree that keeps thousands of dead siblings for
 //! that long costs every access to it (and a state entry per sibling in every chunk it
-//! accesses) far more than one scan. One collection serves
+//! accesses) far more than one scan.
+//!
+//! Between full collections, requests are served by *young* collections, which examine only
+//! the tags made since the previous full collection's shadow scan ended (older ones count
+//! as live) and so read only the shadow groups written since ([`crate::shadow::scan_dirty`])
+//! besides the stacks: most tags die young (a `&T` made for one comparison of a sort), and
+//! a young collection costs what was written since, not the whole heap's shadow. Their
+//! budget is the same 64 words per tag, with a floor of 128 tags. A young collection that
+//! leaves the tree above its threshold does not raise it (the dead tags may be old ones):
+//! the request comes again and waits for a full collection. One collection serves
 //! every pending allocation with one scan. An allocation whose lock is busy when the
 //! collection gets to it (its thread is working on it) is not waited for: the live set
 //! found for it is left for that allocation's next retag to apply, under the lock the retag
@@ -98,6 +107,8 @@ const WORDS_PER_RETAG: u64 = 64;
 /// A tree this many times over its threshold is *overdue*: its collection runs without
 /// waiting for the budget.
 const OVERDUE_FACTOR: usize = 8;
+/// Fewest tags handed out between two collections of which the later is young.
+const MIN_RETAGS_BEFORE_YOUNG: u64 = 128;
 
 /// Per-allocation GC bookkeeping, kept in the record's state.
 #[derive(Clone, Copy, Debug, Default)]
@@ -106,14 +117,48 @@ pub struct AllocGc {
     pub threshold: usize,
     /// A collection of this allocation was requested and has not run yet.
     pub pending: bool,
+    /// Where its last full collection left it, the bounds of its young collections.
+    pub since: Since,
+}
+
+/// The bounds of an allocation's young collections: tags from `tag` up were made after its
+/// last full collection (or its creation), and their stores flagged shadow groups with scan
+/// epoch `epoch` or later. Zero: unknown (a young collection then waits for a full one).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Since {
+    pub tag: Tag,
+    pub epoch: u32,
+}
+
+impl Since {
+    /// Bounds for tags made from now on (a new allocation's).
+    pub fn now() -> Since {
+        // The epoch first: a store flags at least the epoch read after it began, and the
+        // tags are made after both reads.
+        let epoch = shadow::epoch();
+        Since {
+            tag: tags::peek(),
+            epoch,
+        }
+    }
+}
+
+/// A requested collection: the allocation, its id then, and its generation bounds then.
+#[derive(Clone, Copy)]
+struct Request {
+    rec: &'static AllocInfo,
+    id: u64,
+    since: Since,
 }
 
 /// Allocations waiting for a collection, with the id they had when requested.
-static REQUESTS: Mutex<Vec<(&'static AllocInfo, u64)>> = Mutex::new(Vec::new());
+static REQUESTS: Mutex<Vec<Request>> = Mutex::new(Vec::new());
 /// `REQUESTS.len()`, readable without the lock (updated under it).
 static REQUESTED: AtomicUsize = AtomicUsize::new(0);
-/// No collection starts before the tag counter reaches this, unless one is overdue.
+/// No full collection starts before the tag counter reaches this, unless one is overdue.
 static NEXT_RUN_AT: AtomicU64 = AtomicU64::new(0);
+/// No young collection starts before the tag counter reaches this.
+static NEXT_YOUNG_AT: AtomicU64 = AtomicU64::new(0);
 /// A requested allocation's tree is overdue (see [`OVERDUE_FACTOR`]).
 static OVERDUE: AtomicBool = AtomicBool::new(false);
 static RUNNING: Mutex<()> = Mutex::new(());
@@ -122,8 +167,24 @@ static DEFERRED: Mutex<Vec<Deferred>> = Mutex::new(Vec::new());
 /// `DEFERRED.len()`, readable without the lock (updated under it).
 static DEFERRED_LEN: AtomicUsize = AtomicUsize::new(0);
 
+/// Which tags a collection examines, and so which memory it must read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Generation {
+    /// Every tag; reads all resident shadow memory.
+    Full,
+    /// Of each allocation, only the tags made since its last full collection ([`Since`]);
+    /// older ones count as live. Reads only the shadow groups written since
+    /// ([`shadow::scan_dirty`]): a pointer with such a tag was stored after that
+    /// collection's scan, so its group is flagged. Young collections examine those tags
+    /// again and again rather than promoting the ones they find live: a tag found once in
+    /// a stack slot soon overwritten, or in a register, is pruned by the next one.
+    Young,
+}
+
 /// The live tags of one allocation, as found by one scan.
 struct LiveSet {
+    /// Tags below this one were not examined (young collection): all live.
+    young_from: Tag,
     /// Tags from this one up were made after the scan started: all live.
     started_at: Tag,
     /// Words of stacks, slots and registers that may be tags, sorted (shared by all the
@@ -135,14 +196,18 @@ struct LiveSet {
 
 impl LiveSet {
     fn is_live(&self, t: Tag) -> bool {
-        t >= self.started_at || self.words.binary_search(&t).is_ok() || self.in_shadow.contains(&t)
+        t < self.young_from
+            || t >= self.started_at
+            || self.words.binary_search(&t).is_ok()
+            || self.in_shadow.contains(&t)
     }
 }
 
 struct Deferred {
-    rec: &'static AllocInfo,
-    id: u64,
+    req: Request,
     live: LiveSet,
+    /// Set by a full collection: the allocation's new [`Since`].
+    since: Option<Since>,
 }
 
 /// After a retag added a node to the tree of the locked `st` (of `rec`): applies a live set
@@ -154,14 +219,14 @@ pub fn after_retag(rec: &'static AllocInfo, st: &mut AllocState, keep: &[Tag]) {
             let mut deferred = DEFERRED.lock();
             let found = deferred
                 .iter()
-                .position(|d| std::ptr::eq(d.rec, rec) && d.id == st.id);
+                .position(|d| std::ptr::eq(d.req.rec, rec) && d.req.id == st.id);
             let mine = found.map(|i| deferred.swap_remove(i));
             DEFERRED_LEN.store(deferred.len(), Relaxed);
             mine
         };
         if let Some(mut d) = mine {
             d.live.in_shadow.extend(keep);
-            stats::TAGS_PRUNED.add(prune(st, &d.live) as u64);
+            stats::TAGS_PRUNED.add(prune(st, &d.live, d.since) as u64);
         }
     }
     let Some(nodes) = st.tree.as_deref().map(|t| t.node_count()) else {
@@ -184,13 +249,20 @@ pub fn request(rec: &'static AllocInfo, st: &mut AllocState) {
     }
     st.gc.pending = true;
     let mut requests = REQUESTS.lock();
-    requests.push((rec, st.id));
+    requests.push(Request {
+        rec,
+        id: st.id,
+        since: st.gc.since,
+    });
     REQUESTED.store(requests.len(), Relaxed);
 }
 
-/// Prunes the tree of the locked `st` with `live`; updates its threshold; returns the
-/// number of tags removed.
-fn prune(st: &mut AllocState, live: &LiveSet) -> usize {
+/// Prunes the tree of the locked `st` with `live`; updates its threshold, and its
+/// generation bounds after a full collection (`since`); returns the number of tags removed.
+fn prune(st: &mut AllocState, live: &LiveSet, since: Option<Since>) -> usize {
+    if let Some(since) = since {
+        st.gc.since = since;
+    }
     let Some(tree) = st.tree.as_deref_mut() else {
         return 0;
     };
@@ -204,7 +276,13 @@ fn prune(st: &mut AllocState, live: &LiveSet) -> usize {
         .iter()
         .filter(|&&t| t >= live.started_at)
         .count();
-    st.gc.threshold = MIN_THRESHOLD.max(2 * (after - young.min(after)) + young);
+    // A young collection that leaves the tree above its threshold keeps the threshold: the
+    // dead tags may be older ones, which only a full collection examines, and raising it
+    // would let such a tree grow through young collections alone. The tree's next retag
+    // requests a collection again.
+    if live.young_from == 0 || after <= st.gc.threshold.max(MIN_THRESHOLD) {
+        st.gc.threshold = MIN_THRESHOLD.max(2 * (after - young.min(after)) + young);
+    }
     before.saturating_sub(after)
 }
 
@@ -219,12 +297,15 @@ pub(crate) fn postpone_budget(at: u64) {
 /// parent and result).
 #[inline]
 pub fn maybe_collect(keep: &[Tag]) {
-    if REQUESTED.load(Relaxed) == 0
-        || (tags::peek() < NEXT_RUN_AT.load(Relaxed) && !OVERDUE.load(Relaxed))
-    {
+    if REQUESTED.load(Relaxed) == 0 {
         return;
     }
-    collect(keep);
+    let now = tags::peek();
+    if now >= NEXT_RUN_AT.load(Relaxed) || OVERDUE.load(Relaxed) {
+        collect(keep);
+    } else if now >= NEXT_YOUNG_AT.load(Relaxed) {
+        collect_young(keep);
+    }
 }
 
 /// Runs a collection of the requested allocations now (unless one is running, or the
@@ -238,6 +319,18 @@ pub fn maybe_collect(keep: &[Tag]) {
 #[cold]
 #[inline(never)]
 pub fn collect(keep: &[Tag]) -> bool {
+    run(keep, Generation::Full)
+}
+
+/// A young collection of the requested allocations now (see [`Generation::Young`]); the
+/// same contract as [`collect`]. Allocations never fully collected stay requested.
+#[cold]
+#[inline(never)]
+pub fn collect_young(keep: &[Tag]) -> bool {
+    run(keep, Generation::Young)
+}
+
+fn run(keep: &[Tag], generation: Generation) -> bool {
     if !crate::runtime_flags().gc {
         REQUESTS.lock().clear();
         REQUESTED.store(0, Relaxed);
@@ -250,16 +343,35 @@ pub fn collect(keep: &[Tag]) -> bool {
         return false;
     }
     let started_at = tags::peek();
+    let mut targets: Vec<Request> = {
+        let mut requests = REQUESTS.lock();
+        OVERDUE.store(false, Relaxed);
+        let mut all = std::mem::take(&mut *requests);
+        if generation == Generation::Young {
+            // Allocations never fully collected wait for a full collection.
+            let (young, old): (Vec<Request>, Vec<Request>) =
+                all.into_iter().partition(|r| r.since.epoch != 0);
+            *requests = old;
+            all = young;
+        }
+        REQUESTED.store(requests.len(), Relaxed);
+        all
+    };
+    if targets.is_empty() {
+        NEXT_YOUNG_AT.store(started_at + MIN_RETAGS_BEFORE_YOUNG, Relaxed);
+        return false;
+    }
+    // Per target, the tags it examines start at `from` (0 for a full collection).
+    let from = |r: &Request| match generation {
+        Generation::Full => 0,
+        Generation::Young => r.since.tag,
+    };
+    let lowest = targets.iter().map(from).min().unwrap_or(0);
     // The roots: words from stacks, slots and registers that may be tags.
     let mut words: Vec<u64> = keep.to_vec();
-    let Some(scanned) = scan_threads(started_at, &mut words) else {
+    let Some(scanned) = scan_threads(lowest, started_at, &mut words) else {
+        requeue(&mut targets);
         return false;
-    };
-    let targets: Vec<(&'static AllocInfo, u64)> = {
-        let mut requests = REQUESTS.lock();
-        REQUESTED.store(0, Relaxed);
-        OVERDUE.store(false, Relaxed);
-        std::mem::take(&mut *requests)
     };
     words.sort_unstable();
     words.dedup();
@@ -269,32 +381,51 @@ pub fn collect(keep: &[Tag]) -> bool {
     let by_addr: HashMap<u64, usize> = targets
         .iter()
         .enumerate()
-        .map(|(i, (rec, _))| (rec.addr(), i))
+        .map(|(i, r)| (r.rec.addr(), i))
         .collect();
     let mut in_shadow: Vec<HashSet<Tag>> = vec![HashSet::new(); targets.len()];
-    let visited = shadow::scan(|prov| {
+    let mut note = |prov: bsan_abi::Prov| {
         if let Some(&i) = by_addr.get(&prov.alloc) {
-            in_shadow[i].insert(prov.tag);
+            if prov.tag >= from(&targets[i]) {
+                in_shadow[i].insert(prov.tag);
+            }
         }
-    });
+    };
+    let (visited, since) = match generation {
+        Generation::Full => {
+            let (visited, epoch) = shadow::scan(&mut note);
+            // Tags from here up are made after the scan: their stores are flagged with its
+            // epoch or a later one.
+            let since = Since {
+                tag: tags::peek(),
+                epoch,
+            };
+            (visited, Some(since))
+        }
+        Generation::Young => {
+            let oldest = targets.iter().map(|r| r.since.epoch).min().unwrap_or(0);
+            (shadow::scan_dirty(oldest, &mut note), None)
+        }
+    };
 
     let mut pruned = 0;
     let mut deferred = Vec::new();
-    for (&(rec, id), in_shadow) in targets.iter().zip(in_shadow) {
+    for (&req, in_shadow) in targets.iter().zip(in_shadow) {
         let live = LiveSet {
+            young_from: from(&req),
             started_at,
             words: words.clone(),
             in_shadow,
         };
-        let Some(mut st) = rec.try_lock() else {
-            deferred.push(Deferred { rec, id, live });
+        let Some(mut st) = req.rec.try_lock() else {
+            deferred.push(Deferred { req, live, since });
             continue;
         };
-        if !st.live || st.id != id {
+        if !st.live || st.id != req.id {
             continue; // freed (and maybe recycled) since the request
         }
         st.gc.pending = false;
-        pruned += prune(&mut st, &live);
+        pruned += prune(&mut st, &live, since);
     }
     {
         // Older deferred sets are superseded (or their allocations are gone).
@@ -305,30 +436,54 @@ pub fn collect(keep: &[Tag]) -> bool {
         // retries if no retag applies the set first.
         if !d.is_empty() {
             let mut requests = REQUESTS.lock();
-            requests.extend(d.iter().map(|d| (d.rec, d.id)));
+            requests.extend(d.iter().map(|d| d.req));
             REQUESTED.store(requests.len(), Relaxed);
         }
     }
     stats::TAGS_PRUNED.add(pruned as u64);
     stats::GC_RUNS.bump();
     let cost = (scanned + visited) as u64;
-    NEXT_RUN_AT.store(
-        tags::peek().saturating_add(MIN_RETAGS_BETWEEN_RUNS.max(cost / WORDS_PER_RETAG)),
+    let now = tags::peek();
+    match generation {
+        Generation::Full => {
+            NEXT_RUN_AT.store(
+                now.saturating_add(MIN_RETAGS_BETWEEN_RUNS.max(cost / WORDS_PER_RETAG)),
+                Relaxed,
+            );
+        }
+        Generation::Young => stats::GC_YOUNG_RUNS.bump(),
+    }
+    // A young collection reads the stacks again and what is written until then: estimated
+    // by the stacks alone after a full one.
+    let young_cost = match generation {
+        Generation::Full => scanned as u64,
+        Generation::Young => cost,
+    };
+    NEXT_YOUNG_AT.store(
+        now.saturating_add(MIN_RETAGS_BEFORE_YOUNG.max(young_cost / WORDS_PER_RETAG)),
         Relaxed,
     );
     true
 }
 
+/// Puts requests taken by a collection that could not run back in the queue.
+fn requeue(taken: &mut Vec<Request>) {
+    let mut requests = REQUESTS.lock();
+    requests.append(taken);
+    REQUESTED.store(requests.len(), Relaxed);
+}
+
 /// Collects the words of every registered thread's stack and TLS slots, and the calling
-/// thread's callee-saved registers, that may be tags (`0 < w < limit`) into `out`. Returns
-/// the number of words read, or `None` if the registry is busy.
+/// thread's callee-saved registers, that may be tags under examination (`0 < w`,
+/// `from <= w < limit`) into `out`. Returns the number of words read, or `None` if the
+/// registry is busy.
 #[inline(never)]
-fn scan_threads(limit: Tag, out: &mut Vec<u64>) -> Option<usize> {
+fn scan_threads(from: Tag, limit: Tag, out: &mut Vec<u64>) -> Option<usize> {
     // Taken in this frame, below every frame of the instrumented caller and of the runtime
     // that may have saved the caller's callee-saved registers.
     let sp = sys::stack_pointer();
     let regs = sys::callee_saved_registers();
-    let maybe_tag = |w: u64| w != 0 && w < limit;
+    let maybe_tag = |w: u64| w != 0 && w >= from && w < limit;
     out.extend(regs.iter().copied().filter(|&w| maybe_tag(w)));
     let all = threads::lock_all()?;
     // SAFETY: no preconditions.

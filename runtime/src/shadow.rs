@@ -19,6 +19,16 @@
 //! also pushed on a lock-free list so that the garbage collector can [`scan`] them, page by
 //! resident page, without walking the 2^24 slots of L1.
 //!
+//! # Dirty groups
+//!
+//! Each L2 mapping ends with a *dirty map*: one `u32` per group of [`GROUP_WORDS`]
+//! shadowed words (4 KiB of program memory), set by every recording store into the group
+//! to the current *scan epoch* (0 = never written). Every full [`scan`] starts a new epoch.
+//! So an entry recorded after the full scan of epoch `e` began lies in a group whose flag
+//! is at least `e`: a *young* collection, which only asks about tags made after that scan
+//! ended, reads just those groups ([`scan_dirty`]), not the rest of shadow memory (a
+//! pointer with such a tag can only have been stored after it).
+
 //! # Invariants
 //!
 //! * An [`Entry`] with `value == 0` is empty. `load_prov(addr, v)` returns the recorded
@@ -42,7 +52,7 @@
 //! (the pointer's allocation was freed and reused): unknown to that record's tree, so it is
 //! ignored. No writer ever blocks, so a signal handler storing pointers cannot deadlock.
 
-use std::sync::atomic::{fence, AtomicPtr, AtomicU64, Ordering::*};
+use std::sync::atomic::{fence, AtomicPtr, AtomicU32, AtomicU64, Ordering::*};
 
 use bsan_abi::Prov;
 
@@ -79,8 +89,18 @@ const WORD: usize = 1 << WORD_SHIFT;
 const L1_ENTRIES: usize = 1 << (ADDRESS_BITS - CHUNK_SHIFT);
 /// Number of shadowed words per L2 chunk.
 const WORDS_PER_CHUNK: usize = 1 << (CHUNK_SHIFT - WORD_SHIFT);
-/// Bytes of one L2 chunk.
+/// Bytes of one L2 chunk's entries.
 const CHUNK_BYTES: usize = WORDS_PER_CHUNK * std::mem::size_of::<Entry>();
+/// log2 of the words of one dirty group.
+const GROUP_SHIFT: u32 = 9;
+/// Shadowed words per dirty group (4 KiB of program memory).
+pub const GROUP_WORDS: usize = 1 << GROUP_SHIFT;
+/// Dirty groups (and dirty-map flags) per L2 chunk.
+const GROUPS_PER_CHUNK: usize = WORDS_PER_CHUNK >> GROUP_SHIFT;
+/// Bytes of one L2 mapping: the entries, then the dirty map.
+const MAPPING_BYTES: usize = CHUNK_BYTES + GROUPS_PER_CHUNK * std::mem::size_of::<AtomicU32>();
+/// The scan epoch recording stores flag their group with (see the module docs).
+static EPOCH: AtomicU32 = AtomicU32::new(1);
 /// Bytes of the L1 table.
 const L1_BYTES: usize = L1_ENTRIES * std::mem::size_of::<AtomicPtr<Entry>>();
 /// First address that is never tracked.
@@ -180,26 +200,52 @@ fn entry(addr: usize) -> Option<&'static Entry> {
     Some(unsafe { &*chunk.add((addr >> WORD_SHIFT) & (WORDS_PER_CHUNK - 1)) })
 }
 
-/// The entry shadowing the aligned word at `addr`, creating its chunk if needed; `None` for
-/// untracked addresses.
-fn entry_or_create(addr: usize) -> Option<&'static Entry> {
+/// The entry shadowing the aligned word at `addr` and its group's dirty flag, creating its
+/// chunk if needed; `None` for untracked addresses.
+fn entry_or_create(addr: usize) -> Option<(&'static Entry, &'static AtomicU32)> {
     if addr >= ADDRESS_LIMIT {
         return None;
     }
-    if let Some(e) = entry(addr) {
-        return Some(e);
-    }
     let slot = &l1_or_create()[addr >> CHUNK_SHIFT];
-    let map = map_or_die(CHUNK_BYTES, "L2 chunk");
-    let fresh = map.as_mut_ptr().cast();
-    match slot.compare_exchange(std::ptr::null_mut(), fresh, AcqRel, Acquire) {
-        Ok(_) => {
-            map.leak();
-            note_chunk(fresh);
+    let mut chunk = slot.load(Acquire);
+    if chunk.is_null() {
+        let map = map_or_die(MAPPING_BYTES, "L2 chunk");
+        let fresh = map.as_mut_ptr().cast();
+        match slot.compare_exchange(std::ptr::null_mut(), fresh, AcqRel, Acquire) {
+            Ok(_) => {
+                map.leak();
+                note_chunk(fresh);
+                chunk = fresh;
+            }
+            Err(theirs) => {
+                drop(map);
+                chunk = theirs;
+            }
         }
-        Err(_) => drop(map),
     }
-    entry(addr)
+    let word = (addr >> WORD_SHIFT) & (WORDS_PER_CHUNK - 1);
+    // SAFETY: an installed chunk maps `MAPPING_BYTES`: `WORDS_PER_CHUNK` entries, then one
+    // dirty flag per group; it is never unmapped.
+    unsafe {
+        let dirty = &*dirty_map(chunk).add(word >> GROUP_SHIFT);
+        Some((&*chunk.add(word), dirty))
+    }
+}
+
+/// The dirty map of an installed chunk.
+#[inline(always)]
+fn dirty_map(chunk: *const Entry) -> *const AtomicU32 {
+    chunk.cast::<u8>().wrapping_add(CHUNK_BYTES).cast()
+}
+
+/// Flags a group as written in the current scan epoch. Release: a scan that reads the flag
+/// (acquire) then sees the entry written before.
+#[inline(always)]
+fn mark_dirty(flag: &AtomicU32) {
+    let epoch = EPOCH.load(Relaxed);
+    if flag.load(Relaxed) != epoch {
+        flag.store(epoch, Release);
+    }
 }
 
 impl Entry {
@@ -271,8 +317,9 @@ pub fn store_prov(addr: usize, value: u64, prov: Prov) {
         }
         return;
     }
-    if let Some(e) = entry_or_create(addr) {
+    if let Some((e, dirty)) = entry_or_create(addr) {
         e.write(value, prov);
+        mark_dirty(dirty);
     }
 }
 
@@ -381,8 +428,9 @@ pub fn copy_prov(dst: usize, src: usize, len: usize) {
         let (s, d) = (src0 + i * WORD, dst0 + i * WORD);
         match entry(s).and_then(Entry::read) {
             Some((value, prov)) => {
-                if let Some(e) = entry_or_create(d) {
+                if let Some((e, dirty)) = entry_or_create(d) {
                     e.write(value, prov);
+                    mark_dirty(dirty);
                 }
             }
             None => {
@@ -427,10 +475,14 @@ fn for_each_resident_chunk(mut f: impl FnMut(&ChunkNode, &[bool])) {
 }
 
 /// Calls `f` with the provenance of every recorded entry of shadow memory (consistent
-/// entries only: one being written is skipped). Walks the installed chunks, reading only
-/// their resident pages (a page never written holds no entry). Returns the number of entries
-/// read, the cost of the scan. Entries written concurrently may or may not be seen.
-pub fn scan(mut f: impl FnMut(Prov)) -> usize {
+/// entries only: one being written is skipped). Starts a new scan epoch first (see the
+/// module docs), then walks the installed chunks, reading only their resident pages (a page
+/// never written holds no entry). Returns the number of entries read, the cost of the scan,
+/// and the new epoch: every entry recorded after the scan, and every one it may have missed
+/// because it was being written, lies in a group flagged with that epoch or a later one.
+/// Entries written concurrently may or may not be seen.
+pub fn scan(mut f: impl FnMut(Prov)) -> (usize, u32) {
+    let epoch = EPOCH.fetch_add(1, SeqCst) + 1;
     let page = crate::sys::page_size();
     let size = std::mem::size_of::<Entry>();
     let mut visited = 0;
@@ -456,6 +508,43 @@ pub fn scan(mut f: impl FnMut(Prov)) -> usize {
             }
         }
     });
+    (visited, epoch)
+}
+
+/// The current scan epoch: stores from now on flag their group with it or a later one.
+pub fn epoch() -> u32 {
+    EPOCH.load(SeqCst)
+}
+
+/// [`scan`] of the groups written in epoch `since` or later only: calls `f` with every
+/// entry recorded since the full scan that started epoch `since` began, among others.
+/// Returns the number of entries read.
+pub fn scan_dirty(since: u32, mut f: impl FnMut(Prov)) -> usize {
+    let mut visited = 0;
+    let mut node = CHUNKS.load(Acquire) as *const ChunkNode;
+    while !node.is_null() {
+        // SAFETY: nodes are leaked boxes, published with release ordering, never freed.
+        let n = unsafe { &*node };
+        node = n.next;
+        // SAFETY: an installed chunk's dirty map holds `GROUPS_PER_CHUNK` flags.
+        let flags = unsafe { std::slice::from_raw_parts(dirty_map(n.chunk), GROUPS_PER_CHUNK) };
+        for (g, flag) in flags.iter().enumerate() {
+            let written = flag.load(Acquire);
+            if written == 0 || written < since {
+                continue;
+            }
+            for i in g * GROUP_WORDS..(g + 1) * GROUP_WORDS {
+                // SAFETY: `i < WORDS_PER_CHUNK`; an installed chunk holds that many
+                // entries and is never unmapped. A group was written, so its pages are
+                // mapped (or read as zero: empty entries).
+                let e = unsafe { &*n.chunk.add(i) };
+                visited += 1;
+                if let Some((_, prov)) = e.read() {
+                    f(prov);
+                }
+            }
+        }
+    }
     visited
 }
 
@@ -607,7 +696,7 @@ mod tests {
         store_prov(a, 0x42, p(0xfeed_0001, 77));
         store_prov(a + (3 << 20), 0x43, p(0xfeed_0001, 78));
         let mut seen = Vec::new();
-        let visited = scan(|prov| {
+        let (visited, _) = scan(|prov| {
             if prov.alloc == 0xfeed_0001 {
                 seen.push(prov.tag)
             }
@@ -618,6 +707,42 @@ mod tests {
             (2..WORDS_PER_CHUNK).contains(&visited),
             "{visited}: only resident pages"
         );
+    }
+
+    /// Whether `scan_dirty(since)` reports tag `tag` of allocation `alloc`.
+    fn dirty_scan_sees(since: u32, alloc: u64, tag: u64) -> bool {
+        let mut seen = false;
+        scan_dirty(since, |prov| seen |= prov == p(alloc, tag));
+        seen
+    }
+
+    #[test]
+    fn dirty_scans_read_what_was_stored_since_a_full_scan() {
+        let a = BASE + (120 << CHUNK_SHIFT) + 4096 * 3;
+        let alloc = 0xfeed_0002;
+        store_prov(a, 0x44, p(alloc, 90));
+        assert!(dirty_scan_sees(0, alloc, 90), "a store flags its group");
+        let mut full = false;
+        let (_, epoch) = scan(|prov| full |= prov == p(alloc, 90));
+        assert!(full);
+        // Not written since the full scan began: skipped.
+        assert!(
+            !dirty_scan_sees(epoch, alloc, 90),
+            "flagged with an older epoch"
+        );
+        store_prov(a, 0x44, p(alloc, 90));
+        assert!(dirty_scan_sees(epoch, alloc, 90), "stored again");
+        // Copies flag their destination's group.
+        let b = a + (5 << 20);
+        let (_, epoch) = scan(|_| {});
+        copy_prov(b, a, 8);
+        let mut seen = Vec::new();
+        scan_dirty(epoch, |prov| {
+            if prov.alloc == alloc {
+                seen.push(prov.tag)
+            }
+        });
+        assert_eq!(seen, [90], "only the copy's group is read");
     }
 
     #[test]

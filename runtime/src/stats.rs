@@ -101,6 +101,8 @@ counters! {
     EXPOSED_EVICTED => "exposed_evicted",
     /// Provenance garbage collections.
     GC_RUNS => "gc_runs",
+    /// Of those, young collections (tags made since the previous one only).
+    GC_YOUNG_RUNS => "gc_young_runs",
     /// Tags removed from trees by garbage collection.
     TAGS_PRUNED => "tags_pruned",
     /// The most nodes one tree had after a retag (high-water mark).

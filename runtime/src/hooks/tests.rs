@@ -691,6 +691,52 @@ fn gc_runs_for_an_overdue_tree_whatever_the_budget() {
 }
 
 #[test]
+fn young_collections_prune_young_tags_and_keep_those_stored_since() {
+    let (pa, slota) = (fake_block(5104) as usize, fake_block(5105) as usize);
+    let (p, slot) = (pa as *const u8, slota as *const u8);
+    unsafe {
+        // Tags far from the small integers a stack is full of (the stack scan is
+        // conservative: a word equal to a tag keeps it).
+        while crate::tags::peek() < 1 << 20 {
+            crate::tags::fresh();
+        }
+        let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
+        // A full collection first, so that the tags below are young.
+        assert!(collect_until(root, 10));
+        // Made by a thread that exits: x left only in shadow memory (a group flagged
+        // since), d nowhere.
+        std::thread::spawn(move || {
+            let (p, slot) = (pa as *const u8, slota as *const u8);
+            // (Tag numbers no word of the test's stack is likely to hold.)
+            (0..54_321).for_each(|_| _ = crate::tags::fresh());
+            let x = retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, root);
+            __bsan_store_prov(slot, p, x.alloc, x.tag);
+            (0..12_345).for_each(|_| _ = crate::tags::fresh());
+            retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, root);
+        })
+        .join()
+        .unwrap();
+        assert_eq!(node_count(root), 3);
+        let rec = crate::alloc_info::AllocInfo::from_prov(root.alloc).unwrap();
+        let start = std::time::Instant::now();
+        while node_count(root) > 2 && start.elapsed() < std::time::Duration::from_secs(10) {
+            crate::gc::request(rec, &mut rec.lock());
+            crate::gc::collect_young(&[]);
+        }
+        assert_eq!(node_count(root), 2, "d is pruned");
+        // x is kept, so an access through it is checked (a pruned tag would be ignored).
+        let x = __bsan_load_prov(slot, p);
+        write(p, 8, root).unwrap();
+        let v = read(p, 8, x).expect_err("x is known");
+        assert_eq!(
+            v.ub.kind,
+            bsan_tree::UbKind::ChildAccessForbidden(bsan_tree::Permission::Disabled)
+        );
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
+    }
+}
+
+#[test]
 fn gc_keeps_tags_held_in_shadow_memory_or_on_another_threads_stack() {
     use std::sync::mpsc::channel;
     // Addresses as integers, so that the threads can share them.
