@@ -33,10 +33,11 @@
 //! that long costs every access to it (and a state entry per sibling in every chunk it
 //! accesses) far more than one scan.
 //!
-//! Between full collections, requests are served by *young* collections, which examine only
-//! the tags made since the previous full collection's shadow scan ended (older ones count
-//! as live) and so read only the shadow groups written since ([`crate::shadow::scan_dirty`])
-//! besides the stacks: most tags die young (a `&T` made for one comparison of a sort), and
+//! Between full collections, requests are served by *young* collections, which examine of
+//! each allocation only the tags made since its last full collection's shadow scan ended,
+//! or since its creation (older ones count as live, see [`Since`]), and so read only the
+//! shadow groups written since ([`crate::shadow::scan_dirty`]) besides the stacks: most
+//! tags die young (a `&T` made for one comparison of a sort), and
 //! a young collection costs what was written since, not the whole heap's shadow. Their
 //! budget is the same 64 words per tag, with a floor of 128 tags. A young collection that
 //! leaves the tree above its threshold does not raise it (the dead tags may be old ones):

@@ -701,7 +701,7 @@ fn young_collections_prune_young_tags_and_keep_those_stored_since() {
             crate::tags::fresh();
         }
         let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
-        // A full collection first, so that the tags below are young.
+        // A full collection first: the tags below are young by the bounds it leaves.
         assert!(collect_until(root, 10));
         // Made by a thread that exits: x left only in shadow memory (a group flagged
         // since), d nowhere.
