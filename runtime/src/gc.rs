@@ -323,7 +323,7 @@ pub fn collect(keep: &[Tag]) -> bool {
     run(keep, Generation::Full)
 }
 
-/// A young collection of the requested allocations now (see [`Generation::Young`]); the
+/// A young collection of the requested allocations now (see `Generation::Young`); the
 /// same contract as [`collect`]. Allocations never fully collected stay requested.
 #[cold]
 #[inline(never)]
