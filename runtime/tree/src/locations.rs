@@ -166,21 +166,23 @@ impl<V: Copy + Default + PartialEq> Entries<V> {
         if a_high.len() != b.sparse.len() || a_high.iter().rev().ne(b.sparse.iter().rev()) {
             return false;
         }
-        // Between them: `b`'s prefix against `a`'s sparse entries there and defaults.
-        let mut mid = a_mid.iter().rev().peekable();
-        for i in (n..m).rev() {
-            let mine = match mid.peek() {
-                Some(&&(j, w)) if j as usize == i => {
-                    mid.next();
-                    w
-                }
-                _ => V::default(),
-            };
-            if mine != b.dense[i] {
+        // Between them: `b`'s prefix against `a`'s sparse entries there, and empty slots
+        // between those (checked a run at a time).
+        let empty = |r: &[V]| r.iter().all(|&v| v == V::default());
+        let mut end = m;
+        for &(j, w) in a_mid.iter().rev() {
+            let j = j as usize;
+            if !empty(&b.dense[j + 1..end]) || b.dense[j] != w {
                 return false;
             }
+            end = j;
         }
-        a.dense[..] == b.dense[..n]
+        if !empty(&b.dense[n..end]) {
+            return false;
+        }
+        // Both prefixes: the recent end first, where chunks mostly differ.
+        let k = n.saturating_sub(64);
+        a.dense[k..] == b.dense[k..n] && a.dense[..k] == b.dense[..k]
     }
 
     /// Drop every entry.
