@@ -35,7 +35,7 @@ const DENSE_GROWTH: usize = 2;
 const DENSE_SLACK: usize = 8;
 /// A dense prefix may also grow over a sparse tail that is dense enough: when the bytes it
 /// adds are at most this many times the bytes of the sparse entries it takes in.
-const DENSE_OVER_SPARSE: usize = 2;
+const DENSE_OVER_SPARSE: usize = 1;
 
 /// Entries of one kind (states by node index, or count deltas by slot): a dense prefix
 /// and a sorted sparse tail. `V::default()` is "no entry".
