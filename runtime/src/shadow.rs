@@ -461,16 +461,37 @@ pub fn resident_bytes() -> usize {
     pages * crate::sys::page_size()
 }
 
+/// The installed chunks, newest first.
+fn chunks() -> impl Iterator<Item = &'static ChunkNode> {
+    let mut node = CHUNKS.load(Acquire) as *const ChunkNode;
+    std::iter::from_fn(move || {
+        // SAFETY: nodes are leaked boxes, published with release ordering, never freed.
+        let n = unsafe { node.as_ref()? };
+        node = n.next;
+        Some(n)
+    })
+}
+
 /// Calls `f` with each installed chunk and the residency of each of its pages.
 fn for_each_resident_chunk(mut f: impl FnMut(&ChunkNode, &[bool])) {
-    let mut node = CHUNKS.load(Acquire) as *const ChunkNode;
-    while !node.is_null() {
-        // SAFETY: nodes are leaked boxes, published with release ordering, never freed.
-        let n = unsafe { &*node };
-        node = n.next;
+    for n in chunks() {
         if let Some(resident) = crate::sys::resident_pages(n.chunk as usize, CHUNK_BYTES) {
             f(n, &resident);
         }
+    }
+}
+
+/// Calls `f` with the provenance of entry `i` of chunk `n` if it holds a consistent one.
+///
+/// # Safety
+/// `i < WORDS_PER_CHUNK`.
+#[inline(always)]
+unsafe fn read_entry(n: &ChunkNode, i: usize, f: &mut impl FnMut(Prov)) {
+    // SAFETY: the caller's contract; an installed chunk holds that many entries and is
+    // never unmapped.
+    let e = unsafe { &*n.chunk.add(i) };
+    if let Some((_, prov)) = e.read() {
+        f(prov);
     }
 }
 
@@ -478,9 +499,10 @@ fn for_each_resident_chunk(mut f: impl FnMut(&ChunkNode, &[bool])) {
 /// entries only: one being written is skipped). Starts a new scan epoch first (see the
 /// module docs), then walks the installed chunks, reading only their resident pages (a page
 /// never written holds no entry). Returns the number of entries read, the cost of the scan,
-/// and the new epoch: every entry recorded after the scan, and every one it may have missed
-/// because it was being written, lies in a group flagged with that epoch or a later one.
-/// Entries written concurrently may or may not be seen.
+/// and the new epoch: every entry recorded after the scan lies in a group flagged with that
+/// epoch or a later one. Entries written concurrently may or may not be seen, and a store
+/// racing the start of the scan may flag the epoch before (the `gc` docs on threads that
+/// keep running: such a miss can only lose a report).
 pub fn scan(mut f: impl FnMut(Prov)) -> (usize, u32) {
     let epoch = EPOCH.fetch_add(1, SeqCst) + 1;
     let page = crate::sys::page_size();
@@ -498,13 +520,9 @@ pub fn scan(mut f: impl FnMut(Prov)) -> (usize, u32) {
                 if !resident.get(last_page).copied().unwrap_or(false) {
                     continue;
                 }
-                // SAFETY: `i < WORDS_PER_CHUNK`; an installed chunk holds that many entries
-                // and is never unmapped.
-                let e = unsafe { &*n.chunk.add(i) };
                 visited += 1;
-                if let Some((_, prov)) = e.read() {
-                    f(prov);
-                }
+                // SAFETY: `i < end <= WORDS_PER_CHUNK`.
+                unsafe { read_entry(n, i, &mut f) };
             }
         }
     });
@@ -521,11 +539,7 @@ pub fn epoch() -> u32 {
 /// Returns the number of entries read.
 pub fn scan_dirty(since: u32, mut f: impl FnMut(Prov)) -> usize {
     let mut visited = 0;
-    let mut node = CHUNKS.load(Acquire) as *const ChunkNode;
-    while !node.is_null() {
-        // SAFETY: nodes are leaked boxes, published with release ordering, never freed.
-        let n = unsafe { &*node };
-        node = n.next;
+    for n in chunks() {
         // SAFETY: an installed chunk's dirty map holds `GROUPS_PER_CHUNK` flags.
         let flags = unsafe { std::slice::from_raw_parts(dirty_map(n.chunk), GROUPS_PER_CHUNK) };
         for (g, flag) in flags.iter().enumerate() {
@@ -533,15 +547,11 @@ pub fn scan_dirty(since: u32, mut f: impl FnMut(Prov)) -> usize {
             if written == 0 || written < since {
                 continue;
             }
+            // A written group's pages are mapped (or read as zero: empty entries).
             for i in g * GROUP_WORDS..(g + 1) * GROUP_WORDS {
-                // SAFETY: `i < WORDS_PER_CHUNK`; an installed chunk holds that many
-                // entries and is never unmapped. A group was written, so its pages are
-                // mapped (or read as zero: empty entries).
-                let e = unsafe { &*n.chunk.add(i) };
                 visited += 1;
-                if let Some((_, prov)) = e.read() {
-                    f(prov);
-                }
+                // SAFETY: `g < GROUPS_PER_CHUNK`, so `i < WORDS_PER_CHUNK`.
+                unsafe { read_entry(n, i, &mut f) };
             }
         }
     }
