@@ -287,10 +287,12 @@ fn prune(st: &mut AllocState, live: &LiveSet, since: Option<Since>) -> usize {
     before.saturating_sub(after)
 }
 
-/// Tests: make the budget forbid collections until the tag counter reaches `at`.
+/// Tests: make the budgets forbid collections, full and young, until the tag counter
+/// reaches `at` (a collection that runs sets them anew).
 #[cfg(test)]
 pub(crate) fn postpone_budget(at: u64) {
     NEXT_RUN_AT.store(at, Relaxed);
+    NEXT_YOUNG_AT.store(at, Relaxed);
 }
 
 /// Runs a collection if one is requested and the budget allows it. Called at the end of a
