@@ -284,6 +284,7 @@ impl AllocInfo {
         }
         st.live = false;
         st.tree = None;
+        st.gc.remembered = Vec::new();
         st.root_exposed = false;
         st.exposed_indexed = false;
         st.exposure_lost = false;

@@ -23,25 +23,25 @@
 //! Unless disabled (`BSAN_OPTIONS=gc=0`), a retag that leaves an allocation's tree with
 //! more nodes than its threshold (`max(256, 2 × the node count after its last
 //! collection)`) requests a collection of that allocation. Requests are served by the next retag on any thread once the *budget* allows:
-//! a collection scans memory roughly proportional to the resident shadow memory and stacks
-//! (`W` words), so the next one may only start after `max(1024, W / 64)` more tags have
-//! been handed out. This bounds the scanning to about 64 words per retag, and a tree's
-//! growth between collections to its threshold plus that budget, except that a tree more
+//! a full collection scans memory roughly proportional to the resident shadow memory and
+//! stacks (`W` words), so the next one may only start after `max(1024, W / 4)` more tags
+//! have been handed out (young collections, below, serve the requests in between). This
+//! bounds the full scans to about 4 words per retag, and a tree's growth between
+//! collections to its threshold plus the young budget, except that a tree more
 //! than 8 times over its threshold is *overdue* and gets its collection at the next
 //! retag whatever the budget says: with many shadow pages the budget allows tens of
 //! thousands of retags between runs, and a tree that keeps thousands of dead siblings for
 //! that long costs every access to it (and a state entry per sibling in every chunk it
 //! accesses) far more than one scan.
 //!
-//! Between full collections, requests are served by *young* collections, which examine of
-//! each allocation only the tags made since its last full collection's shadow scan ended,
-//! or since its creation (older ones count as live, see [`Since`]), and so read only the
-//! shadow groups written since ([`crate::shadow::scan_dirty`]) besides the stacks: most
-//! tags die young (a `&T` made for one comparison of a sort), and
-//! a young collection costs what was written since, not the whole heap's shadow. Their
-//! budget is the same 64 words per tag, with a floor of 128 tags. A young collection that
-//! leaves the tree above its threshold does not raise it (the dead tags may be old ones):
-//! the request comes again and waits for a full collection. One collection serves
+//! Between full collections, requests are served by *young* collections, which read only
+//! the shadow groups written since each allocation's last full collection's scan began
+//! ([`Since`], [`crate::shadow::scan_dirty`]) besides the stacks, and count live the tags
+//! that scan found ([`AllocGc::remembered`]): most tags die young (a `&T` made for one
+//! comparison of a sort), and a young collection costs what was written since, not the
+//! whole heap's shadow. Their budget is the same 64 words per tag, with a floor of 128
+//! tags. A full collection is still needed to forget remembered tags whose pointers were
+//! overwritten since. One collection serves
 //! every pending allocation with one scan. An allocation whose lock is busy when the
 //! collection gets to it (its thread is working on it) is not waited for: the live set
 //! found for it is left for that allocation's next retag to apply, under the lock the retag
@@ -105,6 +105,10 @@ pub const MIN_THRESHOLD: usize = 256;
 const MIN_RETAGS_BETWEEN_RUNS: u64 = 1024;
 /// Words a collection may scan per tag handed out since the previous one.
 const WORDS_PER_RETAG: u64 = 64;
+/// The same for a full collection's shadow scan: young collections examine every tag, so a
+/// full one only forgets remembered tags whose pointers were overwritten (and serves
+/// overdue trees, whatever the budget).
+const FULL_WORDS_PER_RETAG: u64 = 4;
 /// A tree this many times over its threshold is *overdue*: its collection runs without
 /// waiting for the budget.
 const OVERDUE_FACTOR: usize = 8;
@@ -112,7 +116,7 @@ const OVERDUE_FACTOR: usize = 8;
 const MIN_RETAGS_BEFORE_YOUNG: u64 = 128;
 
 /// Per-allocation GC bookkeeping, kept in the record's state.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct AllocGc {
     /// Node count above which a retag requests a collection (0 = [`MIN_THRESHOLD`]).
     pub threshold: usize,
@@ -120,6 +124,11 @@ pub struct AllocGc {
     pub pending: bool,
     /// Where its last full collection left it, the bounds of its young collections.
     pub since: Since,
+    /// The tags of this allocation its last full collection found in shadow memory, sorted:
+    /// live for its young collections, which read only the shadow groups written since
+    /// (a pointer stored before and not overwritten is still there; one overwritten
+    /// stays remembered until the next full collection, which is only conservative).
+    pub remembered: Vec<Tag>,
 }
 
 /// The bounds of an allocation's young collections: tags from `tag` up were made after its
@@ -173,19 +182,19 @@ static DEFERRED_LEN: AtomicUsize = AtomicUsize::new(0);
 enum Generation {
     /// Every tag; reads all resident shadow memory.
     Full,
-    /// Of each allocation, only the tags made since its last full collection ([`Since`]);
-    /// older ones count as live. Reads only the shadow groups written since
-    /// ([`shadow::scan_dirty`]): a pointer with such a tag was stored after that
-    /// collection's scan, so its group is flagged. Young collections examine those tags
-    /// again and again rather than promoting the ones they find live: a tag found once in
-    /// a stack slot soon overwritten, or in a register, is pruned by the next one.
+    /// Reads only the shadow groups written since each allocation's last full collection
+    /// ([`Since`], [`shadow::scan_dirty`]), and counts live the tags that collection found
+    /// in shadow memory ([`AllocGc::remembered`]): a pointer stored since was stored in a
+    /// flagged group; one stored before either is where that scan found it or was copied
+    /// (a flagged store) first. Every tag is examined, old and young, again and again:
+    /// a tag found once in a stack slot soon overwritten, or in a register, is pruned by
+    /// the next one, and an old one that dies (a long-lived allocation's) does not wait for
+    /// a full scan of the whole shadow memory.
     Young,
 }
 
 /// The live tags of one allocation, as found by one scan.
 struct LiveSet {
-    /// Tags below this one were not examined (young collection): all live.
-    young_from: Tag,
     /// Tags from this one up were made after the scan started: all live.
     started_at: Tag,
     /// Words of stacks, slots and registers that may be tags, sorted (shared by all the
@@ -197,10 +206,7 @@ struct LiveSet {
 
 impl LiveSet {
     fn is_live(&self, t: Tag) -> bool {
-        t < self.young_from
-            || t >= self.started_at
-            || self.words.binary_search(&t).is_ok()
-            || self.in_shadow.contains(&t)
+        t >= self.started_at || self.words.binary_search(&t).is_ok() || self.in_shadow.contains(&t)
     }
 }
 
@@ -261,14 +267,23 @@ pub fn request(rec: &'static AllocInfo, st: &mut AllocState) {
 /// Prunes the tree of the locked `st` with `live`; updates its threshold, and its
 /// generation bounds after a full collection (`since`); returns the number of tags removed.
 fn prune(st: &mut AllocState, live: &LiveSet, since: Option<Since>) -> usize {
+    let full = since.is_some();
     if let Some(since) = since {
         st.gc.since = since;
+        let mut remembered: Vec<Tag> = live.in_shadow.iter().copied().collect();
+        remembered.sort_unstable();
+        st.gc.remembered = remembered;
     }
+    let remembered = &st.gc.remembered;
     let Some(tree) = st.tree.as_deref_mut() else {
         return 0;
     };
     let before = tree.node_count();
-    tree.gc(&|t| live.is_live(t));
+    if full {
+        tree.gc(&|t| live.is_live(t));
+    } else {
+        tree.gc(&|t| live.is_live(t) || remembered.binary_search(&t).is_ok());
+    }
     let after = tree.node_count();
     // Tags made since the scan started were kept unexamined: they are not the live set the
     // threshold scales with (a scan that waited long would otherwise inflate it).
@@ -278,10 +293,10 @@ fn prune(st: &mut AllocState, live: &LiveSet, since: Option<Since>) -> usize {
         .filter(|&&t| t >= live.started_at)
         .count();
     // A young collection that leaves the tree above its threshold keeps the threshold: the
-    // dead tags may be older ones, which only a full collection examines, and raising it
-    // would let such a tree grow through young collections alone. The tree's next retag
-    // requests a collection again.
-    if live.young_from == 0 || after <= st.gc.threshold.max(MIN_THRESHOLD) {
+    // dead tags may be remembered ones whose pointers were overwritten, which only a full
+    // collection forgets, and raising it would let such a tree grow through young
+    // collections alone. The tree's next retag requests a collection again.
+    if full || after <= st.gc.threshold.max(MIN_THRESHOLD) {
         st.gc.threshold = MIN_THRESHOLD.max(2 * (after - young.min(after)) + young);
     }
     before.saturating_sub(after)
@@ -364,15 +379,9 @@ fn run(keep: &[Tag], generation: Generation) -> bool {
         NEXT_YOUNG_AT.store(started_at + MIN_RETAGS_BEFORE_YOUNG, Relaxed);
         return false;
     }
-    // Per target, the tags it examines start at `from` (0 for a full collection).
-    let from = |r: &Request| match generation {
-        Generation::Full => 0,
-        Generation::Young => r.since.tag,
-    };
-    let lowest = targets.iter().map(from).min().unwrap_or(0);
     // The roots: words from stacks, slots and registers that may be tags.
     let mut words: Vec<u64> = keep.to_vec();
-    let Some(scanned) = scan_threads(lowest, started_at, &mut words) else {
+    let Some(scanned) = scan_threads(started_at, &mut words) else {
         requeue(&mut targets);
         return false;
     };
@@ -389,9 +398,7 @@ fn run(keep: &[Tag], generation: Generation) -> bool {
     let mut in_shadow: Vec<HashSet<Tag>> = vec![HashSet::new(); targets.len()];
     let mut note = |prov: bsan_abi::Prov| {
         if let Some(&i) = by_addr.get(&prov.alloc) {
-            if prov.tag >= from(&targets[i]) {
-                in_shadow[i].insert(prov.tag);
-            }
+            in_shadow[i].insert(prov.tag);
         }
     };
     let (visited, since) = match generation {
@@ -415,7 +422,6 @@ fn run(keep: &[Tag], generation: Generation) -> bool {
     let mut deferred = Vec::new();
     for (&req, in_shadow) in targets.iter().zip(in_shadow) {
         let live = LiveSet {
-            young_from: from(&req),
             started_at,
             words: words.clone(),
             in_shadow,
@@ -450,7 +456,7 @@ fn run(keep: &[Tag], generation: Generation) -> bool {
     match generation {
         Generation::Full => {
             NEXT_RUN_AT.store(
-                now.saturating_add(MIN_RETAGS_BETWEEN_RUNS.max(cost / WORDS_PER_RETAG)),
+                now.saturating_add(MIN_RETAGS_BETWEEN_RUNS.max(cost / FULL_WORDS_PER_RETAG)),
                 Relaxed,
             );
         }
@@ -477,16 +483,16 @@ fn requeue(taken: &mut Vec<Request>) {
 }
 
 /// Collects the words of every registered thread's stack and TLS slots, and the calling
-/// thread's callee-saved registers, that may be tags under examination (`0 < w`,
-/// `from <= w < limit`) into `out`. Returns the number of words read, or `None` if the
+/// thread's callee-saved registers, that may be tags under examination (`0 < w < limit`)
+/// into `out`. Returns the number of words read, or `None` if the
 /// registry is busy.
 #[inline(never)]
-fn scan_threads(from: Tag, limit: Tag, out: &mut Vec<u64>) -> Option<usize> {
+fn scan_threads(limit: Tag, out: &mut Vec<u64>) -> Option<usize> {
     // Taken in this frame, below every frame of the instrumented caller and of the runtime
     // that may have saved the caller's callee-saved registers.
     let sp = sys::stack_pointer();
     let regs = sys::callee_saved_registers();
-    let maybe_tag = |w: u64| w != 0 && w >= from && w < limit;
+    let maybe_tag = |w: u64| w != 0 && w < limit;
     out.extend(regs.iter().copied().filter(|&w| maybe_tag(w)));
     let all = threads::lock_all()?;
     // SAFETY: no preconditions.

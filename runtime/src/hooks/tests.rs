@@ -719,13 +719,7 @@ fn young_collections_prune_young_tags_and_keep_those_stored_since() {
         // collection runs could be taken by a full collection that starts before they are
         // made and ends after, and that collection's bounds would count them old.)
         let rec = crate::alloc_info::AllocInfo::from_prov(root.alloc).unwrap();
-        crate::gc::request(rec, &mut rec.lock());
-        let start = std::time::Instant::now();
-        while rec.lock().gc.pending && start.elapsed() < std::time::Duration::from_secs(10) {
-            crate::gc::collect(&[]);
-            std::thread::sleep(std::time::Duration::from_millis(1));
-        }
-        assert!(!rec.lock().gc.pending, "no collection ran");
+        assert!(full_collection_ran(rec), "no full collection ran");
         // Made by a thread that exits: x left only in shadow memory (a group flagged
         // since), d nowhere.
         std::thread::spawn(move || {
@@ -747,6 +741,77 @@ fn young_collections_prune_young_tags_and_keep_those_stored_since() {
         }
         assert_eq!(node_count(root), 2, "d is pruned");
         // x is kept, so an access through it is checked (a pruned tag would be ignored).
+        let x = __bsan_load_prov(slot, p);
+        write(p, 8, root).unwrap();
+        let v = read(p, 8, x).expect_err("x is known");
+        assert_eq!(
+            v.ub.kind,
+            bsan_tree::UbKind::ChildAccessForbidden(bsan_tree::Permission::Disabled)
+        );
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
+    }
+}
+
+/// Requests a full collection of `rec` and waits until one has run for it (10 s at most).
+fn full_collection_ran(rec: &'static crate::alloc_info::AllocInfo) -> bool {
+    crate::gc::request(rec, &mut rec.lock());
+    let start = std::time::Instant::now();
+    while rec.lock().gc.pending && start.elapsed() < std::time::Duration::from_secs(10) {
+        crate::gc::collect(&[]);
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    !rec.lock().gc.pending
+}
+
+#[test]
+fn young_collections_prune_old_tags_that_died_and_keep_those_still_in_shadow_memory() {
+    let _serial = gc_test_serial();
+    use std::sync::mpsc::channel;
+    let (pa, slota) = (fake_block(5106) as usize, fake_block(5107) as usize);
+    let (p, slot) = (pa as *const u8, slota as *const u8);
+    unsafe {
+        while crate::tags::peek() < 1 << 21 {
+            crate::tags::fresh();
+        }
+        let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
+        let rec = crate::alloc_info::AllocInfo::from_prov(root.alloc).unwrap();
+        // Before the full collection: x stored in shadow memory by a thread that exits, y
+        // held on a thread's stack until after it.
+        std::thread::spawn(move || {
+            (0..43_210).for_each(|_| _ = crate::tags::fresh());
+            let x = retag_hook(pa as *const u8, 8, rf::MUTABLE | rf::FREEZE, root);
+            __bsan_store_prov(slota as *const u8, pa as *const u8, x.alloc, x.tag);
+        })
+        .join()
+        .unwrap();
+        let (ready_tx, ready_rx) = channel();
+        let (go_tx, go_rx) = channel::<()>();
+        let holder = std::thread::spawn(move || {
+            (0..23_456).for_each(|_| _ = crate::tags::fresh());
+            let y = retag_hook(pa as *const u8, 8, rf::MUTABLE | rf::FREEZE, root);
+            let pair = std::hint::black_box([y.alloc, y.tag]);
+            ready_tx.send(()).unwrap();
+            go_rx.recv().unwrap();
+            std::hint::black_box(pair);
+        });
+        ready_rx.recv().unwrap();
+        assert!(full_collection_ran(rec), "no full collection ran");
+        assert_eq!(
+            node_count(root),
+            3,
+            "x and y are live at the full collection"
+        );
+        go_tx.send(()).unwrap();
+        holder.join().unwrap();
+        // y is old and dead now: a young collection prunes it without a full scan; x, old
+        // too, is still where the full collection found it.
+        let start = std::time::Instant::now();
+        while node_count(root) > 2 && start.elapsed() < std::time::Duration::from_secs(10) {
+            crate::gc::request(rec, &mut rec.lock());
+            crate::gc::collect_young(&[]);
+        }
+        assert_eq!(node_count(root), 2, "y is pruned");
+        assert!(!rec.lock().gc.remembered.is_empty());
         let x = __bsan_load_prov(slot, p);
         write(p, 8, root).unwrap();
         let v = read(p, 8, x).expect_err("x is known");
