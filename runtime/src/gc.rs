@@ -131,24 +131,19 @@ pub struct AllocGc {
     pub remembered: Vec<Tag>,
 }
 
-/// The bounds of an allocation's young collections: tags from `tag` up were made after its
-/// last full collection (or its creation), and their stores flagged shadow groups with scan
-/// epoch `epoch` or later. Zero: unknown (a young collection then waits for a full one).
+/// The bound of an allocation's young collections: every pointer to it stored since its
+/// last full collection's scan began (or since its creation) flagged its shadow group with
+/// scan epoch `epoch` or later. Zero: unknown (a young collection then waits for a full one).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Since {
-    pub tag: Tag,
     pub epoch: u32,
 }
 
 impl Since {
-    /// Bounds for tags made from now on (a new allocation's).
+    /// The bound for a new allocation (no pointer to it was stored yet).
     pub fn now() -> Since {
-        // The epoch first: a store flags at least the epoch read after it began, and the
-        // tags are made after both reads.
-        let epoch = shadow::epoch();
         Since {
-            tag: tags::peek(),
-            epoch,
+            epoch: shadow::epoch(),
         }
     }
 }
@@ -404,13 +399,8 @@ fn run(keep: &[Tag], generation: Generation) -> bool {
     let (visited, since) = match generation {
         Generation::Full => {
             let (visited, epoch) = shadow::scan(&mut note);
-            // Tags from here up are made after the scan: their stores are flagged with its
-            // epoch or a later one.
-            let since = Since {
-                tag: tags::peek(),
-                epoch,
-            };
-            (visited, Some(since))
+            // Stores from the scan's start on are flagged with its epoch or a later one.
+            (visited, Some(Since { epoch }))
         }
         Generation::Young => {
             let oldest = targets.iter().map(|r| r.since.epoch).min().unwrap_or(0);

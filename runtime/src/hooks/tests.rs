@@ -714,10 +714,8 @@ fn young_collections_prune_young_tags_and_keep_those_stored_since() {
             crate::tags::fresh();
         }
         let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
-        // A collection first, finished before the tags below are made, so that they are
-        // young by the bounds it leaves. (A request left queued while another test's
-        // collection runs could be taken by a full collection that starts before they are
-        // made and ends after, and that collection's bounds would count them old.)
+        // A full collection first, finished before the tags below are made: x, stored
+        // after it, is found only by reading the groups flagged since.
         let rec = crate::alloc_info::AllocInfo::from_prov(root.alloc).unwrap();
         assert!(full_collection_ran(rec), "no full collection ran");
         // Made by a thread that exits: x left only in shadow memory (a group flagged
