@@ -639,11 +639,20 @@ fn node_count(prov: Prov) -> usize {
 /// collections may be running, take the request, or keep tags made while they run); false
 /// if that does not happen within 10 s.
 fn collect_until(prov: Prov, below: usize) -> bool {
+    collect_with_until(crate::gc::collect, prov, below)
+}
+
+/// [`collect_until`] with young collections.
+fn young_collect_until(prov: Prov, below: usize) -> bool {
+    collect_with_until(crate::gc::collect_young, prov, below)
+}
+
+fn collect_with_until(collect: fn(&[bsan_tree::Tag]) -> bool, prov: Prov, below: usize) -> bool {
     let rec = crate::alloc_info::AllocInfo::from_prov(prov.alloc).unwrap();
     let start = std::time::Instant::now();
     while start.elapsed() < std::time::Duration::from_secs(10) {
         crate::gc::request(rec, &mut rec.lock());
-        crate::gc::collect(&[]);
+        collect(&[]);
         if node_count(prov) < below {
             return true;
         }
@@ -702,6 +711,22 @@ fn gc_runs_for_an_overdue_tree_whatever_the_budget() {
     }
 }
 
+/// The tag stored at `slot` (a child of `root` over `p`) is still in the tree: a write
+/// through `root` disables it, and a read through it is reported (a pruned tag would be
+/// ignored). Frees the allocation.
+unsafe fn assert_stored_tag_is_checked(p: *const u8, slot: *const u8, root: Prov) {
+    unsafe {
+        let x = __bsan_load_prov(slot, p);
+        write(p, 8, root).unwrap();
+        let v = read(p, 8, x).expect_err("x is known");
+        assert_eq!(
+            v.ub.kind,
+            bsan_tree::UbKind::ChildAccessForbidden(bsan_tree::Permission::Disabled)
+        );
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
+    }
+}
+
 #[test]
 fn young_collections_prune_young_tags_and_keep_those_stored_since() {
     let _serial = gc_test_serial();
@@ -732,21 +757,10 @@ fn young_collections_prune_young_tags_and_keep_those_stored_since() {
         .join()
         .unwrap();
         assert_eq!(node_count(root), 3);
-        let start = std::time::Instant::now();
-        while node_count(root) > 2 && start.elapsed() < std::time::Duration::from_secs(10) {
-            crate::gc::request(rec, &mut rec.lock());
-            crate::gc::collect_young(&[]);
-        }
+        young_collect_until(root, 3);
         assert_eq!(node_count(root), 2, "d is pruned");
         // x is kept, so an access through it is checked (a pruned tag would be ignored).
-        let x = __bsan_load_prov(slot, p);
-        write(p, 8, root).unwrap();
-        let v = read(p, 8, x).expect_err("x is known");
-        assert_eq!(
-            v.ub.kind,
-            bsan_tree::UbKind::ChildAccessForbidden(bsan_tree::Permission::Disabled)
-        );
-        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
+        assert_stored_tag_is_checked(p, slot, root);
     }
 }
 
@@ -803,21 +817,10 @@ fn young_collections_prune_old_tags_that_died_and_keep_those_still_in_shadow_mem
         holder.join().unwrap();
         // y is old and dead now: a young collection prunes it without a full scan; x, old
         // too, is still where the full collection found it.
-        let start = std::time::Instant::now();
-        while node_count(root) > 2 && start.elapsed() < std::time::Duration::from_secs(10) {
-            crate::gc::request(rec, &mut rec.lock());
-            crate::gc::collect_young(&[]);
-        }
+        young_collect_until(root, 3);
         assert_eq!(node_count(root), 2, "y is pruned");
         assert!(!rec.lock().gc.remembered.is_empty());
-        let x = __bsan_load_prov(slot, p);
-        write(p, 8, root).unwrap();
-        let v = read(p, 8, x).expect_err("x is known");
-        assert_eq!(
-            v.ub.kind,
-            bsan_tree::UbKind::ChildAccessForbidden(bsan_tree::Permission::Disabled)
-        );
-        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
+        assert_stored_tag_is_checked(p, slot, root);
     }
 }
 
