@@ -269,6 +269,12 @@ impl Tree {
             site,
         };
         let epoch = self.epoch;
+        if let (Some(s), 1) = (src, self.roots.len()) {
+            if self.unsplit_access_is_noop(s, ctx.range.clone().unwrap(), kind) {
+                self.remember_noop(prov, range, kind_bit, epoch);
+                return Ok(());
+            }
+        }
         let chunks_before = self.locs.chunks.len();
         let covered = self
             .access_range(src, &ctx)
@@ -276,20 +282,44 @@ impl Tree {
         if self.locs.chunks.len() > chunks_before && self.locs.merge_around(covered) {
             self.epoch += 1;
         }
-        if let (Provenance::Tag(t), true) = (prov, self.epoch == epoch) {
-            let n = &mut self.noop;
-            if n.tag == t && n.epoch == epoch && n.range == range {
-                n.kinds |= kind_bit;
-            } else {
-                *n = NoopAccess {
-                    tag: t,
-                    range,
-                    kinds: kind_bit,
-                    epoch,
-                };
-            }
+        if self.epoch == epoch {
+            self.remember_noop(prov, range, kind_bit, epoch);
         }
         Ok(())
+    }
+
+    /// Whether an access from `s` to `bytes` would change nothing and succeed, judged on the
+    /// chunks that intersect `bytes` as they are, before any split. A chunk's entries hold
+    /// for each of its bytes, so an access that is a no-op on a whole chunk is a no-op on
+    /// any part of it, and splitting for it would only copy the chunk's entries for
+    /// `merge_around` to compare and drop again. Skipping the split also keeps the epoch,
+    /// so the no-op cache survives accesses to parts of a chunk (a field of a struct read
+    /// in a loop).
+    #[inline(always)]
+    fn unsplit_access_is_noop(&self, s: u32, bytes: Range<u64>, kind: AccessKind) -> bool {
+        self.locs
+            .chunks_within(bytes)
+            .all(|ci| self.chunk_access_is_noop(s, ci, kind))
+    }
+
+    /// Record in the no-op cache that the access just made through `prov` at `epoch`
+    /// changed nothing.
+    #[inline(always)]
+    fn remember_noop(&mut self, prov: Provenance, range: Range<u64>, kind_bit: u8, epoch: u64) {
+        let Provenance::Tag(t) = prov else {
+            return;
+        };
+        let n = &mut self.noop;
+        if n.tag == t && n.epoch == epoch && n.range == range {
+            n.kinds |= kind_bit;
+        } else {
+            *n = NoopAccess {
+                tag: t,
+                range,
+                kinds: kind_bit,
+                epoch,
+            };
+        }
     }
 
     /// The chunked access of spec §2.4 (no zero-size check, range already clamped).
