@@ -70,6 +70,10 @@ pub struct RetagRequest<'a> {
 /// `UnsafeCell` ranges relative to the pointee, as allocation offsets within `range`:
 /// translated, clipped, sorted, merged, empty ones dropped.
 pub fn cell_offsets(cells: &[[u64; 2]], range: &Range<u64>) -> Vec<Range<u64>> {
+    if cells.is_empty() {
+        // Most retags (every pointee without interior mutability): skip the sort and merge.
+        return Vec::new();
+    }
     let mut out: Vec<Range<u64>> = cells
         .iter()
         .filter_map(|&[off, len]| {

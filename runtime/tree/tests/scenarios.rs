@@ -1026,3 +1026,37 @@ fn s60_sequential_writes_keep_history_bounded() {
         t.t.heap_bytes()
     );
 }
+
+/// Accesses to part of a chunk that change nothing there are skipped before the chunk is
+/// split (`Tree::unsplit_access_is_noop`): the chunks stay as they were, and violations on
+/// the very same bytes, or on bytes beside them, are still reported.
+#[test]
+fn s61_noop_access_to_part_of_a_chunk_does_not_split_it() {
+    let mut t = T::new(16);
+    let m = t.rb(1, mut_ref(0..16));
+    let s = t.rb(m, shr(0..16));
+    t.rd(s, 0..16).unwrap();
+    let chunks = t.t.chunk_count();
+    // A field read through `s` in a loop: a no-op on the whole chunk each time.
+    for _ in 0..3 {
+        t.rd(s, 4..8).unwrap();
+        t.rd(m, 8..12).unwrap();
+    }
+    assert_eq!(
+        t.t.chunk_count(),
+        chunks,
+        "no-op partial reads leave the chunks as they were"
+    );
+    // Writing those bytes through the shared reference is still refused.
+    let u = ub(t.wr(s, 4..8));
+    assert_eq!(u.kind.clone(), UbKind::ChildAccessForbidden(Frozen));
+    assert_eq!(u.offset, 4);
+    // A write through the parent beside them is allowed and disables `s` only there.
+    t.wr(m, 12..16).unwrap();
+    assert_eq!(t.perm(s, 12), (Disabled, true));
+    assert_eq!(t.perm(s, 4), (Frozen, true));
+    // The next partial read through `s` there is no no-op any more: it is refused.
+    let u = ub(t.rd(s, 13..14));
+    assert_eq!(u.kind.clone(), UbKind::ChildAccessForbidden(Disabled));
+    t.rd(s, 4..8).unwrap();
+}
