@@ -338,7 +338,15 @@ impl Locations {
         if range.start >= range.end {
             return 0..0;
         }
-        let mut a = self.find(range.start);
+        let first = self.find(range.start);
+        self.split_range_from(first, range)
+    }
+
+    /// [`split_range`](Self::split_range) for a non-empty `range` whose start lies in chunk
+    /// `first` (the caller already looked it up).
+    #[inline(always)]
+    pub fn split_range_from(&mut self, first: usize, range: Range<u64>) -> Range<usize> {
+        let mut a = first;
         if self.chunks[a].start != range.start {
             a = self.split_chunk(a, range.start);
         }

@@ -265,19 +265,25 @@ impl Tree {
         let ctx = AccessCtx {
             kind,
             cause: AccessCause::Explicit(kind),
-            range: Some(clamped),
+            range: Some(clamped.clone()),
             site,
         };
         let epoch = self.epoch;
+        let first = self.locs.find(clamped.start);
+        // Whether the per-chunk no-op check may still find a chunk to skip: not if the
+        // range lies in one chunk the check below already rejected (its pieces after the
+        // split have its entries).
+        let mut check_noop = true;
         if let (Some(s), 1) = (src, self.roots.len()) {
-            if self.unsplit_access_is_noop(s, ctx.range.clone().unwrap(), kind) {
+            if self.unsplit_access_is_noop(s, first, &clamped, kind) {
                 self.remember_noop(prov, range, kind_bit, epoch);
                 return Ok(());
             }
+            check_noop = self.locs.range_of(first).end < clamped.end;
         }
         let chunks_before = self.locs.chunks.len();
         let covered = self
-            .access_range(src, &ctx)
+            .access_range_from(src, first, &ctx, check_noop)
             .map_err(|f| self.make_ub(&f, src, &ctx))?;
         if self.locs.chunks.len() > chunks_before && self.locs.merge_around(covered) {
             self.epoch += 1;
@@ -295,10 +301,18 @@ impl Tree {
     /// `merge_around` to compare and drop again. Skipping the split also keeps the epoch,
     /// so the no-op cache survives accesses to parts of a chunk (a field of a struct read
     /// in a loop).
+    /// `first`: the chunk holding `bytes.start` (`bytes` is not empty).
     #[inline(always)]
-    fn unsplit_access_is_noop(&self, s: u32, bytes: Range<u64>, kind: AccessKind) -> bool {
-        self.locs
-            .chunks_within(bytes)
+    fn unsplit_access_is_noop(
+        &self,
+        s: u32,
+        first: usize,
+        bytes: &Range<u64>,
+        kind: AccessKind,
+    ) -> bool {
+        let chunks = &self.locs.chunks;
+        (first..chunks.len())
+            .take_while(|&ci| chunks[ci].start < bytes.end)
             .all(|ci| self.chunk_access_is_noop(s, ci, kind))
     }
 
@@ -330,14 +344,33 @@ impl Tree {
         src: Option<u32>,
         ctx: &AccessCtx,
     ) -> Result<Range<usize>, Fail> {
+        let range = ctx.range.as_ref().expect("explicit accesses have a range");
+        if range.start >= range.end {
+            return Ok(0..0);
+        }
+        let first = self.locs.find(range.start);
+        self.access_range_from(src, first, ctx, true)
+    }
+
+    /// [`access_range`](Self::access_range) for a non-empty range whose start chunk
+    /// `first` the caller already looked up; `check_noop`: whether to try
+    /// [`chunk_access_is_noop`](Self::chunk_access_is_noop) on each chunk first.
+    #[inline(always)]
+    fn access_range_from(
+        &mut self,
+        src: Option<u32>,
+        first: usize,
+        ctx: &AccessCtx,
+        check_noop: bool,
+    ) -> Result<Range<usize>, Fail> {
         let range = ctx.range.clone().expect("explicit accesses have a range");
         let before = self.locs.chunks.len();
-        let chunks = self.locs.split_range(range);
+        let chunks = self.locs.split_range_from(first, range);
         if self.locs.chunks.len() != before {
             self.epoch += 1;
         }
         for ci in chunks.clone() {
-            if let (Some(s), 1) = (src, self.roots.len()) {
+            if let (Some(s), 1, true) = (src, self.roots.len(), check_noop) {
                 if self.chunk_access_is_noop(s, ci, ctx.kind) {
                     continue;
                 }
