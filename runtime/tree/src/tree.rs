@@ -301,6 +301,7 @@ impl Tree {
     /// `merge_around` to compare and drop again. Skipping the split also keeps the epoch,
     /// so the no-op cache survives accesses to parts of a chunk (a field of a struct read
     /// in a loop).
+    ///
     /// `first`: the chunk holding `bytes.start` (`bytes` is not empty).
     #[inline(always)]
     fn unsplit_access_is_noop(
