@@ -41,6 +41,30 @@ impl Drop for Registration {
     fn drop(&mut self) {
         STATE.set(State::Gone);
         REGISTRY.lock().retain(|t| !Arc::ptr_eq(t, &self.0));
+        release_dead_stack(&self.0);
+    }
+}
+
+/// Below this distance under the exiting thread's stack pointer its stack is released: the
+/// frames running the thread-local destructors (this one included) stay as they are.
+const LIVE_STACK_MARGIN: usize = 64 << 10;
+
+/// Gives back the shadow of the part of an exiting thread's stack below its remaining
+/// frames (see [`crate::shadow::release`]).
+///
+/// Every frame the thread's code ran in there has returned, so the pointers spilled there
+/// are stale. Left in place they keep the shadow pages resident for the rest of the
+/// process: glibc does not always give a new thread the stack of an exited one (it keeps a
+/// bounded cache, and two threads running at once get two stacks), so a program that runs
+/// many short threads, like a test harness spawning one per test, touches ever new stack
+/// addresses. Clearing only loses stale provenance, never a report.
+fn release_dead_stack(t: &ThreadInfo) {
+    if t.stack_hi == 0 {
+        return;
+    }
+    let live = crate::sys::stack_pointer().saturating_sub(LIVE_STACK_MARGIN);
+    if t.stack_lo < live && live < t.stack_hi {
+        crate::shadow::release(t.stack_lo, live - t.stack_lo);
     }
 }
 
@@ -125,5 +149,26 @@ mod tests {
         .join()
         .unwrap();
         assert!(REGISTRY.lock().iter().all(|t| t.tid != tid));
+    }
+
+    #[test]
+    fn an_exiting_thread_releases_its_dead_stack_shadow_and_keeps_its_live_frames() {
+        let prov = bsan_abi::Prov { alloc: 64, tag: 9 };
+        let (deep, live) = std::thread::spawn(move || {
+            ensure_registered();
+            let (lo, _) = crate::sys::current_thread_stack().unwrap();
+            // A word deep in the stack, where a returned frame spilled a pointer, and one in
+            // the frames still running at exit (this closure's caller chain).
+            let deep = (lo + 4096) & !7;
+            let live = (crate::sys::stack_pointer() + 256) & !7;
+            crate::shadow::store_prov(deep, 0x1234, prov);
+            crate::shadow::store_prov(live, 0x5678, prov);
+            (deep, live)
+        })
+        .join()
+        .unwrap();
+        assert!(crate::shadow::recorded_in(deep, 8).is_empty());
+        assert_eq!(crate::shadow::load_prov(live, 0x5678), prov);
+        crate::shadow::clear_prov(live, 8);
     }
 }
