@@ -1,5 +1,5 @@
 //! The runtime's own heap: trees, tag maps, allocation-record side tables, GC live sets,
-//! reports. A counting global allocator over the system allocator, with a limit.
+//! reports. A counting global allocator over a heap of its own (mimalloc), with a limit.
 //!
 //! Metadata grows with what the program does (tags kept alive, location chunks, exposed
 //! allocations). A program whose metadata outgrows the machine must end with a clear
@@ -7,8 +7,24 @@
 //! about bsan) or abort on a failed allocation deep inside a tree operation. So every
 //! allocation of the runtime goes through [`MetadataAllocator`]: it keeps the number of bytes
 //! in use, and an allocation that would go past the limit (`BSAN_OPTIONS=max_metadata_mb`,
-//! by default half of the machine's physical memory), or that the system allocator refuses,
-//! ends the process with `bsan: out of memory for metadata (...)` and exit status 1.
+//! by default half of the machine's physical memory), or that the heap refuses, ends the
+//! process with `bsan: out of memory for metadata (...)` and exit status 1.
+//!
+//! # A heap apart from the program's
+//!
+//! The program's own blocks come from glibc's `malloc`. Metadata used to come from there
+//! too, and the two interleaved: the program's blocks were spread over a heap several times
+//! the size it has natively, between tree chunks and tag maps, and shadow memory (24 bytes
+//! per 8-byte word, resident by page: one shadow page per 1.3 KiB of program memory that
+//! ever held a pointer) followed that spread. zerocopy's suite had 25 MB of shadow resident
+//! with a shared heap and 1 MB with this one. So metadata lives in its own mimalloc heap
+//! (its own `mmap`ed arenas; the bundled copy does not replace `malloc`, and its symbols are
+//! localized with the rest of the runtime, so a program that links mimalloc itself has a
+//! separate one). Two of its options are set before its first allocation ([`configure`]):
+//! memory it no longer uses goes back to the kernel at once rather than after a delay
+//! (`purge_delay` 0) and arenas are committed as they are used, not up front
+//! (`arena_eager_commit` 0): peak RSS is what the memory limits of the real-crates bench
+//! measure, and speed did not change measurably with them.
 //!
 //! This allocator is the runtime archive's own `#[global_allocator]`: the archive's symbols
 //! are localized when it is assembled (`xtask/src/build.rs`), so the instrumented program's
@@ -19,8 +35,11 @@
 //!
 //! Nothing here may allocate: the message is formatted into a stack buffer.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::alloc::{GlobalAlloc, Layout};
+use std::ffi::{c_int, c_long, c_void};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+
+use libmimalloc_sys::{mi_free, mi_malloc_aligned, mi_realloc_aligned, mi_zalloc_aligned};
 
 /// Bytes handed out and not yet freed.
 static IN_USE: AtomicUsize = AtomicUsize::new(0);
@@ -28,6 +47,34 @@ static IN_USE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 /// Bytes allowed; `usize::MAX` until the flags are read ([`set_limit`]).
 static LIMIT: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// Whether [`configure`] ran.
+static CONFIGURED: AtomicBool = AtomicBool::new(false);
+
+/// Option numbers of the mimalloc bundled with `libmimalloc-sys` 0.1.49 (mimalloc 3.3,
+/// `mi_option_e` in its `mimalloc.h`); the dependency is pinned, and a unit test checks
+/// the version so that an upgrade fails it until these are checked again.
+mod mi_option {
+    pub const ARENA_EAGER_COMMIT: std::ffi::c_int = 4;
+    pub const PURGE_DELAY: std::ffi::c_int = 15;
+}
+
+extern "C" {
+    fn mi_option_set(option: c_int, value: c_long);
+}
+
+/// Sets the heap's options (see the module documentation) before its first allocation.
+/// Racing first allocations may both set them: the values are the same.
+#[cold]
+fn configure() {
+    // SAFETY: plain option setters, valid at any time; they take effect for memory
+    // obtained from the OS afterwards, which is all of it before the first allocation.
+    unsafe {
+        mi_option_set(mi_option::PURGE_DELAY, 0);
+        mi_option_set(mi_option::ARENA_EAGER_COMMIT, 0);
+    }
+    CONFIGURED.store(true, Relaxed);
+}
 
 /// The runtime's global allocator (see the module documentation).
 pub struct MetadataAllocator;
@@ -38,6 +85,9 @@ static ALLOCATOR: MetadataAllocator = MetadataAllocator;
 impl MetadataAllocator {
     #[inline]
     fn reserve(&self, bytes: usize) {
+        if !CONFIGURED.load(Relaxed) {
+            configure();
+        }
         let now = IN_USE.fetch_add(bytes, Relaxed) + bytes;
         if now > LIMIT.load(Relaxed) {
             IN_USE.fetch_sub(bytes, Relaxed);
@@ -51,32 +101,33 @@ impl MetadataAllocator {
     }
 }
 
-// SAFETY: every method forwards to `System` with the same layout; the counters do not
-// affect what is returned.
+// SAFETY: every method forwards to mimalloc's aligned API with the layout's size and
+// alignment (which return blocks of at least that size and alignment, or null); the
+// counters do not affect what is returned.
 unsafe impl GlobalAlloc for MetadataAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         self.reserve(layout.size());
-        // SAFETY: forwarded with the caller's layout.
-        let p = unsafe { System.alloc(layout) };
+        // SAFETY: no preconditions beyond a power-of-two alignment, which `Layout` has.
+        let p = unsafe { mi_malloc_aligned(layout.size(), layout.align()) }.cast::<u8>();
         if p.is_null() {
-            out_of_memory(layout.size(), "the system allocator refused");
+            out_of_memory(layout.size(), "the heap refused");
         }
         p
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         self.reserve(layout.size());
-        // SAFETY: forwarded with the caller's layout.
-        let p = unsafe { System.alloc_zeroed(layout) };
+        // SAFETY: as in `alloc`.
+        let p = unsafe { mi_zalloc_aligned(layout.size(), layout.align()) }.cast::<u8>();
         if p.is_null() {
-            out_of_memory(layout.size(), "the system allocator refused");
+            out_of_memory(layout.size(), "the heap refused");
         }
         p
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from this allocator (hence from `System`) with `layout`.
-        unsafe { System.dealloc(ptr, layout) };
+        // SAFETY: `ptr` came from this allocator, hence from mimalloc.
+        unsafe { mi_free(ptr.cast::<c_void>()) };
         IN_USE.fetch_sub(layout.size(), Relaxed);
     }
 
@@ -84,10 +135,11 @@ unsafe impl GlobalAlloc for MetadataAllocator {
         if new_size > layout.size() {
             self.reserve(new_size - layout.size());
         }
-        // SAFETY: forwarded with the caller's pointer, layout and size.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        // SAFETY: `ptr` came from mimalloc with `layout.align()`, which `realloc` keeps.
+        let p = unsafe { mi_realloc_aligned(ptr.cast::<c_void>(), new_size, layout.align()) }
+            .cast::<u8>();
         if p.is_null() {
-            out_of_memory(new_size, "the system allocator refused");
+            out_of_memory(new_size, "the heap refused");
         }
         if new_size < layout.size() {
             IN_USE.fetch_sub(layout.size() - new_size, Relaxed);
@@ -203,6 +255,29 @@ mod tests {
         assert!(during >= 1 << 20 || before > during, "{before} {during}");
         assert!(peak >= during);
         drop(v);
+    }
+
+    extern "C" {
+        fn mi_version() -> c_int;
+        fn mi_option_get(option: c_int) -> c_long;
+    }
+
+    #[test]
+    fn the_metadata_heap_is_the_mimalloc_whose_options_we_number() {
+        drop(Box::new(1u64));
+        // SAFETY: plain getters.
+        let (version, purge, eager) = unsafe {
+            (
+                mi_version(),
+                mi_option_get(mi_option::PURGE_DELAY),
+                mi_option_get(mi_option::ARENA_EAGER_COMMIT),
+            )
+        };
+        assert_eq!(
+            version, 30302,
+            "re-check `mi_option` against this mimalloc.h"
+        );
+        assert_eq!((purge, eager), (0, 0));
     }
 
     #[test]

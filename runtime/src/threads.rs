@@ -16,6 +16,7 @@
 //! lock is held. After that destructor, the thread's hooks no longer register it.
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 
 use parking_lot::{Mutex, MutexGuard};
@@ -30,6 +31,21 @@ pub struct ThreadInfo {
     pub stack_hi: usize,
     /// `(address, words)` of the thread's TLS provenance slots (arguments, returns).
     pub tls_slots: [(usize, usize); 2],
+    /// Address of the thread's [`SP_HINT`].
+    sp_hint: usize,
+}
+
+impl ThreadInfo {
+    /// The stack pointer the thread had at its latest retag (0 if none yet). Its frames
+    /// below that are at most the ones it called since; deeper memory holds only what
+    /// returned frames left behind.
+    pub fn stack_pointer_hint(&self) -> usize {
+        // SAFETY: `sp_hint` is the address of the thread's `SP_HINT`, which lives as long
+        // as the thread's TLS block, longer than the thread's registration (whose
+        // destructor removes it from the registry), and the registry is locked by whoever
+        // holds a registered `ThreadInfo` of another thread.
+        unsafe { (*(self.sp_hint as *const AtomicUsize)).load(Relaxed) }
+    }
 }
 
 static REGISTRY: Mutex<Vec<Arc<ThreadInfo>>> = Mutex::new(Vec::new());
@@ -79,6 +95,15 @@ enum State {
 thread_local! {
     static STATE: Cell<State> = const { Cell::new(State::Unregistered) };
     static REGISTRATION: Registration = Registration(register());
+    /// See [`ThreadInfo::stack_pointer_hint`]. No destructor: it outlives `REGISTRATION`.
+    static SP_HINT: AtomicUsize = const { AtomicUsize::new(0) };
+}
+
+/// Publishes the calling thread's stack pointer for the GC's scan of its stack (one
+/// thread-local store; called by every retag).
+#[inline]
+pub fn note_stack_pointer() {
+    SP_HINT.with(|s| s.store(crate::sys::stack_pointer(), Relaxed));
 }
 
 fn register() -> Arc<ThreadInfo> {
@@ -89,6 +114,7 @@ fn register() -> Arc<ThreadInfo> {
         stack_lo,
         stack_hi,
         tls_slots: bsan_shim::tls_prov_slots(),
+        sp_hint: SP_HINT.with(|s| s as *const AtomicUsize as usize),
     });
     REGISTRY.lock().push(info.clone());
     info

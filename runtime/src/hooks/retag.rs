@@ -63,6 +63,7 @@ pub unsafe extern "C" fn __bsan_retag(
     guard("__bsan_retag", || {
         crate::runtime_flags();
         crate::threads::ensure_registered();
+        crate::threads::note_stack_pointer();
         let Some(kind) = RetagKind::from_abi(flags) else {
             report::internal_error(format_args!("__bsan_retag: unknown flag bits {flags:#04x}"))
         };
