@@ -16,15 +16,9 @@
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 
-use crate::instrument::FnCx;
+use crate::classify::AccessKind;
+use crate::cx::FnCx;
 use bsan_abi::hook_names as h;
-
-/// Whether an access is a read or a write.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AccessKind {
-    Read,
-    Write,
-}
 
 impl FnCx<'_> {
     /// Emit the check of an access of `size` bytes at `addr` before `before` (debug
@@ -62,14 +56,17 @@ impl FnCx<'_> {
     }
 
     pub(crate) fn visit_load(&mut self, inst: LLVMValueRef) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let addr = unsafe { LLVMGetOperand(inst, 0) };
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let ty = unsafe { LLVMTypeOf(inst) };
         if let Some(&(ca, ct)) = self.companions.get(&addr) {
             self.m.stats.elided += 1;
             self.after(inst);
             let i64 = self.m.rt.ty.i64;
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             let p = unsafe {
-                crate::provenance::Prov {
+                crate::shadow::Prov {
                     alloc: LLVMBuildLoad2(self.b, i64, ca, c"".as_ptr()),
                     tag: LLVMBuildLoad2(self.b, i64, ct, c"".as_ptr()),
                 }
@@ -81,6 +78,7 @@ impl FnCx<'_> {
             let size = self.m.const_i64(size);
             self.check_access(AccessKind::Read, addr, size, inst, inst);
         }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         if unsafe { LLVMIsAtomic(inst) } != 0 {
             self.m.stats.atomics += 1;
         }
@@ -112,22 +110,26 @@ impl FnCx<'_> {
     }
 
     pub(crate) fn visit_store(&mut self, inst: LLVMValueRef) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let (val, addr) = unsafe { (LLVMGetOperand(inst, 0), LLVMGetOperand(inst, 1)) };
         if let Some(&(ca, ct)) = self.companions.get(&addr) {
             self.m.stats.elided += 1;
             let p = self.prov_of(val);
             self.at(inst);
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             unsafe {
                 LLVMBuildStore(self.b, p.alloc, ca);
                 LLVMBuildStore(self.b, p.tag, ct);
             }
             return;
         }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let ty = unsafe { LLVMTypeOf(val) };
         if let Some(size) = self.store_size(ty) {
             let size = self.m.const_i64(size);
             self.check_access(AccessKind::Write, addr, size, inst, inst);
         }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         if unsafe { LLVMIsAtomic(inst) } != 0 {
             self.m.stats.atomics += 1;
         }
@@ -157,8 +159,10 @@ impl FnCx<'_> {
     }
 
     pub(crate) fn visit_atomicrmw(&mut self, inst: LLVMValueRef) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let (addr, val) = unsafe { (LLVMGetOperand(inst, 0), LLVMGetOperand(inst, 1)) };
         self.m.stats.atomics += 1;
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         if let Some(size) = self.store_size(unsafe { LLVMTypeOf(val) }) {
             let size = self.m.const_i64(size);
             self.check_access(AccessKind::Write, addr, size, inst, inst);
@@ -168,8 +172,10 @@ impl FnCx<'_> {
     }
 
     pub(crate) fn visit_cmpxchg(&mut self, inst: LLVMValueRef) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let (addr, new) = unsafe { (LLVMGetOperand(inst, 0), LLVMGetOperand(inst, 2)) };
         self.m.stats.atomics += 1;
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         if let Some(size) = self.store_size(unsafe { LLVMTypeOf(new) }) {
             let size = self.m.const_i64(size);
             self.check_access(AccessKind::Write, addr, size, inst, inst);
@@ -189,6 +195,7 @@ impl FnCx<'_> {
         if self.leaves_of_value(val).is_empty() {
             return;
         }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let next = unsafe { LLVMGetNextInstruction(inst) };
         self.store_leaf_shadows(val, addr, next, inst);
     }
@@ -197,6 +204,7 @@ impl FnCx<'_> {
     pub(crate) fn extract_leaf(&mut self, v: LLVMValueRef, path: &[u32]) -> LLVMValueRef {
         let mut v = v;
         for &i in path {
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             v = unsafe { LLVMBuildExtractValue(self.b, v, i, c"".as_ptr()) };
         }
         v

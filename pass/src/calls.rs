@@ -25,49 +25,35 @@ use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMIntPredicate, LLVMLinkage, LLVMOpcode, LLVMTailCallKind};
 
 use crate::hooks::TlsSlot;
-use crate::instrument::{build_call, value_name, FnCx};
-use crate::provenance::Shadow;
+use bsan_ir::call::build_call;
+use bsan_ir::value::value_name;
+
+use crate::classify::{allocator, Allocator};
+use crate::cx::FnCx;
+use crate::shadow::Shadow;
 use bsan_abi::alloc_kind::HEAP;
 use bsan_abi::hook_names as h;
-
-extern "C" {
-    fn bsan_replace_phi_incoming_block(
-        block: LLVMBasicBlockRef,
-        old: LLVMBasicBlockRef,
-        new: LLVMBasicBlockRef,
-    );
-}
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Allocator {
-    /// Returns a new block of `size(args)` bytes.
-    Alloc,
-    Free,
-    Realloc,
-    PosixMemalign,
-}
-
-fn allocator(name: &str) -> Option<Allocator> {
-    Some(match name {
-        "malloc" | "calloc" | "aligned_alloc" | "memalign" | "valloc" => Allocator::Alloc,
-        "free" => Allocator::Free,
-        "realloc" => Allocator::Realloc,
-        "posix_memalign" => Allocator::PosixMemalign,
-        _ => return None,
-    })
-}
 
 /// Name of the generated `posix_memalign` post-call helper.
 const POSIX_MEMALIGN_POST: &str = "__bsan_pass.posix_memalign_post";
 
 impl FnCx<'_> {
     pub(crate) fn visit_call(&mut self, call: LLVMValueRef) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let called = unsafe { LLVMGetCalledValue(call) };
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         if !unsafe { LLVMIsAInlineAsm(called) }.is_null() {
             return;
         }
-        let func = unsafe { LLVMIsAFunction(crate::provenance::strip_constant_offsets(called)) };
-        let name = if func.is_null() { "" } else { value_name(func) };
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        let func = unsafe { LLVMIsAFunction(crate::classify::strip_constant_offsets(called)) };
+        let name = if func.is_null() {
+            String::new()
+        } else {
+            value_name(func)
+        };
+        let name = name.as_str();
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         if !func.is_null() && unsafe { LLVMGetIntrinsicID(func) } != 0 {
             self.visit_intrinsic(call, name);
             return;
@@ -75,15 +61,16 @@ impl FnCx<'_> {
         if name.starts_with("__bsan_") {
             return;
         }
-        if let Some(kind) = crate::lower_retags::retag_kind(call) {
+        if let Some(kind) = crate::classify::retag_kind(call) {
             return self.lower_retag(call, kind);
         }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let is_decl = !func.is_null() && unsafe { LLVMIsDeclaration(func) } != 0;
         if is_decl {
             if let Some(kind) = allocator(name) {
                 return self.visit_allocator(call, kind, name);
             }
-            if let Some(op) = crate::memintrinsics::mem_function(name) {
+            if let Some(op) = crate::classify::mem_function(name) {
                 return self.visit_mem_op(call, op);
             }
         }
@@ -92,7 +79,7 @@ impl FnCx<'_> {
     }
 
     fn visit_intrinsic(&mut self, call: LLVMValueRef, name: &str) {
-        if let Some(op) = crate::memintrinsics::mem_intrinsic(name) {
+        if let Some(op) = crate::classify::mem_intrinsic(name) {
             self.visit_mem_op(call, op);
         } else if name.starts_with("llvm.ptrmask.")
             || name.starts_with("llvm.launder.invariant.group.")
@@ -106,9 +93,11 @@ impl FnCx<'_> {
 
     fn store_arg_shadows(&mut self, call: LLVMValueRef, called: LLVMValueRef) {
         self.m.stats.calls += 1;
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let n = unsafe { LLVMGetNumArgOperands(call) };
         let mut provs: Shadow = Vec::new();
         for i in 0..n {
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             let arg = unsafe { LLVMGetOperand(call, i) };
             provs.extend(self.shadow_of(arg));
         }
@@ -118,24 +107,24 @@ impl FnCx<'_> {
         for (i, p) in provs.into_iter().enumerate() {
             let a = self.tls_word(TlsSlot::ArgProv, 2 * i);
             let t = self.tls_word(TlsSlot::ArgProv, 2 * i + 1);
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             unsafe {
                 LLVMBuildStore(self.b, p.alloc, a);
                 LLVMBuildStore(self.b, p.tag, t);
             }
         }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe { LLVMBuildStore(self.b, called, callee_slot) };
     }
 
     /// Where code that runs after `call` returns normally goes, or `None` (musttail).
     pub(crate) fn post_call_point(&self, call: LLVMValueRef) -> Option<LLVMValueRef> {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             if LLVMGetInstructionOpcode(call) == LLVMOpcode::LLVMInvoke {
                 let dest = LLVMGetNormalDest(call);
-                let mut i = LLVMGetFirstInstruction(dest);
-                while !LLVMIsAPHINode(i).is_null() {
-                    i = LLVMGetNextInstruction(i);
-                }
-                Some(i)
+                // A block ends with its terminator, which is no phi.
+                bsan_ir::iter::instructions(dest).find(|&i| LLVMIsAPHINode(i).is_null())
             } else if LLVMGetTailCallKind(call) == LLVMTailCallKind::LLVMTailCallKindMustTail {
                 None
             } else {
@@ -155,6 +144,7 @@ impl FnCx<'_> {
         let ty = self.m.rt.ty;
         let callee_slot = self.tls(TlsSlot::RetCallee);
         self.at_for(at, call);
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let ok = unsafe {
             let callee = LLVMBuildLoad2(self.b, ty.ptr, callee_slot, c"".as_ptr());
             LLVMBuildICmp(
@@ -180,6 +170,7 @@ impl FnCx<'_> {
     pub(crate) fn visit_ret(&mut self, ret: LLVMValueRef) {
         // Code that must precede the return: before a musttail call, if there is one.
         let mut before = ret;
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             let prev = LLVMGetPreviousInstruction(ret);
             if !prev.is_null()
@@ -189,7 +180,9 @@ impl FnCx<'_> {
                 before = prev;
             }
         }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         if unsafe { LLVMGetNumOperands(ret) } == 1 && before == ret {
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             let val = unsafe { LLVMGetOperand(ret, 0) };
             let s = self.shadow_of(val);
             if !s.is_empty() {
@@ -198,11 +191,13 @@ impl FnCx<'_> {
                 for (i, p) in s.into_iter().take(bsan_abi::tls::MAX_RET_PROVS).enumerate() {
                     let a = self.tls_word(TlsSlot::RetProv, 2 * i);
                     let t = self.tls_word(TlsSlot::RetProv, 2 * i + 1);
+                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
                     unsafe {
                         LLVMBuildStore(self.b, p.alloc, a);
                         LLVMBuildStore(self.b, p.tag, t);
                     }
                 }
+                // SAFETY: live LLVM handles of this module (the bsan-ir contract).
                 unsafe { LLVMBuildStore(self.b, self.func, callee_slot) };
             }
         }
@@ -217,9 +212,9 @@ impl FnCx<'_> {
     /// destination has other predecessors a block of its own for post-call code.
     pub(crate) fn split_invoke_edges(&mut self) {
         let mut invokes = Vec::new();
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
-            let mut bb = LLVMGetFirstBasicBlock(self.func);
-            while !bb.is_null() {
+            for bb in bsan_ir::iter::blocks(self.func) {
                 let term = LLVMGetBasicBlockTerminator(bb);
                 if !term.is_null()
                     && LLVMGetInstructionOpcode(term) == LLVMOpcode::LLVMInvoke
@@ -228,7 +223,6 @@ impl FnCx<'_> {
                 {
                     invokes.push((bb, term));
                 }
-                bb = LLVMGetNextBasicBlock(bb);
             }
             for (bb, invoke) in invokes {
                 let dest = LLVMGetNormalDest(invoke);
@@ -245,13 +239,14 @@ impl FnCx<'_> {
                 LLVMSetCurrentDebugLocation2(self.b, std::ptr::null_mut());
                 LLVMBuildBr(self.b, dest);
                 LLVMSetNormalDest(invoke, split);
-                bsan_replace_phi_incoming_block(dest, bb, split);
+                bsan_ir::glue::replace_phi_incoming_block(dest, bb, split);
             }
         }
     }
 
     fn visit_allocator(&mut self, call: LLVMValueRef, kind: Allocator, name: &str) {
         self.m.stats.allocator_calls += 1;
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let arg = |i| unsafe { LLVMGetOperand(call, i) };
         let heap = self.m.const_i8(HEAP);
         match kind {
@@ -263,6 +258,7 @@ impl FnCx<'_> {
                 let size = match name {
                     "calloc" => {
                         let (n, s) = (self.cast_i64(arg(0)), self.cast_i64(arg(1)));
+                        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
                         unsafe { LLVMBuildMul(self.b, n, s, c"".as_ptr()) }
                     }
                     "aligned_alloc" | "memalign" => self.cast_i64(arg(1)),
@@ -299,8 +295,10 @@ impl FnCx<'_> {
                 let helper = self.posix_memalign_helper();
                 self.at_for(at, call);
                 let status =
+                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
                     unsafe { LLVMBuildIntCast2(self.b, call, self.m.rt.ty.i64, 1, c"".as_ptr()) };
                 let size = self.cast_i64(arg(2));
+                // SAFETY: live LLVM handles of this module (the bsan-ir contract).
                 let ty = unsafe { LLVMGlobalGetValueType(helper) };
                 build_call(self.b, ty, helper, &mut [status, arg(0), size]);
             }
@@ -318,6 +316,7 @@ impl FnCx<'_> {
         let store_prov = self.m.rt.hook(h::__bsan_store_prov);
         let heap = self.m.const_i8(HEAP);
         let zero = self.m.zero;
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             let mut params = [ty.i64, ty.ptr, ty.i64];
             let fty = LLVMFunctionType(ty.void, params.as_mut_ptr(), 3, 0);
@@ -358,13 +357,5 @@ impl FnCx<'_> {
 }
 
 fn use_count(v: LLVMValueRef) -> usize {
-    let mut n = 0;
-    unsafe {
-        let mut u = LLVMGetFirstUse(v);
-        while !u.is_null() {
-            n += 1;
-            u = LLVMGetNextUse(u);
-        }
-    }
-    n
+    bsan_ir::iter::uses(v).count()
 }

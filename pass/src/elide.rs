@@ -26,7 +26,8 @@ use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMOpcode, LLVMTypeKind};
 
-use crate::instrument::value_name;
+use bsan_ir::iter;
+use bsan_ir::value::value_name;
 
 #[derive(Default)]
 pub(crate) struct LocalSlots {
@@ -40,11 +41,10 @@ pub(crate) struct LocalSlots {
 
 pub(crate) fn analyze(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> LocalSlots {
     let mut out = LocalSlots::default();
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
-        let mut bb = LLVMGetFirstBasicBlock(func);
-        while !bb.is_null() {
-            let mut i = LLVMGetFirstInstruction(bb);
-            while !i.is_null() {
+        for bb in iter::blocks(func) {
+            for i in iter::instructions(bb) {
                 if !LLVMIsAAllocaInst(i).is_null() {
                     let mut derived = HashSet::new();
                     if escapes(i, &mut derived) {
@@ -56,9 +56,7 @@ pub(crate) fn analyze(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> LocalSlot
                         out.local_derived.extend(derived);
                     }
                 }
-                i = LLVMGetNextInstruction(i);
             }
-            bb = LLVMGetNextBasicBlock(bb);
         }
     }
     out
@@ -69,16 +67,9 @@ pub(crate) fn analyze(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> LocalSlot
 /// Turning calls into invokes (`unwind.rs`) does not change the answer: an alloca passed to
 /// a call that may unwind escapes either way.
 pub(crate) fn has_escaping_entry_alloca(entry: LLVMBasicBlockRef) -> bool {
-    unsafe {
-        let mut i = LLVMGetFirstInstruction(entry);
-        while !i.is_null() {
-            if !LLVMIsAAllocaInst(i).is_null() && escapes(i, &mut HashSet::new()) {
-                return true;
-            }
-            i = LLVMGetNextInstruction(i);
-        }
-    }
-    false
+    iter::instructions(entry)
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        .any(|i| unsafe { !LLVMIsAAllocaInst(i).is_null() } && escapes(i, &mut HashSet::new()))
 }
 
 /// Follows the address of `alloca` through its derived values; `derived` collects them.
@@ -86,18 +77,18 @@ fn escapes(alloca: LLVMValueRef, derived: &mut HashSet<LLVMValueRef>) -> bool {
     let mut work = vec![alloca];
     derived.insert(alloca);
     while let Some(v) = work.pop() {
-        let mut u = unsafe { LLVMGetFirstUse(v) };
-        while !u.is_null() {
-            let user = unsafe { LLVMGetUser(u) };
-            u = unsafe { LLVMGetNextUse(u) };
+        for user in bsan_ir::iter::users(v) {
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             if unsafe { LLVMIsAInstruction(user) }.is_null() {
                 return true; // used by a constant (blockaddress, metadata-as-value...)
             }
             use LLVMOpcode::*;
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             match unsafe { LLVMGetInstructionOpcode(user) } {
                 LLVMLoad => {}
                 LLVMStore => {
                     // Storing the address itself (operand 0) publishes it.
+                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
                     if unsafe { LLVMGetOperand(user, 0) } == v {
                         return true;
                     }
@@ -106,6 +97,7 @@ fn escapes(alloca: LLVMValueRef, derived: &mut HashSet<LLVMValueRef>) -> bool {
                 LLVMGetElementPtr | LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze | LLVMPHI
                 | LLVMSelect => {
                     // A GEP's index can never be a pointer, so `v` is the base.
+                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
                     if unsafe { LLVMGetTypeKind(LLVMTypeOf(user)) }
                         != LLVMTypeKind::LLVMPointerTypeKind
                     {
@@ -130,12 +122,15 @@ fn escapes(alloca: LLVMValueRef, derived: &mut HashSet<LLVMValueRef>) -> bool {
 /// `call @__rust_retag_mem(v, ...)` with `v` only as the place: it retags the pointer
 /// stored in the slot, not the slot's address, so the slot does not escape.
 fn is_retag_mem_place(call: LLVMValueRef, v: LLVMValueRef) -> bool {
-    if crate::lower_retags::retag_kind(call) != Some(crate::lower_retags::RetagKind::Mem) {
+    if crate::classify::retag_kind(call) != Some(crate::classify::RetagKind::Mem) {
         return false;
     }
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     let n = unsafe { LLVMGetNumArgOperands(call) };
     n >= 1
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         && unsafe { LLVMGetOperand(call, 0) } == v
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         && (1..n).all(|i| unsafe { LLVMGetOperand(call, i) } != v)
 }
 
@@ -144,17 +139,22 @@ fn harmless_call_use(call: LLVMValueRef, v: LLVMValueRef) -> bool {
     if is_retag_mem_place(call, v) {
         return true;
     }
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     let callee = unsafe { LLVMGetCalledValue(call) };
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     if unsafe { LLVMIsAFunction(callee) }.is_null() || unsafe { LLVMGetIntrinsicID(callee) } == 0 {
         return false;
     }
     let name = value_name(callee);
+    let name = name.as_str();
     if name.starts_with("llvm.lifetime.") || name.starts_with("llvm.dbg.") {
         return true;
     }
-    if crate::memintrinsics::is_mem_intrinsic(name) {
+    if crate::classify::is_mem_intrinsic(name) {
         // Only as the destination or source, never as the length or fill value.
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let n = unsafe { LLVMGetNumArgOperands(call) };
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         return (2..n).all(|i| unsafe { LLVMGetOperand(call, i) } != v);
     }
     false
@@ -164,16 +164,15 @@ fn harmless_call_use(call: LLVMValueRef, v: LLVMValueRef) -> bool {
 /// lifetime/debug intrinsic, or the place of a `__rust_retag_mem` (lowered on the
 /// companions).
 fn promotable(alloca: LLVMValueRef) -> bool {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     let is_ptr = |t: LLVMTypeRef| unsafe {
         LLVMGetTypeKind(t) == LLVMTypeKind::LLVMPointerTypeKind
             && LLVMGetPointerAddressSpace(t) == 0
     };
-    let mut u = unsafe { LLVMGetFirstUse(alloca) };
     let mut any_access = false;
-    while !u.is_null() {
-        let user = unsafe { LLVMGetUser(u) };
-        u = unsafe { LLVMGetNextUse(u) };
+    for user in bsan_ir::iter::users(alloca) {
         use LLVMOpcode::*;
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let ok = unsafe {
             match LLVMGetInstructionOpcode(user) {
                 LLVMLoad => is_ptr(LLVMTypeOf(user)) && LLVMIsAtomic(user) == 0,

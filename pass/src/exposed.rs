@@ -43,14 +43,11 @@ use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::LLVMOpcode;
 
-use crate::instrument::{value_name, FnCx};
-use crate::provenance::Prov;
-use bsan_abi::hook_names as h;
+use bsan_ir::call::callee_name as called_name;
 
-extern "C" {
-    fn bsan_function_is_optimized(func: LLVMValueRef) -> i32;
-    fn bsan_location_function_path(inst: LLVMValueRef, buf: *mut u8, cap: usize) -> usize;
-}
+use crate::cx::FnCx;
+use crate::shadow::Prov;
+use bsan_abi::hook_names as h;
 
 /// Whether `inst` (a `ptrtoint`) is one of core's pointer-to-integer *transmutes*,
 /// inlined or not, according to its debug location (see [`is_transmute_path`]). A
@@ -62,13 +59,7 @@ extern "C" {
 /// tags are never pruned: a loop copying into a buffer grew the buffer's tree by one node
 /// per iteration, a formatting loop the tree of its arguments or literal.
 fn is_core_transmute(inst: LLVMValueRef) -> bool {
-    let mut buf = [0u8; 128];
-    // SAFETY: `inst` is an instruction; at most `buf.len()` bytes are written.
-    let len = unsafe { bsan_location_function_path(inst, buf.as_mut_ptr(), buf.len()) };
-    if len == 0 || len > buf.len() {
-        return false;
-    }
-    std::str::from_utf8(&buf[..len]).is_ok_and(is_transmute_path)
+    bsan_ir::glue::location_function_path::<128>(inst).is_some_and(|p| is_transmute_path(&p))
 }
 
 /// The functions of core whose only `ptrtoint` is a transmute: `<*const T>::addr` and
@@ -103,15 +94,14 @@ fn may_escape_as_integer(int: LLVMValueRef) -> bool {
     let mut work = vec![int];
     seen.insert(int);
     while let Some(v) = work.pop() {
-        let mut u = unsafe { LLVMGetFirstUse(v) };
-        while !u.is_null() {
-            let user = unsafe { LLVMGetUser(u) };
-            u = unsafe { LLVMGetNextUse(u) };
+        for user in bsan_ir::iter::users(v) {
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             if unsafe { LLVMIsAInstruction(user) }.is_null() {
                 return true;
             }
             use LLVMOpcode::*;
             // The values through which the integer goes on from `user`.
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             let next = match unsafe { LLVMGetInstructionOpcode(user) } {
                 // An `i1`, or a branch on one (an overflow bit): the integer goes no further.
                 LLVMICmp | LLVMSwitch | LLVMBr => continue,
@@ -119,6 +109,7 @@ fn may_escape_as_integer(int: LLVMValueRef) -> bool {
                 // addresses, neither of which can be recovered from it.
                 LLVMSub if is_pointer_difference(user) => continue,
                 LLVMStore => {
+                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
                     let (val, addr) = unsafe { (LLVMGetOperand(user, 0), LLVMGetOperand(user, 1)) };
                     if val == addr {
                         return true;
@@ -168,7 +159,7 @@ fn may_escape_as_integer(int: LLVMValueRef) -> bool {
 /// their integer arguments into the panic message.
 fn calls_core_panic(call: LLVMValueRef) -> bool {
     called_name(call).is_some_and(|name| {
-        format!("{:#}", rustc_demangle::demangle(name)).starts_with("core::panicking::")
+        format!("{:#}", rustc_demangle::demangle(&name)).starts_with("core::panicking::")
     })
 }
 
@@ -230,10 +221,7 @@ fn local_slot(addr: LLVMValueRef) -> Option<LocalSlot> {
             loads: Vec::new(),
             integers_only: true,
         };
-        let mut u = LLVMGetFirstUse(addr);
-        while !u.is_null() {
-            let user = LLVMGetUser(u);
-            u = LLVMGetNextUse(u);
+        for user in bsan_ir::iter::users(addr) {
             if LLVMIsAInstruction(user).is_null() {
                 return None;
             }
@@ -260,16 +248,6 @@ fn local_slot(addr: LLVMValueRef) -> Option<LocalSlot> {
     }
 }
 
-/// The name of the function `call` calls directly (`None` for an indirect call).
-fn called_name(call: LLVMValueRef) -> Option<&'static str> {
-    // SAFETY: `call` is a call instruction; its called operand is only inspected.
-    let callee = unsafe { LLVMGetCalledValue(call) };
-    if unsafe { LLVMIsAFunction(callee) }.is_null() {
-        return None;
-    }
-    Some(value_name(callee))
-}
-
 impl FnCx<'_> {
     /// The wildcard provenance, both words from `bsan_abi`.
     pub(crate) fn wildcard(&self) -> Prov {
@@ -281,6 +259,7 @@ impl FnCx<'_> {
 
     /// `ptrtoint`: expose the pointer's tag unless the integer provably stays an integer.
     pub(crate) fn visit_ptrtoint(&mut self, inst: LLVMValueRef) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let op = unsafe { LLVMGetOperand(inst, 0) };
         if self.leaves_of_value(op).len() != 1 {
             return; // vectors of pointers: untracked
@@ -307,7 +286,7 @@ impl FnCx<'_> {
         if self.leaves_of_value(inst).len() != 1 {
             return; // vectors of pointers: untracked
         }
-        if unsafe { bsan_function_is_optimized(self.func) } != 0 {
+        if bsan_ir::glue::function_is_optimized(self.func) {
             self.m.stats.inttoptr_optimized += 1;
             return;
         }

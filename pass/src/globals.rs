@@ -16,7 +16,6 @@
 //!
 //! Also here: the module's retag-source word ([`emit_retag_source`]).
 
-use std::collections::HashMap;
 use std::ffi::CString;
 
 use inkwell::llvm_sys::core::*;
@@ -24,80 +23,14 @@ use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::target::LLVMABISizeOfType;
 use inkwell::llvm_sys::LLVMLinkage;
 
-use crate::instrument::{build_call, value_name, ModuleCx};
+use bsan_ir::call::build_call;
+
+use crate::cx::ModuleCx;
 use bsan_abi::alloc_kind::GLOBAL;
 use bsan_abi::hook_names as h;
 
-const SLOT_PREFIX: &str = "__bsan_prov.";
 const CTOR_NAME: &str = "__bsan_module_ctor";
 const CTOR_PRIORITY: u64 = 1;
-
-#[derive(Default)]
-pub(crate) struct GlobalSlots {
-    slots: Vec<(LLVMValueRef, LLVMValueRef)>,
-    by_global: HashMap<LLVMValueRef, LLVMValueRef>,
-}
-
-impl GlobalSlots {
-    /// The provenance slot of `g`, created on first use.
-    pub(crate) fn slot(
-        &mut self,
-        module: LLVMModuleRef,
-        i64: LLVMTypeRef,
-        g: LLVMValueRef,
-    ) -> LLVMValueRef {
-        if let Some(&s) = self.by_global.get(&g) {
-            return s;
-        }
-        let name = CString::new(format!("{SLOT_PREFIX}{}", value_name(g))).unwrap_or_default();
-        let slot = unsafe {
-            let s = LLVMAddGlobal(module, i64, name.as_ptr());
-            LLVMSetLinkage(s, LLVMLinkage::LLVMInternalLinkage);
-            LLVMSetInitializer(s, LLVMConstInt(i64, 0, 0));
-            s
-        };
-        self.slots.push((g, slot));
-        self.by_global.insert(g, slot);
-        slot
-    }
-}
-
-/// Is `g` (a global variable) an allocation the runtime should know?
-/// Whether `g` gets a provenance slot and an allocation record.
-///
-/// `constant` globals do not. LLVM marks a global `constant` only when its memory is never
-/// written (rustc: statics without interior mutability, promoted constants, vtables, string
-/// literals; C: `const` objects), and it lands in read-only memory, so a write to it faults
-/// natively. Tree Borrows can only report an access after some write: a read is refused
-/// only through a Disabled tag, and tags become Disabled (or Active, whose foreign read
-/// under a protector is refused) only through writes; retags perform reads, protector ends
-/// perform writes only for tags that wrote; globals are never deallocated. With no writes
-/// possible, no tree of a constant global can ever report, and all its retags, nodes and
-/// location chunks are pure cost: std's and crates' lookup tables are retagged whole at each
-/// call taking a slice of them (`unicode-normalization`'s perfect-hash tables,
-/// `encoding_rs`'s indexes), and every distinct element read splits the tree's location
-/// chunks. (Checks of bounds or liveness through provenance, when they come, need a record
-/// for these globals, but never a tree.)
-pub(crate) fn trackable(m: &ModuleCx, g: LLVMValueRef) -> bool {
-    let name = value_name(g);
-    if name.starts_with("llvm.") || name.starts_with("__bsan_") {
-        return false;
-    }
-    unsafe {
-        if LLVMIsDeclaration(g) != 0 || LLVMIsThreadLocal(g) != 0 || LLVMIsGlobalConstant(g) != 0 {
-            return false;
-        }
-        if LLVMGetPointerAddressSpace(LLVMTypeOf(g)) != 0 {
-            return false;
-        }
-        let section = LLVMGetSection(g);
-        if !section.is_null() && std::ffi::CStr::from_ptr(section).to_bytes() == b"llvm.metadata" {
-            return false;
-        }
-        let ty = LLVMGlobalGetValueType(g);
-        LLVMTypeIsSized(ty) != 0 && LLVMABISizeOfType(m.td, ty) > 0
-    }
-}
 
 /// Emit the module constructor and append it to `llvm.global_ctors`.
 pub(crate) fn emit_ctor(m: &mut ModuleCx) {
@@ -105,6 +38,7 @@ pub(crate) fn emit_ctor(m: &mut ModuleCx) {
     let alloc = m.rt.hook(h::__bsan_alloc);
     let kind = m.const_i8(GLOBAL);
     m.stats.globals = m.globals.slots.len() as u64;
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
         let fty = LLVMFunctionType(ty.void, std::ptr::null_mut(), 0, 0);
         let name = CString::new(CTOR_NAME).expect("no NUL");
@@ -143,6 +77,7 @@ pub(crate) fn emit_ctor(m: &mut ModuleCx) {
 /// concatenates the words of all instrumented modules and the runtime ORs them between
 /// `__start_` and `__stop_` of the section.
 pub(crate) fn emit_retag_source(m: &mut ModuleCx) {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
         let i32 = LLVMInt32TypeInContext(m.ctx);
         let g = LLVMAddGlobal(m.module, i32, c"__bsan_pass.retag_source".as_ptr());

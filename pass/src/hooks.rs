@@ -26,6 +26,7 @@ pub(crate) struct Types {
 
 impl Types {
     pub(crate) fn new(ctx: LLVMContextRef) -> Types {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             let i64 = LLVMInt64TypeInContext(ctx);
             let mut fields = [i64, i64];
@@ -100,6 +101,7 @@ pub(crate) struct Runtime {
 
 impl Runtime {
     pub(crate) fn new(module: LLVMModuleRef) -> Runtime {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let ctx = unsafe { LLVMGetModuleContext(module) };
         Runtime {
             module,
@@ -122,6 +124,7 @@ impl Runtime {
             .unwrap_or_else(|| panic!("{name} is not in bsan_abi::HOOKS"));
         let mut params: Vec<LLVMTypeRef> = hook.params.iter().map(|p| self.ty.of(p.1)).collect();
         let cname = CString::new(name).expect("hook names have no NUL");
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let callee = unsafe {
             let ty = LLVMFunctionType(
                 self.ty.of(hook.ret),
@@ -133,9 +136,9 @@ impl Runtime {
             if func.is_null() {
                 func = LLVMAddFunction(self.module, cname.as_ptr(), ty);
                 // Hooks never unwind (no unwinding across `extern "C"` in the runtime).
-                let kind = enum_attr_kind("nounwind");
+                let kind = bsan_ir::attrs::enum_kind("nounwind");
                 let attr = LLVMCreateEnumAttribute(self.ctx, kind, 0);
-                LLVMAddAttributeAtIndex(func, inkwell::llvm_sys::LLVMAttributeFunctionIndex, attr);
+                LLVMAddAttributeAtIndex(func, bsan_ir::attrs::FUNCTION, attr);
             }
             Callee { func, ty }
         };
@@ -149,6 +152,7 @@ impl Runtime {
             return *g;
         }
         let cname = CString::new(slot.name()).expect("no NUL");
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let g = unsafe {
             let existing = LLVMGetNamedGlobal(self.module, cname.as_ptr());
             if !existing.is_null() {
@@ -175,6 +179,7 @@ impl Runtime {
             return c;
         }
         let name = "llvm.threadlocal.address";
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let callee = unsafe {
             let id = LLVMLookupIntrinsicID(name.as_ptr().cast(), name.len());
             assert!(id != 0, "LLVM lacks {name}");
@@ -186,9 +191,4 @@ impl Runtime {
         self.tls_address = Some(callee);
         callee
     }
-}
-
-/// The kind id of an enum attribute by its IR spelling.
-pub(crate) fn enum_attr_kind(name: &str) -> u32 {
-    unsafe { LLVMGetEnumAttributeKindForName(name.as_ptr().cast(), name.len()) }
 }

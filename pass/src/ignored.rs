@@ -33,7 +33,8 @@ use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::LLVMLinkage;
 
 use crate::ignorelist::{FunctionIdentity, Ignorelist};
-use crate::instrument::value_name;
+use bsan_ir::value::value_name;
+use bsan_ir::{call, iter};
 
 /// The functions of one module that are not instrumented.
 #[derive(Default)]
@@ -98,28 +99,18 @@ fn only_called_from(f: LLVMValueRef, callers: &HashSet<LLVMValueRef>) -> bool {
         ) {
             return false;
         }
-        let mut u = LLVMGetFirstUse(f);
-        if u.is_null() {
-            return false;
-        }
-        while !u.is_null() {
-            let user = LLVMGetUser(u);
-            let is_call = !LLVMIsACallInst(user).is_null() || !LLVMIsAInvokeInst(user).is_null();
-            if !is_call || LLVMGetCalledValue(user) != f {
-                return false;
-            }
-            let caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(user));
-            if !callers.contains(&caller) {
-                return false;
-            }
-            u = LLVMGetNextUse(u);
-        }
-        true
+        let mut users = iter::users(f).peekable();
+        users.peek().is_some()
+            && users.all(|user| {
+                call::is_call_or_invoke(user)
+                    && call::called_operand(user) == f
+                    && callers.contains(&LLVMGetBasicBlockParent(LLVMGetInstructionParent(user)))
+            })
     }
 }
 
 /// What the ignorelist matches `f` by: its symbol and its `DISubprogram`'s file.
-fn identity(f: LLVMValueRef) -> FunctionIdentity<'static> {
+fn identity(f: LLVMValueRef) -> FunctionIdentity {
     let text = |p: *const std::ffi::c_char, len: u32| -> String {
         if p.is_null() {
             return String::new();

@@ -68,9 +68,9 @@ pub(crate) struct Ignorelist {
 }
 
 /// What a function is matched by.
-pub(crate) struct FunctionIdentity<'a> {
+pub(crate) struct FunctionIdentity {
     /// The symbol name (`_ZN...E`, `_R...`, or a C name).
-    pub symbol: &'a str,
+    pub symbol: String,
     /// The `DISubprogram`'s file, `directory` and `filename` as in the debug info.
     pub file: Option<(String, String)>,
 }
@@ -154,7 +154,7 @@ impl Ignorelist {
     }
 
     /// Whether `f` is ignored.
-    pub(crate) fn ignores(&self, f: &FunctionIdentity<'_>) -> bool {
+    pub(crate) fn ignores(&self, f: &FunctionIdentity) -> bool {
         if self.rules.is_empty() {
             return false;
         }
@@ -163,8 +163,8 @@ impl Ignorelist {
         self.rules.iter().any(|r| match r.kind {
             RuleKind::Fun => {
                 let d = demangled
-                    .get_or_insert_with(|| format!("{:#}", rustc_demangle::demangle(f.symbol)));
-                glob_match(&r.pattern, d) || glob_match(&r.pattern, f.symbol)
+                    .get_or_insert_with(|| format!("{:#}", rustc_demangle::demangle(&f.symbol)));
+                glob_match(&r.pattern, d) || glob_match(&r.pattern, &f.symbol)
             }
             RuleKind::Src => path
                 .get_or_insert_with(|| f.file.as_ref().map(|(dir, name)| normalize(dir, name)))
@@ -174,7 +174,7 @@ impl Ignorelist {
     }
 }
 
-impl FunctionIdentity<'_> {
+impl FunctionIdentity {
     /// Whether the function's source is the toolchain's own: std and its crates.io
     /// dependencies, whose debug info rustc remaps to `/rustc/<hash>/library/...` and
     /// `/rust/deps/...`. A crate compiled by the user (a path, git or registry dependency)
@@ -243,9 +243,9 @@ mod tests {
         l
     }
 
-    fn at(symbol: &str, dir: &str, name: &str) -> FunctionIdentity<'static> {
+    fn at(symbol: &str, dir: &str, name: &str) -> FunctionIdentity {
         FunctionIdentity {
-            symbol: Box::leak(symbol.to_string().into_boxed_str()),
+            symbol: symbol.to_string(),
             file: Some((dir.to_string(), name.to_string())),
         }
     }
@@ -344,7 +344,7 @@ mod tests {
         assert!(!l.ignores(&at("x", h, "library/std/src/panicking.rs")));
         // No debug info: only `fun:` rules apply.
         let bare = FunctionIdentity {
-            symbol: "gimli_thing",
+            symbol: "gimli_thing".to_string(),
             file: None,
         };
         assert!(!l.ignores(&bare));
@@ -364,7 +364,7 @@ mod tests {
         .is_toolchain_source());
         assert!(!at("f", "/rustc/../home/u", "main.rs").is_toolchain_source());
         let bare = FunctionIdentity {
-            symbol: "f",
+            symbol: "f".to_string(),
             file: None,
         };
         assert!(!bare.is_toolchain_source());

@@ -31,27 +31,32 @@
 //!   arguments, not stale ones. Returns mirror this.
 //! * Through memory: shadow memory, `__bsan_copy_prov` for memcpy/memmove.
 //!
-//! # Stages (one module each)
+//! # Layers
 //!
-//! 1. `plugin` — registration, modes (`BSAN_PASS_MODE`), synthesis calls into
+//! Lower layers never import higher ones (no import cycle in this crate):
+//!
+//! 1. `bsan-ir` (its own crate, shared with `bsan-synthesize`) — LLVM itself: iteration,
+//!    names, attributes, calls, and the C++ glue, under one safety argument.
+//! 2. `hooks` — the runtime's declarations from `bsan_abi` (the only source of hook
+//!    signatures); `stats` — counters; `ignorelist` — the `fun:`/`src:` rules (a built-in
+//!    list for std's backtrace symbolizer, `BSAN_IGNORELIST`).
+//! 3. `classify` — what an instruction, callee or global is (retag intrinsics and their
+//!    shape, memory intrinsics, allocators, trackable globals, constant offsets);
+//!    `shadow` — the shadow types (`Prov`, `Shadow`, pointer leaves); `elide` — escape
+//!    analysis of allocas (what need not be checked); `ignored` — the ignorelist applied to
+//!    a module.
+//! 4. `cx` — the context types: `ModuleCx`, `FnCx` and the builder helpers.
+//! 5. Stages, each adding `impl FnCx` visitors and importing only the layers below:
+//!    `lower_retags` (`__rust_retag_reg`/`__rust_retag_mem` → `__bsan_retag`),
+//!    `provenance` (SSA shadow propagation, argument shadows), `access` (loads, stores,
+//!    atomics), `memintrinsics`, `calls` (TLS protocol, allocator calls), `stack` (allocas,
+//!    protector frames, exits), `unwind` (cleanup pads so unwinding ends a protector frame),
+//!    `globals` (provenance slots, the constructor, the ABI version check, the retag-source
+//!    word), `exposed` (`ptrtoint` → `__bsan_expose`, `inttoptr` → wildcard).
+//! 6. `instrument` — the order of the stages, and only that.
+//! 7. `plugin` — registration, modes (`BSAN_PASS_MODE`), synthesis calls into
 //!    `bsan-synthesize` (which inserts `__rust_retag_reg` calls), verification, stats.
-//! 2. `instrument` — the per-function driver (RPO walk, builders, prologue).
-//! 3. `lower_retags` — `__rust_retag_reg`/`__rust_retag_mem` → `__bsan_retag`.
-//! 4. `provenance` — SSA shadow propagation and argument shadows.
-//! 5. `access` — loads, stores, atomics: checks and shadow memory.
-//! 6. `memintrinsics` — memcpy/memmove/memset.
-//! 7. `calls` — TLS protocol, allocator calls.
-//! 8. `stack` — allocas, protector frames, exits.
-//! 9. `unwind` — cleanup landing pads so unwinding out of a protector frame ends it.
-//! 10. `globals` — provenance slots, the constructor, the ABI version check, the
-//!     retag-source word.
-//! 11. `exposed` — `ptrtoint` (`__bsan_expose`) and `inttoptr` (wildcard provenance).
-//! 12. `elide` — escape analysis of allocas (what need not be checked).
-//! 13. `hooks` — declarations from `bsan_abi` (the only source of hook signatures).
-//! 14. `ignorelist` — functions left uninstrumented by name or source file (`fun:`/`src:`
-//!     rules, a built-in list for std's backtrace symbolizer, `BSAN_IGNORELIST`);
-//!     `ignored` — that list applied to a module, plus the functions only ignored code calls.
-//!
+
 //! # Tricky cases and why they are safe
 //!
 //! * **Retag results.** `%r = __rust_retag_reg(%p)` is replaced by `%p` only after the
@@ -94,6 +99,8 @@
 
 mod access;
 mod calls;
+mod classify;
+mod cx;
 mod elide;
 mod exposed;
 mod globals;
@@ -105,6 +112,7 @@ mod lower_retags;
 mod memintrinsics;
 mod plugin;
 mod provenance;
+mod shadow;
 mod stack;
 mod stats;
 mod unwind;

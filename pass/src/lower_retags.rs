@@ -48,82 +48,35 @@
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::target::{LLVMABISizeOfType, LLVMPointerSize};
-use inkwell::llvm_sys::{LLVMOpcode, LLVMTypeKind};
+use inkwell::llvm_sys::LLVMOpcode;
 
-use crate::instrument::{value_name, FnCx};
-use crate::provenance::{strip_constant_offsets, Prov};
+use bsan_ir::value::{value_name, value_string};
+
+use crate::classify::{is_int, retag_kind, shape_error, RetagKind, PARAM_NAMES};
+use crate::cx::FnCx;
+use crate::shadow::Prov;
 use bsan_abi::hook_names as h;
-use bsan_abi::retag_flags::PROTECTED;
 use bsan_abi::retag_source::{INTRINSICS, SYNTHESIZED};
-use bsan_abi::rust_retag::{MEM, REG};
-
-extern "C" {
-    fn bsan_invoke_to_call(invoke: LLVMValueRef) -> LLVMValueRef;
-    fn bsan_strip_offsets(v: LLVMValueRef, module: LLVMModuleRef, offset: *mut i64)
-        -> LLVMValueRef;
-}
-
-/// Which intrinsic a call is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum RetagKind {
-    Reg,
-    Mem,
-}
-
-impl RetagKind {
-    fn name(self) -> &'static str {
-        match self {
-            RetagKind::Reg => REG,
-            RetagKind::Mem => MEM,
-        }
-    }
-}
-
-/// The retag intrinsic `i` calls (directly or through a constant cast), if any.
-pub(crate) fn retag_kind(i: LLVMValueRef) -> Option<RetagKind> {
-    unsafe {
-        if LLVMIsACallInst(i).is_null() && LLVMIsAInvokeInst(i).is_null() {
-            return None;
-        }
-        let callee = strip_constant_offsets(LLVMGetCalledValue(i));
-        if LLVMIsAFunction(callee).is_null() {
-            return None;
-        }
-        match value_name(callee) {
-            REG => Some(RetagKind::Reg),
-            MEM => Some(RetagKind::Mem),
-            _ => None,
-        }
-    }
-}
 
 /// For a function left uninstrumented on purpose (the ignorelist): erase its retag calls, a
 /// `__rust_retag_reg` result replaced by the pointer it retags, so the module links and the
 /// function behaves as compiled without bsan. Returns how many were erased.
 pub(crate) fn erase_retags(func: LLVMValueRef) -> u64 {
-    let mut found = Vec::new();
+    let found: Vec<_> = bsan_ir::iter::all_instructions(func)
+        .filter(|&i| retag_kind(i).is_some())
+        .collect();
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
-        let mut bb = LLVMGetFirstBasicBlock(func);
-        while !bb.is_null() {
-            let mut i = LLVMGetFirstInstruction(bb);
-            while !i.is_null() {
-                if retag_kind(i).is_some() {
-                    found.push(i);
-                }
-                i = LLVMGetNextInstruction(i);
-            }
-            bb = LLVMGetNextBasicBlock(bb);
-        }
         for &call in &found {
             // An invoke is a terminator: make it a call (the intrinsics never unwind) first.
             let call = if LLVMIsAInvokeInst(call).is_null() {
                 call
             } else {
-                bsan_invoke_to_call(call)
+                bsan_ir::glue::invoke_to_call(call)
             };
             if retag_kind(call) == Some(RetagKind::Reg) && LLVMGetNumArgOperands(call) > 0 {
                 LLVMReplaceAllUsesWith(call, LLVMGetOperand(call, 0));
-            } else if !LLVMGetFirstUse(call).is_null() {
+            } else if bsan_ir::iter::uses(call).next().is_some() {
                 LLVMReplaceAllUsesWith(call, LLVMGetPoison(LLVMTypeOf(call)));
             }
             LLVMInstructionEraseFromParent(call);
@@ -132,142 +85,23 @@ pub(crate) fn erase_retags(func: LLVMValueRef) -> u64 {
     found.len() as u64
 }
 
-fn is_ptr(t: LLVMTypeRef) -> bool {
-    unsafe {
-        LLVMGetTypeKind(t) == LLVMTypeKind::LLVMPointerTypeKind
-            && LLVMGetPointerAddressSpace(t) == 0
-    }
-}
-
-fn is_int(t: LLVMTypeRef) -> bool {
-    unsafe { LLVMGetTypeKind(t) == LLVMTypeKind::LLVMIntegerTypeKind }
-}
-
-const PARAM_NAMES: [&str; 5] = ["pointer", "size", "flags", "im_ranges", "pin_ranges"];
-
-/// Why the retag call `call` does not have the shape of the ABI (ranges are checked when
-/// lowered); `None` if it does.
-pub(crate) fn shape_error(call: LLVMValueRef, kind: RetagKind) -> Option<String> {
-    unsafe {
-        let n = LLVMGetNumArgOperands(call);
-        if n != 5 {
-            return Some(format!(
-                "`{}` called with {n} arguments; the ABI has 5 (ptr, i64 size, i8 flags, \
-                 ptr im_ranges, ptr pin_ranges)",
-                kind.name()
-            ));
-        }
-        let ty = |i| LLVMTypeOf(LLVMGetOperand(call, i));
-        let wrong = |i: u32, want: &str| {
-            Some(format!(
-                "`{}`: argument {} ({}) has type `{}`, expected {want}",
-                kind.name(),
-                i,
-                PARAM_NAMES[i as usize],
-                type_string(ty(i))
-            ))
-        };
-        if !is_ptr(ty(0)) {
-            return wrong(0, "`ptr`");
-        }
-        for i in [1, 2] {
-            if !is_int(ty(i)) {
-                return wrong(i, "an integer");
-            }
-        }
-        for i in [3, 4] {
-            if !is_ptr(ty(i)) && !is_int(ty(i)) {
-                return wrong(i, "`ptr` (or `usize`)");
-            }
-        }
-        let ret = LLVMTypeOf(call);
-        let void = LLVMGetTypeKind(ret) == LLVMTypeKind::LLVMVoidTypeKind;
-        let ok = match kind {
-            RetagKind::Reg => void || is_ptr(ret),
-            RetagKind::Mem => void || LLVMGetFirstUse(call).is_null(),
-        };
-        if !ok {
-            return Some(format!(
-                "`{}` returns `{}`, expected {}",
-                kind.name(),
-                type_string(ret),
-                if kind == RetagKind::Reg {
-                    "`ptr`"
-                } else {
-                    "`void`"
-                }
-            ));
-        }
-        None
-    }
-}
-
-fn type_string(t: LLVMTypeRef) -> String {
-    unsafe {
-        let p = LLVMPrintTypeToString(t);
-        let s = std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned();
-        LLVMDisposeMessage(p);
-        s
-    }
-}
-
-/// `v` as an operand is printed (`ptr %r`, `ptr @g`).
-fn value_string(v: LLVMValueRef) -> String {
-    unsafe {
-        if !LLVMIsAGlobalValue(v).is_null() {
-            return format!("{} @{}", type_string(LLVMTypeOf(v)), value_name(v));
-        }
-        let p = LLVMPrintValueToString(v);
-        let s = std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned();
-        LLVMDisposeMessage(p);
-        s.trim().to_string()
-    }
-}
-
-/// Does `func` contain a well-formed retag that may be protected?
-pub(crate) fn has_protected_retag(func: LLVMValueRef) -> bool {
-    unsafe {
-        let mut bb = LLVMGetFirstBasicBlock(func);
-        while !bb.is_null() {
-            let mut i = LLVMGetFirstInstruction(bb);
-            while !i.is_null() {
-                if let Some(kind) = retag_kind(i) {
-                    if shape_error(i, kind).is_none() {
-                        let flags = LLVMGetOperand(i, 2);
-                        if LLVMIsAConstantInt(flags).is_null()
-                            || LLVMConstIntGetZExtValue(flags) & PROTECTED as u64 != 0
-                        {
-                            return true;
-                        }
-                    }
-                }
-                i = LLVMGetNextInstruction(i);
-            }
-            bb = LLVMGetNextBasicBlock(bb);
-        }
-    }
-    false
-}
-
 impl FnCx<'_> {
     /// Before the CFG snapshot: `invoke`s of the retag intrinsics become calls (they never
     /// unwind, and the lowering erases them, which a terminator cannot be).
     pub(crate) fn calls_for_retag_invokes(&mut self) {
-        let mut invokes = Vec::new();
-        unsafe {
-            let mut bb = LLVMGetFirstBasicBlock(self.func);
-            while !bb.is_null() {
-                let term = LLVMGetBasicBlockTerminator(bb);
-                if !term.is_null()
-                    && LLVMGetInstructionOpcode(term) == LLVMOpcode::LLVMInvoke
+        let invokes: Vec<_> = bsan_ir::iter::blocks(self.func)
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+            .map(|bb| unsafe { LLVMGetBasicBlockTerminator(bb) })
+            .filter(|&term| {
+                !term.is_null()
+                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+                    && unsafe { LLVMGetInstructionOpcode(term) } == LLVMOpcode::LLVMInvoke
                     && retag_kind(term).is_some()
-                {
-                    invokes.push(term);
-                }
-                bb = LLVMGetNextBasicBlock(bb);
-            }
+            })
+            .collect();
+        {
             for i in invokes {
-                bsan_invoke_to_call(i);
+                bsan_ir::glue::invoke_to_call(i);
             }
         }
     }
@@ -280,6 +114,7 @@ impl FnCx<'_> {
 
     /// Record which retag source `call` came from.
     fn note_source(&mut self, call: LLVMValueRef) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let synthesized = unsafe { !LLVMGetMetadata(call, self.m.synth_md_kind).is_null() };
         self.m.retag_source |= if synthesized { SYNTHESIZED } else { INTRINSICS };
     }
@@ -301,6 +136,7 @@ impl FnCx<'_> {
     }
 
     fn lower_retag_reg(&mut self, call: LLVMValueRef, im: Ranges, pin: Ranges) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let p = unsafe { LLVMGetOperand(call, 0) };
         let prov = self.prov_of(p);
         self.lowered_retags.push(call);
@@ -314,13 +150,16 @@ impl FnCx<'_> {
     }
 
     fn lower_retag_mem(&mut self, call: LLVMValueRef, im: Ranges, pin: Ranges) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let place = unsafe { LLVMGetOperand(call, 0) };
         self.erase.push(call);
         self.at(call);
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let p = unsafe { LLVMBuildLoad2(self.b, self.m.rt.ty.ptr, place, c"".as_ptr()) };
         if let Some(&(ca, ct)) = self.companions.get(&place) {
             // A promoted slot keeps the shadow of its pointer in companion allocas.
             let i64 = self.m.rt.ty.i64;
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             let prov = unsafe {
                 Prov {
                     alloc: LLVMBuildLoad2(self.b, i64, ca, c"".as_ptr()),
@@ -328,6 +167,7 @@ impl FnCx<'_> {
                 }
             };
             let new = self.emit_retag(call, p, prov, im, pin);
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             unsafe {
                 LLVMBuildStore(self.b, new.alloc, ca);
                 LLVMBuildStore(self.b, new.tag, ct);
@@ -349,8 +189,10 @@ impl FnCx<'_> {
         im: Ranges,
         pin: Ranges,
     ) -> Prov {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let (size, flags) = unsafe { (LLVMGetOperand(call, 1), LLVMGetOperand(call, 2)) };
         let size = self.cast_i64(size);
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let flags = unsafe {
             if LLVMTypeOf(flags) == self.m.rt.ty.i8 {
                 flags
@@ -374,6 +216,7 @@ impl FnCx<'_> {
             count: self.m.zero,
         }; 2];
         for (slot, i) in out.iter_mut().zip([3u32, 4]) {
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             let v = unsafe { LLVMGetOperand(call, i) };
             match self.ranges(v) {
                 Ok(r) => *slot = r,
@@ -399,6 +242,7 @@ impl FnCx<'_> {
             ptr: self.m.null_ptr(),
             count: self.m.zero,
         };
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             let mut v = v;
             if is_int(LLVMTypeOf(v)) {
@@ -419,8 +263,7 @@ impl FnCx<'_> {
             if LLVMIsAConstant(v).is_null() {
                 return Err("is not a constant");
             }
-            let mut offset = 0i64;
-            let base = bsan_strip_offsets(v, self.m.module, &mut offset);
+            let (base, offset) = bsan_ir::glue::strip_offsets(v, self.m.module);
             if LLVMIsAGlobalVariable(base).is_null() {
                 return Err("does not point into a global variable");
             }

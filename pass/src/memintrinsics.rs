@@ -9,45 +9,16 @@
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 
-use crate::access::AccessKind;
-use crate::instrument::FnCx;
+use crate::classify::{AccessKind, MemOp};
+use crate::cx::FnCx;
 use bsan_abi::hook_names as h;
-
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum MemOp {
-    Copy,
-    Set,
-}
-
-/// Classify an intrinsic name (`llvm.memcpy.p0.p0.i64`, `llvm.memset.inline...`).
-pub(crate) fn is_mem_intrinsic(name: &str) -> bool {
-    mem_intrinsic(name).is_some()
-}
-
-pub(crate) fn mem_intrinsic(name: &str) -> Option<MemOp> {
-    if name.starts_with("llvm.memcpy.") || name.starts_with("llvm.memmove.") {
-        Some(MemOp::Copy)
-    } else if name.starts_with("llvm.memset.") {
-        Some(MemOp::Set)
-    } else {
-        None
-    }
-}
-
-/// The libc functions with the same semantics.
-pub(crate) fn mem_function(name: &str) -> Option<MemOp> {
-    match name {
-        "memcpy" | "memmove" => Some(MemOp::Copy),
-        "memset" => Some(MemOp::Set),
-        _ => None,
-    }
-}
 
 impl FnCx<'_> {
     /// Instrument a mem operation `call(dst, src_or_byte, len, ...)`. For the libc
     /// functions, the result (the destination) gets the destination's shadow.
     pub(crate) fn visit_mem_op(&mut self, call: LLVMValueRef, op: MemOp) {
         self.m.stats.memintrinsics += 1;
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let (dst, src, len) = unsafe {
             (
                 LLVMGetOperand(call, 0),

@@ -6,105 +6,16 @@
 //! rules through GEP/casts/freeze, phi, select, extractvalue/insertvalue. Does not know about
 //! memory: loads and stores of shadows are `access.rs`, calls and returns are `calls.rs`.
 
-use std::collections::HashSet;
-
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
-use inkwell::llvm_sys::target::{LLVMABISizeOfType, LLVMOffsetOfElement, LLVMTargetDataRef};
-use inkwell::llvm_sys::{LLVMOpcode, LLVMTypeKind};
 
+use crate::cx::FnCx;
 use crate::hooks::TlsSlot;
-use crate::instrument::FnCx;
-
-/// Aggregates with more pointer leaves than this are treated as having none (untracked).
-/// Rust and C pass such aggregates through memory, so this only bounds pathological IR.
-const MAX_LEAVES: usize = 32;
-
-/// The shadow of one pointer: two `i64` SSA values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Prov {
-    pub alloc: LLVMValueRef,
-    pub tag: LLVMValueRef,
-}
-
-/// The shadow of a value: one [`Prov`] per pointer leaf of its type, in leaf order.
-pub(crate) type Shadow = Vec<Prov>;
-
-/// A pointer inside a first-class type: its `extractvalue` index path and byte offset.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Leaf {
-    pub path: Vec<u32>,
-    pub offset: u64,
-}
-
-/// Pointer leaves of `ty` in depth-first order. Pointers outside address space 0, vectors
-/// of pointers, and aggregates with more than [`MAX_LEAVES`] leaves are not tracked.
-pub(crate) fn compute_leaves(td: LLVMTargetDataRef, ty: LLVMTypeRef) -> Vec<Leaf> {
-    let mut out = Vec::new();
-    let mut path = Vec::new();
-    if collect(td, ty, &mut path, 0, &mut out) {
-        out
-    } else {
-        Vec::new()
-    }
-}
-
-/// Returns false when the leaf count exceeds [`MAX_LEAVES`].
-fn collect(
-    td: LLVMTargetDataRef,
-    ty: LLVMTypeRef,
-    path: &mut Vec<u32>,
-    offset: u64,
-    out: &mut Vec<Leaf>,
-) -> bool {
-    unsafe {
-        match LLVMGetTypeKind(ty) {
-            LLVMTypeKind::LLVMPointerTypeKind => {
-                if LLVMGetPointerAddressSpace(ty) == 0 {
-                    out.push(Leaf {
-                        path: path.clone(),
-                        offset,
-                    });
-                }
-                out.len() <= MAX_LEAVES
-            }
-            LLVMTypeKind::LLVMStructTypeKind => {
-                for i in 0..LLVMCountStructElementTypes(ty) {
-                    let elem = LLVMStructGetTypeAtIndex(ty, i);
-                    path.push(i);
-                    let ok = collect(td, elem, path, offset + LLVMOffsetOfElement(td, ty, i), out);
-                    path.pop();
-                    if !ok {
-                        return false;
-                    }
-                }
-                true
-            }
-            LLVMTypeKind::LLVMArrayTypeKind => {
-                let elem = LLVMGetElementType(ty);
-                let n = LLVMGetArrayLength2(ty);
-                // Arrays of pointer-free elements (byte buffers) are the common case.
-                if n == 0 || compute_leaves(td, elem).is_empty() {
-                    return true;
-                }
-                let size = LLVMABISizeOfType(td, elem);
-                for i in 0..n {
-                    path.push(i as u32);
-                    let ok = collect(td, elem, path, offset + i * size, out);
-                    path.pop();
-                    if !ok {
-                        return false;
-                    }
-                }
-                true
-            }
-            _ => true,
-        }
-    }
-}
+use crate::shadow::{Leaf, Prov, Shadow};
 
 impl FnCx<'_> {
     pub(crate) fn leaves_of_value(&mut self, v: LLVMValueRef) -> std::rc::Rc<[Leaf]> {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let ty = unsafe { LLVMTypeOf(v) };
         self.m.leaves(ty)
     }
@@ -118,6 +29,7 @@ impl FnCx<'_> {
         if leaves.is_empty() {
             return Vec::new();
         }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         if unsafe { LLVMIsAConstant(v) }.is_null() {
             // An instruction not visited (unreachable code) or one whose result is
             // untracked by rule (inttoptr, landingpad, ...).
@@ -128,6 +40,7 @@ impl FnCx<'_> {
             .map(|leaf| {
                 let mut c = v;
                 for &i in &leaf.path {
+                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
                     c = unsafe { LLVMGetAggregateElement(c, i) };
                     if c.is_null() {
                         return self.m.untracked();
@@ -149,9 +62,10 @@ impl FnCx<'_> {
     /// Constant pointers: a defined global (through constant GEPs and casts) has its root
     /// provenance `(slot, 0)`; everything else (null, functions, inttoptr) is untracked.
     fn const_pointer_prov(&mut self, c: LLVMValueRef) -> Prov {
-        let base = strip_constant_offsets(c);
+        let base = crate::classify::strip_constant_offsets(c);
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         if unsafe { LLVMIsAGlobalVariable(base) }.is_null()
-            || !crate::globals::trackable(self.m, base)
+            || !crate::classify::trackable(self.m.td, base)
         {
             return self.m.untracked();
         }
@@ -162,6 +76,7 @@ impl FnCx<'_> {
             };
         }
         let slot = self.m.globals.slot(self.m.module, self.m.rt.ty.i64, base);
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let alloc = unsafe { LLVMBuildLoad2(self.pb, self.m.rt.ty.i64, slot, c"".as_ptr()) };
         self.global_prov.insert(base, alloc);
         Prov {
@@ -175,6 +90,7 @@ impl FnCx<'_> {
         if self.leaves_of_value(inst).is_empty() {
             return;
         }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let op = unsafe { LLVMGetOperand(inst, i) };
         let s = self.shadow_of(op);
         if s.len() == self.leaves_of_value(inst).len() {
@@ -192,6 +108,7 @@ impl FnCx<'_> {
         self.at(inst);
         let i64 = self.m.rt.ty.i64;
         let phis: Shadow = (0..n)
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             .map(|_| unsafe {
                 Prov {
                     alloc: LLVMBuildPhi(self.b, i64, c"".as_ptr()),
@@ -206,12 +123,15 @@ impl FnCx<'_> {
     pub(crate) fn fill_phis(&mut self) {
         let pending = std::mem::take(&mut self.pending_phis);
         for (phi, shadow_phis) in pending {
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             let count = unsafe { LLVMCountIncoming(phi) };
             for i in 0..count {
                 let (v, mut bb) =
+                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
                     unsafe { (LLVMGetIncomingValue(phi, i), LLVMGetIncomingBlock(phi, i)) };
                 let s = self.shadow_of(v);
                 for (sp, p) in shadow_phis.iter().zip(s) {
+                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
                     unsafe {
                         let mut a = p.alloc;
                         LLVMAddIncoming(sp.alloc, &mut a, &mut bb, 1);
@@ -227,6 +147,7 @@ impl FnCx<'_> {
         if self.leaves_of_value(inst).is_empty() {
             return;
         }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let (cond, t, f) = unsafe {
             (
                 LLVMGetOperand(inst, 0),
@@ -243,6 +164,7 @@ impl FnCx<'_> {
                 if a == b {
                     a
                 } else {
+                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
                     unsafe {
                         Prov {
                             alloc: LLVMBuildSelect(self.b, cond, a.alloc, b.alloc, c"".as_ptr()),
@@ -259,6 +181,7 @@ impl FnCx<'_> {
         if self.leaves_of_value(inst).is_empty() {
             return;
         }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let agg = unsafe { LLVMGetOperand(inst, 0) };
         let idx = indices(inst);
         let leaves = self.leaves_of_value(agg);
@@ -279,6 +202,7 @@ impl FnCx<'_> {
         if leaves.is_empty() {
             return;
         }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let (agg, val) = unsafe { (LLVMGetOperand(inst, 0), LLVMGetOperand(inst, 1)) };
         let idx = indices(inst);
         let mut inserted = self.shadow_of(val).into_iter();
@@ -302,6 +226,7 @@ impl FnCx<'_> {
     /// then cleared. The
     /// variadic part of a call has no slots: `va_arg` results are untracked.
     pub(crate) fn setup_arguments(&mut self) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let params: Vec<LLVMValueRef> = unsafe {
             let n = LLVMCountParams(self.func);
             (0..n).map(|i| LLVMGetParam(self.func, i)).collect()
@@ -312,6 +237,7 @@ impl FnCx<'_> {
         }
         let ty = self.m.rt.ty;
         let callee_slot = self.tls(TlsSlot::ArgCallee);
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let ok = unsafe {
             let callee = LLVMBuildLoad2(self.pb, ty.ptr, callee_slot, c"".as_ptr());
             let ok = LLVMBuildICmp(
@@ -348,32 +274,9 @@ impl FnCx<'_> {
 
 /// The `extractvalue`/`insertvalue` index path of `inst`.
 fn indices(inst: LLVMValueRef) -> Vec<u32> {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
         let n = LLVMGetNumIndices(inst) as usize;
         std::slice::from_raw_parts(LLVMGetIndices(inst), n).to_vec()
     }
-}
-
-/// Strip constant GEPs, bitcasts, addrspacecasts and aliases down to the base object.
-pub(crate) fn strip_constant_offsets(mut c: LLVMValueRef) -> LLVMValueRef {
-    let mut seen = HashSet::new();
-    unsafe {
-        while seen.insert(c) {
-            if !LLVMIsAGlobalAlias(c).is_null() {
-                c = LLVMAliasGetAliasee(c);
-            } else if !LLVMIsAConstantExpr(c).is_null()
-                && matches!(
-                    LLVMGetConstOpcode(c),
-                    LLVMOpcode::LLVMGetElementPtr
-                        | LLVMOpcode::LLVMBitCast
-                        | LLVMOpcode::LLVMAddrSpaceCast
-                )
-            {
-                c = LLVMGetOperand(c, 0);
-            } else {
-                break;
-            }
-        }
-    }
-    c
 }

@@ -23,21 +23,22 @@ use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::target::LLVMABISizeOfType;
 
-use crate::instrument::FnCx;
-use crate::provenance::Prov;
+use crate::cx::FnCx;
+use crate::shadow::Prov;
 use bsan_abi::alloc_kind::STACK;
 use bsan_abi::hook_names as h;
 
 impl FnCx<'_> {
     pub(crate) fn setup_frame(&mut self) {
         self.m.stats.protected_frames += 1;
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             let first = LLVMGetFirstInstruction(self.entry);
             LLVMPositionBuilderBefore(self.b, first);
             LLVMSetCurrentDebugLocation2(self.b, std::ptr::null_mut());
             let frame = LLVMBuildAlloca(self.b, self.m.rt.ty.i8, c"bsan.frame".as_ptr());
             let c = self.m.rt.hook(h::__bsan_func_entry);
-            crate::instrument::build_call(self.pb, c.ty, c.func, &mut [frame]);
+            bsan_ir::call::build_call(self.pb, c.ty, c.func, &mut [frame]);
             self.frame = Some(frame);
         }
     }
@@ -48,6 +49,7 @@ impl FnCx<'_> {
             return;
         }
         let i64 = self.m.rt.ty.i64;
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             // After the frame marker, which stays first.
             let anchor = match self.frame {
@@ -70,14 +72,14 @@ impl FnCx<'_> {
 
     /// Register the escaping allocas that precede the prologue point.
     pub(crate) fn setup_entry_allocas(&mut self) {
-        let mut i = unsafe { LLVMGetFirstInstruction(self.entry) };
-        while i != self.prologue_at {
-            if self.locals.escaping.contains(&i) {
-                let b = self.pb;
-                let p = self.register_alloca(b, i);
-                self.shadow.insert(i, vec![p]);
-            }
-            i = unsafe { LLVMGetNextInstruction(i) };
+        let before: Vec<_> = bsan_ir::iter::instructions(self.entry)
+            .take_while(|&i| i != self.prologue_at)
+            .filter(|i| self.locals.escaping.contains(i))
+            .collect();
+        for i in before {
+            let b = self.pb;
+            let p = self.register_alloca(b, i);
+            self.shadow.insert(i, vec![p]);
         }
     }
 
@@ -85,6 +87,7 @@ impl FnCx<'_> {
         if self.shadow.contains_key(&inst) || !self.locals.escaping.contains(&inst) {
             return;
         }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         if unsafe { LLVMGetInstructionParent(inst) } != self.entry {
             return; // untracked, see module docs
         }
@@ -96,6 +99,7 @@ impl FnCx<'_> {
 
     fn register_alloca(&mut self, b: LLVMBuilderRef, alloca: LLVMValueRef) -> Prov {
         self.m.stats.stack_allocs += 1;
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             let ty = LLVMGetAllocatedType(alloca);
             let elem = self.m.const_i64(LLVMABISizeOfType(self.m.td, ty));
@@ -109,7 +113,7 @@ impl FnCx<'_> {
             };
             let c = self.m.rt.hook(h::__bsan_alloc);
             let kind = self.m.const_i8(STACK);
-            let r = crate::instrument::build_call(b, c.ty, c.func, &mut [alloca, size, kind]);
+            let r = bsan_ir::call::build_call(b, c.ty, c.func, &mut [alloca, size, kind]);
             let alloc = LLVMBuildExtractValue(b, r, 0, c"".as_ptr());
             self.stack_allocs.push((alloca, alloc));
             Prov {

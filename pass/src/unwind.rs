@@ -33,33 +33,25 @@ use std::collections::HashSet;
 
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
-use inkwell::llvm_sys::{LLVMAttributeFunctionIndex, LLVMOpcode, LLVMTailCallKind};
+use inkwell::llvm_sys::{LLVMOpcode, LLVMTailCallKind};
 
-use crate::hooks::enum_attr_kind;
-use crate::instrument::{value_name, FnCx};
-use crate::provenance::strip_constant_offsets;
+use bsan_ir::attrs;
+use bsan_ir::value::value_name;
 
-extern "C" {
-    fn bsan_call_to_invoke(call: LLVMValueRef, pad: LLVMBasicBlockRef) -> LLVMValueRef;
-}
+use crate::classify::strip_constant_offsets;
+use crate::cx::FnCx;
 
 /// Personalities tried, in order, for a function that has none.
 const FALLBACK_PERSONALITIES: &[&str] = &["rust_eh_personality", "__gxx_personality_v0"];
 
-fn has_fn_attr(f: LLVMValueRef, name: &str) -> bool {
-    unsafe {
-        !LLVMGetEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, enum_attr_kind(name)).is_null()
-    }
-}
-
 /// Whether the call instruction `call` may unwind into its function.
 fn may_unwind(call: LLVMValueRef) -> bool {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
         if LLVMIsACallInst(call).is_null() {
             return false;
         }
-        let nounwind = enum_attr_kind("nounwind");
-        if !LLVMGetCallSiteEnumAttribute(call, LLVMAttributeFunctionIndex, nounwind).is_null() {
+        if attrs::call_site_has_enum(call, attrs::FUNCTION, "nounwind") {
             return false;
         }
         if LLVMGetTailCallKind(call) == LLVMTailCallKind::LLVMTailCallKindMustTail {
@@ -75,9 +67,9 @@ fn may_unwind(call: LLVMValueRef) -> bool {
         }
         let name = value_name(f);
         !(LLVMGetIntrinsicID(f) != 0
-            || has_fn_attr(f, "nounwind")
+            || attrs::has_fn_enum(f, "nounwind")
             || name.starts_with("__bsan_")
-            || crate::lower_retags::retag_kind(call).is_some())
+            || crate::classify::retag_kind(call).is_some())
     }
 }
 
@@ -95,21 +87,16 @@ fn eh_shape(func: LLVMValueRef) -> EhShape {
         landingpad_ty: None,
         funclets: false,
     };
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
-        let mut bb = LLVMGetFirstBasicBlock(func);
-        while !bb.is_null() {
-            let mut i = LLVMGetFirstInstruction(bb);
-            while !i.is_null() {
-                use LLVMOpcode::*;
-                match LLVMGetInstructionOpcode(i) {
-                    LLVMCall if may_unwind(i) => shape.may_unwind_calls.push(i),
-                    LLVMLandingPad => shape.landingpad_ty = Some(LLVMTypeOf(i)),
-                    LLVMCleanupPad | LLVMCatchPad | LLVMCatchSwitch => shape.funclets = true,
-                    _ => {}
-                }
-                i = LLVMGetNextInstruction(i);
+        for i in bsan_ir::iter::all_instructions(func) {
+            use LLVMOpcode::*;
+            match LLVMGetInstructionOpcode(i) {
+                LLVMCall if may_unwind(i) => shape.may_unwind_calls.push(i),
+                LLVMLandingPad => shape.landingpad_ty = Some(LLVMTypeOf(i)),
+                LLVMCleanupPad | LLVMCatchPad | LLVMCatchSwitch => shape.funclets = true,
+                _ => {}
             }
-            bb = LLVMGetNextBasicBlock(bb);
         }
     }
     shape
@@ -119,7 +106,7 @@ impl FnCx<'_> {
     /// In a function with a protector frame: route every call that may unwind through a
     /// cleanup landing pad whose `resume` gets the frame's exit code.
     pub(crate) fn cleanup_on_unwind(&mut self) {
-        if has_fn_attr(self.func, "nounwind") {
+        if attrs::has_fn_enum(self.func, "nounwind") {
             return;
         }
         let shape = eh_shape(self.func);
@@ -135,6 +122,7 @@ impl FnCx<'_> {
             return;
         }
         self.hoist_entry_allocas(&shape.may_unwind_calls);
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             if LLVMHasPersonalityFn(self.func) == 0 {
                 LLVMSetPersonalityFn(self.func, personality);
@@ -152,7 +140,7 @@ impl FnCx<'_> {
             LLVMBuildResume(b, lp);
             LLVMDisposeBuilder(b);
             for call in shape.may_unwind_calls {
-                bsan_call_to_invoke(call, pad);
+                bsan_ir::glue::call_to_invoke(call, pad);
                 self.m.stats.unwind_invokes += 1;
             }
         }
@@ -163,12 +151,12 @@ impl FnCx<'_> {
     /// move them up to the leading allocas first.
     fn hoist_entry_allocas(&mut self, calls: &[LLVMValueRef]) {
         let calls: HashSet<LLVMValueRef> = calls.iter().copied().collect();
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             let mut first_call = None;
             let mut late = Vec::new();
-            let mut i = LLVMGetFirstInstruction(self.entry);
             let mut leading_end: LLVMValueRef = std::ptr::null_mut();
-            while !i.is_null() {
+            for i in bsan_ir::iter::instructions(self.entry) {
                 let is_alloca = !LLVMIsAAllocaInst(i).is_null();
                 if !is_alloca && leading_end.is_null() {
                     leading_end = i;
@@ -182,7 +170,6 @@ impl FnCx<'_> {
                 {
                     late.push(i);
                 }
-                i = LLVMGetNextInstruction(i);
             }
             if late.is_empty() {
                 return;
@@ -201,6 +188,7 @@ impl FnCx<'_> {
 
     /// The function's personality, or a fallback the module has.
     fn personality(&self) -> Option<LLVMValueRef> {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             if LLVMHasPersonalityFn(self.func) != 0 {
                 return Some(LLVMGetPersonalityFn(self.func));

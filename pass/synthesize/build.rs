@@ -1,35 +1,14 @@
-//! Compiles the C++ debug-info glue (`src/debuginfo.cpp`) against the host LLVM 22 headers.
-//! Nothing is linked against libLLVM: the symbols resolve against the LLVM of the
-//! process that loads the plugin (rustc, opt, clang).
+//! The library itself links nothing: its C++ glue is `bsan-ir`'s, and its LLVM symbols
+//! resolve against the LLVM of the process that loads the plugin (rustc, opt, clang).
+//! The development driver `bsan-synthesize-ll` and the integration tests run outside such a
+//! process, so they link libLLVM.
 
 use std::process::Command;
 
-fn llvm_config() -> String {
-    std::env::var("LLVM_CONFIG").unwrap_or_else(|_| "llvm-config-22".to_string())
-}
-
 fn main() {
-    println!("cargo:rerun-if-changed=src/debuginfo.cpp");
     println!("cargo:rerun-if-env-changed=LLVM_CONFIG");
-    let out = Command::new(llvm_config())
-        .arg("--cxxflags")
-        .output()
-        .expect("llvm-config-22 not found (install llvm-22-dev or set LLVM_CONFIG)");
-    assert!(out.status.success(), "llvm-config --cxxflags failed");
-    let flags = String::from_utf8(out.stdout).expect("llvm-config output is not UTF-8");
-
-    let mut build = cc::Build::new();
-    build.cpp(true).file("src/debuginfo.cpp").warnings(false);
-    for flag in flags.split_whitespace() {
-        // `-std=c++17` comes from llvm-config; keep every flag (includes, defines).
-        build.flag(flag);
-    }
-    build.flag_if_supported("-Wno-unused-parameter");
-    build.compile("bsan_synthesize_glue");
-
-    // The development driver `bsan-synthesize-ll` (and integration tests) run outside an
-    // LLVM host process, so they link libLLVM; the library itself never does.
-    let libdir = Command::new(llvm_config())
+    let llvm_config = std::env::var("LLVM_CONFIG").unwrap_or_else(|_| "llvm-config-22".into());
+    let libdir = Command::new(&llvm_config)
         .arg("--libdir")
         .output()
         .ok()

@@ -1,6 +1,6 @@
 //! Plugin entry and modes: which stage runs at which extension point.
 //!
-//! `glue.cpp` registers the callbacks and forwards each module here with an
+//! `bsan-ir`'s `glue/registration.cpp` registers the callbacks and forwards each module here with an
 //! [`EntryPoint`]. The mode comes from `BSAN_PASS_MODE`, set by our drivers:
 //!
 //! | mode   | PipelineStartEP        | OptimizerLastEP       | FullLinkTimeOptimizationLastEP |
@@ -22,12 +22,13 @@ use std::ffi::c_char;
 use std::mem::ManuallyDrop;
 use std::sync::Once;
 
+use bsan_ir::glue::PassPluginLibraryInfo;
 use bsan_synthesize::{synthesize_module, Stage};
 use inkwell::llvm_sys::analysis::{LLVMVerifierFailureAction, LLVMVerifyModule};
 use inkwell::llvm_sys::prelude::LLVMModuleRef;
 use inkwell::module::Module;
 
-/// Must match `BsanEntryPoint` in glue.cpp.
+/// Must match `BsanEntryPoint` in `pass/ir/glue/registration.cpp`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum EntryPoint {
     PipelineStart,
@@ -100,7 +101,7 @@ fn env_flag(name: &str) -> bool {
 
 static WARN_NO_MODE: Once = Once::new();
 
-/// Called by glue.cpp for every module at every registered point. Returns 1 if the module
+/// Called by `glue/registration.cpp` (in `bsan-ir`) for every module at every registered point. Returns 1 if the module
 /// may have changed. Never unwinds into C++: an internal error aborts with a message.
 #[no_mangle]
 pub extern "C" fn bsan_pass_run(module: LLVMModuleRef, entry_point: i32) -> i32 {
@@ -134,6 +135,8 @@ fn run(raw: LLVMModuleRef, entry_point: i32) -> bool {
         });
     }
     // The module belongs to the pass manager: never dispose of it.
+    // SAFETY: `raw` is the module LLVM handed this callback, live for its duration; the
+    // wrapper is never dropped (LLVM owns the module).
     let module = ManuallyDrop::new(unsafe { Module::new(raw) });
     match action(ep, mode) {
         Action::Nothing => false,
@@ -160,10 +163,6 @@ fn synthesize(module: &Module<'_>, stage: Stage) {
     }
 }
 
-extern "C" {
-    fn bsan_emit_error(module: LLVMModuleRef, msg: *const c_char);
-}
-
 fn instrument(module: LLVMModuleRef) {
     let start = std::time::Instant::now();
     let outcome = crate::instrument::instrument_module(module);
@@ -180,10 +179,11 @@ fn instrument(module: LLVMModuleRef) {
             .collect::<Vec<_>>()
             .join("\n");
         let msg = std::ffi::CString::new(text.replace('\0', " ")).unwrap_or_default();
-        unsafe { bsan_emit_error(module, msg.as_ptr()) };
+        bsan_ir::glue::emit_error(module, &msg);
     }
     if env_flag("BSAN_PASS_VERIFY") {
         let mut msg: *mut c_char = std::ptr::null_mut();
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let broken = unsafe {
             LLVMVerifyModule(
                 module,
@@ -195,6 +195,7 @@ fn instrument(module: LLVMModuleRef) {
             let text = if msg.is_null() {
                 String::new()
             } else {
+                // SAFETY: a non-null message from the verifier is a NUL-terminated string.
                 unsafe { std::ffi::CStr::from_ptr(msg) }
                     .to_string_lossy()
                     .into_owned()
@@ -203,28 +204,15 @@ fn instrument(module: LLVMModuleRef) {
             std::process::abort();
         }
         if !msg.is_null() {
+            // SAFETY: the verifier's message, disposed of once.
             unsafe { inkwell::llvm_sys::core::LLVMDisposeMessage(msg) };
         }
     }
-}
-
-/// Mirror of `llvm::PassPluginLibraryInfo` (llvm/Plugins/PassPlugin.h, API version 2).
-#[repr(C)]
-pub struct PassPluginLibraryInfo {
-    api_version: u32,
-    plugin_name: *const c_char,
-    plugin_version: *const c_char,
-    register_callbacks: Option<unsafe extern "C" fn(*mut std::ffi::c_void)>,
-    pre_codegen_callback: Option<unsafe extern "C" fn()>,
-}
-
-extern "C" {
-    fn bsan_plugin_info() -> PassPluginLibraryInfo;
 }
 
 /// The plugin entry point LLVM looks up. Exported from Rust because a cdylib does not
 /// export C symbols that come from static archives (the glue).
 #[no_mangle]
 pub extern "C" fn llvmGetPassPluginInfo() -> PassPluginLibraryInfo {
-    unsafe { bsan_plugin_info() }
+    bsan_ir::glue::plugin_info()
 }

@@ -19,12 +19,13 @@
 
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
-use inkwell::llvm_sys::LLVMAttributeFunctionIndex;
 use inkwell::llvm_sys::LLVMTypeKind;
 
 use bsan_abi::retag_flags;
+use bsan_ir::attrs;
+use bsan_ir::glue::{fn_entry_location, replace_uses_except};
+use bsan_ir::value::value_name;
 
-use crate::debuginfo::fn_entry_location;
 use crate::emit::{first_insertion_point, Emitter};
 use crate::SynthesisStats;
 
@@ -37,107 +38,28 @@ pub const MARK_VALUE: &str = "synthesized";
 /// (its retags are rustc's own, even where it has no retag call).
 pub const MARK_UPSTREAM: &str = "rustc";
 
-/// # Safety
-/// `f` must be a live function.
-pub unsafe fn has_string_attr(f: LLVMValueRef, key: &str) -> bool {
-    unsafe {
-        !LLVMGetStringAttributeAtIndex(
-            f,
-            LLVMAttributeFunctionIndex,
-            key.as_ptr().cast(),
-            key.len() as u32,
-        )
-        .is_null()
-    }
-}
-
-/// The enum attribute `name` at attribute index `idx` (function: `LLVMAttributeFunctionIndex`,
-/// parameter `i`: `i + 1`), or null.
-///
-/// # Safety
-/// `f` must be a live function.
-pub unsafe fn enum_attr_at(f: LLVMValueRef, idx: u32, name: &str) -> LLVMAttributeRef {
-    unsafe {
-        let kind = LLVMGetEnumAttributeKindForName(name.as_ptr().cast(), name.len());
-        if kind == 0 {
-            return std::ptr::null_mut();
-        }
-        LLVMGetEnumAttributeAtIndex(f, idx, kind)
-    }
-}
-
-/// # Safety
-/// `f` must be a live function.
-pub unsafe fn has_enum_attr(f: LLVMValueRef, idx: u32, name: &str) -> bool {
-    unsafe { !enum_attr_at(f, idx, name).is_null() }
-}
-
-/// The value of the string function attribute `key` of `f`, if present.
-///
-/// # Safety
-/// `f` must be a live function.
-pub unsafe fn string_attr_value(f: LLVMValueRef, key: &str) -> Option<String> {
-    unsafe {
-        let a = LLVMGetStringAttributeAtIndex(
-            f,
-            LLVMAttributeFunctionIndex,
-            key.as_ptr().cast(),
-            key.len() as u32,
-        );
-        if a.is_null() {
-            return None;
-        }
-        let mut len = 0u32;
-        let p = LLVMGetStringAttributeValue(a, &mut len);
-        if p.is_null() {
-            return Some(String::new());
-        }
-        let bytes = std::slice::from_raw_parts(p.cast::<u8>(), len as usize);
-        Some(String::from_utf8_lossy(bytes).into_owned())
-    }
-}
-
 /// Mark `f` as synthesized (`"bsan-retags"="synthesized"`; survives into bitcode, so the
 /// fat-LTO stage skips it).
-///
-/// # Safety
-/// `f` must be a live function.
-pub unsafe fn mark(f: LLVMValueRef) {
-    unsafe { mark_as(f, MARK_VALUE) }
+pub fn mark(f: LLVMValueRef) {
+    mark_as(f, MARK_VALUE)
 }
 
 /// Mark `f` as having rustc's own retags (`"bsan-retags"="rustc"`): no stage synthesizes
 /// retags for it.
-///
-/// # Safety
-/// `f` must be a live function.
-pub unsafe fn mark_upstream(f: LLVMValueRef) {
-    unsafe { mark_as(f, MARK_UPSTREAM) }
+pub fn mark_upstream(f: LLVMValueRef) {
+    mark_as(f, MARK_UPSTREAM)
 }
 
-unsafe fn mark_as(f: LLVMValueRef, value: &str) {
-    unsafe {
-        let ctx = LLVMGetTypeContext(LLVMTypeOf(f));
-        let a = LLVMCreateStringAttribute(
-            ctx,
-            MARK_KEY.as_ptr().cast(),
-            MARK_KEY.len() as u32,
-            value.as_ptr().cast(),
-            value.len() as u32,
-        );
-        LLVMAddAttributeAtIndex(f, LLVMAttributeFunctionIndex, a);
-    }
+fn mark_as(f: LLVMValueRef, value: &str) {
+    attrs::set_fn_string(f, MARK_KEY, value);
 }
 
 /// Whether fn-entry retags of `f` may be protected. An `alwaysinline` function is inlined
 /// right after synthesis (the AlwaysInliner runs after `PipelineStartEP`, also at `-O0`);
 /// its protector would then last until the *caller* returns and forbid legal accesses
 /// after the inlined call: a false report. Such functions get unprotected retags.
-///
-/// # Safety
-/// `f` must be a live function.
-pub unsafe fn may_protect(f: LLVMValueRef) -> bool {
-    unsafe { !has_enum_attr(f, LLVMAttributeFunctionIndex, "alwaysinline") }
+pub fn may_protect(f: LLVMValueRef) -> bool {
+    !attrs::has_fn_enum(f, "alwaysinline")
 }
 
 /// Parameter attributes that make a pointer parameter not a reference passed to `f`.
@@ -156,6 +78,7 @@ const NOT_A_REFERENCE: &[&str] = &[
 /// # Safety
 /// `f` must be a live function with a body.
 pub unsafe fn fn_entry(em: &mut Emitter, f: LLVMValueRef, stats: &mut SynthesisStats) -> u64 {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
         let n = LLVMCountParams(f);
         let protect = may_protect(f);
@@ -167,13 +90,13 @@ pub unsafe fn fn_entry(em: &mut Emitter, f: LLVMValueRef, stats: &mut SynthesisS
                 continue;
             }
             let idx = i + 1;
-            if !has_enum_attr(f, idx, "noalias") {
+            if !attrs::has_enum(f, idx, "noalias") {
                 continue;
             }
-            if NOT_A_REFERENCE.iter().any(|a| has_enum_attr(f, idx, a)) {
+            if NOT_A_REFERENCE.iter().any(|a| attrs::has_enum(f, idx, a)) {
                 continue;
             }
-            let shared = has_enum_attr(f, idx, "readonly") || has_enum_attr(f, idx, "readnone");
+            let shared = attrs::has_enum(f, idx, "readonly") || attrs::has_enum(f, idx, "readnone");
             let mut flags = if shared {
                 retag_flags::FREEZE
             } else {
@@ -184,7 +107,7 @@ pub unsafe fn fn_entry(em: &mut Emitter, f: LLVMValueRef, stats: &mut SynthesisS
             } else {
                 stats.unprotected_inline_always += 1;
             }
-            let deref = enum_attr_at(f, idx, "dereferenceable");
+            let deref = attrs::enum_at(f, idx, "dereferenceable");
             let size = if deref.is_null() {
                 0
             } else {
@@ -201,7 +124,7 @@ pub unsafe fn fn_entry(em: &mut Emitter, f: LLVMValueRef, stats: &mut SynthesisS
                 .expect("constant size");
             let name = retag_name(p);
             let new = em.retag(p, size, flags, &[], &[], &name);
-            crate::debuginfo::replace_uses_except(p, new, &[new], std::ptr::null_mut());
+            replace_uses_except(p, new, &[new], std::ptr::null_mut());
             made += 1;
         }
         stats.fn_entry_retags += made;
@@ -210,27 +133,9 @@ pub unsafe fn fn_entry(em: &mut Emitter, f: LLVMValueRef, stats: &mut SynthesisS
     }
 }
 
-/// The IR name of a value ("" if unnamed).
-///
-/// # Safety
-/// `v` must be live.
-pub unsafe fn value_name(v: LLVMValueRef) -> String {
-    unsafe {
-        let mut len = 0usize;
-        let p = LLVMGetValueName2(v, &mut len);
-        if p.is_null() || len == 0 {
-            return String::new();
-        }
-        String::from_utf8_lossy(std::slice::from_raw_parts(p.cast::<u8>(), len)).into_owned()
-    }
-}
-
 /// `<name>.new` for a retag of `v`, `retag` if `v` is unnamed.
-///
-/// # Safety
-/// `v` must be live.
-pub unsafe fn retag_name(v: LLVMValueRef) -> String {
-    let n = unsafe { value_name(v) };
+pub fn retag_name(v: LLVMValueRef) -> String {
+    let n = value_name(v);
     if n.is_empty() {
         "retag".to_string()
     } else {

@@ -30,6 +30,8 @@ use inkwell::llvm_sys::debuginfo::LLVMGetSubprogram;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMOpcode, LLVMTypeKind};
 
+use bsan_ir::{call, iter};
+
 use crate::attributes::retag_name;
 use crate::debuginfo::{
     fn_entry_location, replace_uses_except, subprogram_return_type, Classifier, Size, Skip,
@@ -47,20 +49,11 @@ pub unsafe fn synthesize(
     f: LLVMValueRef,
     stats: &mut SynthesisStats,
 ) {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
-        let mut calls = Vec::new();
-        let mut bb = LLVMGetFirstBasicBlock(f);
-        while !bb.is_null() {
-            let mut i = LLVMGetFirstInstruction(bb);
-            while !i.is_null() {
-                let op = LLVMGetInstructionOpcode(i);
-                if matches!(op, LLVMOpcode::LLVMCall | LLVMOpcode::LLVMInvoke) {
-                    calls.push(i);
-                }
-                i = LLVMGetNextInstruction(i);
-            }
-            bb = LLVMGetNextBasicBlock(bb);
-        }
+        let calls: Vec<_> = iter::all_instructions(f)
+            .filter(|&i| call::is_call_or_invoke(i))
+            .collect();
         let has_sp = !LLVMGetSubprogram(f).is_null();
         for call in calls {
             retag_call(em, cls, f, has_sp, call, stats);
@@ -76,10 +69,12 @@ unsafe fn retag_call(
     call: LLVMValueRef,
     stats: &mut SynthesisStats,
 ) {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
-        let callee = LLVMGetCalledValue(call);
-        if callee.is_null() || LLVMIsAFunction(callee).is_null() || LLVMGetIntrinsicID(callee) != 0
-        {
+        let Some(callee) = call::called_function(call) else {
+            return;
+        };
+        if LLVMGetIntrinsicID(callee) != 0 {
             return;
         }
         let sp = LLVMGetSubprogram(callee);
@@ -181,18 +176,8 @@ unsafe fn retag_call(
 /// Whether `bb`'s only predecessor edge comes from `term` (uses of a block are the
 /// terminators branching to it; one terminator may branch twice).
 unsafe fn single_predecessor_is(bb: LLVMBasicBlockRef, term: LLVMValueRef) -> bool {
-    unsafe {
-        let v = LLVMBasicBlockAsValue(bb);
-        let mut u = LLVMGetFirstUse(v);
-        let mut n = 0;
-        while !u.is_null() {
-            if LLVMGetUser(u) != term {
-                return false;
-            }
-            n += 1;
-            u = LLVMGetNextUse(u);
-        }
-        // An invoke whose normal and unwind destinations coincide is invalid IR anyway.
-        n == 1
-    }
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+    let mut users = iter::users(unsafe { LLVMBasicBlockAsValue(bb) });
+    // An invoke whose normal and unwind destinations coincide is invalid IR anyway.
+    users.next() == Some(term) && users.next().is_none()
 }

@@ -1,8 +1,8 @@
-//! Debug-info types: FFI to the C++ glue (`debuginfo.cpp`) and the classification of a
-//! Rust parameter or return type into the retag it needs ([`RetagShape`]).
+//! Debug-info types: the classification of a Rust parameter or return type into the retag
+//! it needs ([`RetagShape`]).
 //!
-//! The glue reports raw facts (DWARF tag, name, size, base type, members); everything
-//! Rust-specific lives here:
+//! `bsan-ir`'s glue (`pass/ir/glue/debuginfo.cpp`) reports raw facts (DWARF tag, name,
+//! size, base type, members); everything Rust-specific lives here:
 //!
 //! * rustc names reference types after their source spelling: a thin `&T` / `&mut T` is a
 //!   `DW_TAG_pointer_type` named `"&T"` / `"&mut T"` whose `baseType` is `T`; `Box<T>` is
@@ -22,88 +22,17 @@ use inkwell::llvm_sys::prelude::*;
 
 use crate::ranges::{normalize, shifted, Range};
 
-// ---- FFI -----------------------------------------------------------------------------
-
-/// One Rust parameter of a function as found through its debug records.
-#[repr(C)]
-#[derive(Clone, Copy, Debug)]
-pub struct DiParam {
-    /// 1-based Rust argument number (`DILocalVariable(arg: N)`).
-    pub argno: u32,
-    /// The variable's `DIType`.
-    pub ty: LLVMMetadataRef,
-    /// The LLVM `Argument` stored at offset 0 of the spill slot (the data pointer).
-    pub ptr: LLVMValueRef,
-    /// The LLVM `Argument` stored at offset 8 (a fat pointer's length), or null.
-    pub len: LLVMValueRef,
-}
-
-unsafe extern "C" {
-    fn bsan_di_tag(md: LLVMMetadataRef) -> u32;
-    fn bsan_di_name(md: LLVMMetadataRef, len: *mut usize) -> *const u8;
-    fn bsan_di_size_bits(md: LLVMMetadataRef) -> u64;
-    fn bsan_di_offset_bits(md: LLVMMetadataRef) -> u64;
-    fn bsan_di_is_fwd_decl(md: LLVMMetadataRef) -> i32;
-    fn bsan_di_base_type(md: LLVMMetadataRef) -> LLVMMetadataRef;
-    fn bsan_di_scope(md: LLVMMetadataRef) -> LLVMMetadataRef;
-    fn bsan_di_num_elements(md: LLVMMetadataRef) -> u32;
-    fn bsan_di_element(md: LLVMMetadataRef, i: u32) -> LLVMMetadataRef;
-    fn bsan_subprogram_return_type(sp: LLVMMetadataRef) -> LLVMMetadataRef;
-    fn bsan_fn_entry_location(f: LLVMValueRef) -> LLVMMetadataRef;
-    fn bsan_fn_di_params(f: LLVMValueRef, out: *mut DiParam, cap: usize) -> usize;
-    fn bsan_replace_uses_except(
-        old: LLVMValueRef,
-        new: LLVMValueRef,
-        except: *const LLVMValueRef,
-        n_except: usize,
-        skip_phis_in: LLVMBasicBlockRef,
-    );
-}
+use bsan_ir::glue;
+pub use bsan_ir::glue::{fn_entry_location, replace_uses_except, DiParam};
 
 /// The Rust parameters of `f` (see `bsan_fn_di_params` in the glue).
-///
-/// # Safety
-/// `f` must be a live function.
-pub unsafe fn fn_params(f: LLVMValueRef) -> Vec<DiParam> {
-    let mut buf: Vec<DiParam> = Vec::with_capacity(16);
-    loop {
-        let n = unsafe { bsan_fn_di_params(f, buf.as_mut_ptr(), buf.capacity()) };
-        if n <= buf.capacity() {
-            unsafe { buf.set_len(n) };
-            return buf;
-        }
-        buf.reserve(n);
-    }
+pub fn fn_params(f: LLVMValueRef) -> Vec<DiParam> {
+    glue::fn_di_params(f)
 }
 
 /// `types[0]` of a subprogram's subroutine type: its return type (None for `()`).
-///
-/// # Safety
-/// `sp` must be a `DISubprogram` (or null).
-pub unsafe fn subprogram_return_type(sp: LLVMMetadataRef) -> Option<DiType> {
-    DiType::new(unsafe { bsan_subprogram_return_type(sp) })
-}
-
-/// A `DILocation` at the opening line of `f` in its own subprogram (null without one).
-///
-/// # Safety
-/// `f` must be a live function.
-pub unsafe fn fn_entry_location(f: LLVMValueRef) -> LLVMMetadataRef {
-    unsafe { bsan_fn_entry_location(f) }
-}
-
-/// Replace all uses of `old` by `new` except in the instructions `except` and in PHIs of
-/// `skip_phis_in` (null: none).
-///
-/// # Safety
-/// All values must be live; `new` must dominate the replaced uses.
-pub unsafe fn replace_uses_except(
-    old: LLVMValueRef,
-    new: LLVMValueRef,
-    except: &[LLVMValueRef],
-    skip_phis_in: LLVMBasicBlockRef,
-) {
-    unsafe { bsan_replace_uses_except(old, new, except.as_ptr(), except.len(), skip_phis_in) }
+pub fn subprogram_return_type(sp: LLVMMetadataRef) -> Option<DiType> {
+    DiType::new(glue::subprogram_return_type(sp))
 }
 
 // ---- DI type view --------------------------------------------------------------------
@@ -140,35 +69,28 @@ impl DiType {
         self.0
     }
     pub fn tag(self) -> u32 {
-        unsafe { bsan_di_tag(self.0) }
+        glue::di_tag(self.0)
     }
     pub fn name(self) -> String {
-        let mut len = 0usize;
-        let p = unsafe { bsan_di_name(self.0, &mut len) };
-        if p.is_null() || len == 0 {
-            return String::new();
-        }
-        let bytes = unsafe { std::slice::from_raw_parts(p, len) };
-        String::from_utf8_lossy(bytes).into_owned()
+        glue::di_name(self.0)
     }
     pub fn size_bytes(self) -> u64 {
-        unsafe { bsan_di_size_bits(self.0) / 8 }
+        glue::di_size_bits(self.0) / 8
     }
     pub fn offset_bytes(self) -> u64 {
-        unsafe { bsan_di_offset_bits(self.0) / 8 }
+        glue::di_offset_bits(self.0) / 8
     }
     pub fn is_fwd_decl(self) -> bool {
-        unsafe { bsan_di_is_fwd_decl(self.0) != 0 }
+        glue::di_is_fwd_decl(self.0)
     }
     pub fn base(self) -> Option<DiType> {
-        DiType::new(unsafe { bsan_di_base_type(self.0) })
+        DiType::new(glue::di_base_type(self.0))
     }
     pub fn scope(self) -> Option<DiType> {
-        DiType::new(unsafe { bsan_di_scope(self.0) })
+        DiType::new(glue::di_scope(self.0))
     }
     pub fn elements(self) -> impl Iterator<Item = DiType> {
-        let n = unsafe { bsan_di_num_elements(self.0) };
-        (0..n).filter_map(move |i| DiType::new(unsafe { bsan_di_element(self.0, i) }))
+        glue::di_elements(self.0).filter_map(DiType::new)
     }
     /// The name of the enclosing scope (`"cell"` for `core::cell::UnsafeCell`).
     pub fn scope_name(self) -> String {

@@ -38,6 +38,7 @@ pub struct Emitter {
 
 impl Drop for Emitter {
     fn drop(&mut self) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe { LLVMDisposeBuilder(self.builder) }
     }
 }
@@ -47,6 +48,7 @@ impl Drop for Emitter {
 /// # Safety
 /// `ctx` must be live.
 pub unsafe fn synth_md_kind(ctx: LLVMContextRef) -> u32 {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe { LLVMGetMDKindIDInContext(ctx, SYNTH_MD.as_ptr().cast(), SYNTH_MD.len() as u32) }
 }
 
@@ -55,6 +57,7 @@ pub unsafe fn synth_md_kind(ctx: LLVMContextRef) -> u32 {
 /// # Safety
 /// `inst` must be a live instruction.
 pub unsafe fn is_synthesized(inst: LLVMValueRef, md_kind: u32) -> bool {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe { !LLVMGetMetadata(inst, md_kind).is_null() }
 }
 
@@ -62,6 +65,7 @@ impl Emitter {
     /// # Safety
     /// `module` must be live for the lifetime of the emitter.
     pub unsafe fn new(module: LLVMModuleRef) -> Emitter {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             let ctx = LLVMGetModuleContext(module);
             let ptr = LLVMPointerTypeInContext(ctx, 0);
@@ -104,6 +108,7 @@ impl Emitter {
     /// # Safety
     /// `inst` must be live.
     pub unsafe fn position_before(&self, inst: LLVMValueRef) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe { LLVMPositionBuilderBeforeInstrAndDbgRecords(self.builder, inst) }
     }
 
@@ -112,6 +117,7 @@ impl Emitter {
     /// # Safety
     /// `loc` must be null or a `DILocation` in the function being built into.
     pub unsafe fn set_location(&self, loc: LLVMMetadataRef) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe { LLVMSetCurrentDebugLocation2(self.builder, loc) }
     }
 
@@ -121,6 +127,7 @@ impl Emitter {
     /// # Safety
     /// The builder must be positioned.
     pub unsafe fn size_value(&self, size: Size, len: Option<LLVMValueRef>) -> Option<LLVMValueRef> {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             let i64t = LLVMInt64TypeInContext(self.ctx);
             match size {
@@ -158,6 +165,7 @@ impl Emitter {
         pin: &[Range],
         name: &str,
     ) -> LLVMValueRef {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             let im = self.ranges.get(im, "__bsan_im_ranges");
             let pin = self.ranges.get(pin, "__bsan_pin_ranges");
@@ -187,6 +195,7 @@ impl Emitter {
     /// # Safety
     /// The builder must be positioned after `agg`.
     pub unsafe fn extract(&self, agg: LLVMValueRef, idx: u32) -> LLVMValueRef {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe { LLVMBuildExtractValue(self.builder, agg, idx, c"".as_ptr()) }
     }
 
@@ -195,6 +204,7 @@ impl Emitter {
     /// # Safety
     /// The builder must be positioned after `agg` and `v`.
     pub unsafe fn insert(&self, agg: LLVMValueRef, v: LLVMValueRef, idx: u32) -> LLVMValueRef {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe { LLVMBuildInsertValue(self.builder, agg, v, idx, c"".as_ptr()) }
     }
 }
@@ -204,6 +214,7 @@ impl Emitter {
 /// # Safety
 /// `ctx` must be live.
 pub unsafe fn enum_attr(ctx: LLVMContextRef, name: &str, val: u64) -> LLVMAttributeRef {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
         let kind = LLVMGetEnumAttributeKindForName(name.as_ptr().cast(), name.len());
         LLVMCreateEnumAttribute(ctx, kind, val)
@@ -215,19 +226,15 @@ pub unsafe fn enum_attr(ctx: LLVMContextRef, name: &str, val: u64) -> LLVMAttrib
 /// # Safety
 /// `bb` must be live and have a terminator.
 pub unsafe fn first_insertion_point(bb: LLVMBasicBlockRef, skip_allocas: bool) -> LLVMValueRef {
-    unsafe {
-        let mut i = LLVMGetFirstInstruction(bb);
-        while !i.is_null() {
-            let op = LLVMGetInstructionOpcode(i);
-            let skip = matches!(op, LLVMOpcode::LLVMPHI | LLVMOpcode::LLVMLandingPad)
-                || (skip_allocas && op == LLVMOpcode::LLVMAlloca);
-            if !skip {
-                return i;
-            }
-            i = LLVMGetNextInstruction(i);
-        }
-        LLVMGetBasicBlockTerminator(bb)
-    }
+    let first = bsan_ir::iter::instructions(bb).find(|&i| {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        let op = unsafe { LLVMGetInstructionOpcode(i) };
+        let skip = matches!(op, LLVMOpcode::LLVMPHI | LLVMOpcode::LLVMLandingPad)
+            || (skip_allocas && op == LLVMOpcode::LLVMAlloca);
+        !skip
+    });
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+    first.unwrap_or_else(|| unsafe { LLVMGetBasicBlockTerminator(bb) })
 }
 
 /// The debug location of `inst` (null if none).
@@ -235,5 +242,6 @@ pub unsafe fn first_insertion_point(bb: LLVMBasicBlockRef, skip_allocas: bool) -
 /// # Safety
 /// `inst` must be live.
 pub unsafe fn location_of(inst: LLVMValueRef) -> LLVMMetadataRef {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe { LLVMInstructionGetDebugLoc(inst) }
 }

@@ -39,6 +39,7 @@ pub unsafe fn from_debuginfo(
     f: LLVMValueRef,
     stats: &mut SynthesisStats,
 ) -> Outcome {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
         let mut params = fn_params(f);
         if params.is_empty() {

@@ -82,16 +82,16 @@
 //! through the development driver `bsan-synthesize-ll` (a binary of this package that links
 //! libLLVM; the library never does): `bsan-synthesize-ll --stage rust-crate in.ll`.
 //!
-//! The C++ glue (`src/debuginfo.cpp`) reports raw DI facts (tags, names, sizes, members,
+//! The C++ glue (`bsan-ir`'s `glue/debuginfo.cpp`) reports raw DI facts (tags, names, sizes, members,
 //! which `Argument`s fill a parameter's spill slot) because the C API cannot read debug
 //! records or DI type internals; all Rust-specific classification is in [`debuginfo`].
 
 use std::collections::HashSet;
 
+use bsan_ir::{attrs, call, iter, value};
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::debuginfo::LLVMGetSubprogram;
 use inkwell::llvm_sys::prelude::*;
-use inkwell::llvm_sys::LLVMAttributeFunctionIndex;
 use inkwell::module::Module;
 
 pub mod attributes;
@@ -184,17 +184,13 @@ pub fn synthesize_module(module: &Module<'_>, stage: Stage) -> SynthesisStats {
 /// `module` must be a live module not used concurrently.
 pub unsafe fn synthesize_raw(module: LLVMModuleRef, stage: Stage) -> SynthesisStats {
     let mut stats = SynthesisStats::default();
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
         let upstream = functions_with_upstream_retags(module);
         stats.upstream_retags_present = !upstream.is_empty();
-        let mut funcs = Vec::new();
-        let mut f = LLVMGetFirstFunction(module);
-        while !f.is_null() {
-            if LLVMIsDeclaration(f) == 0 {
-                funcs.push(f);
-            }
-            f = LLVMGetNextFunction(f);
-        }
+        let funcs: Vec<_> = iter::functions(module)
+            .filter(|&f| !value::is_declaration(f))
+            .collect();
         if funcs.is_empty() {
             return stats;
         }
@@ -203,7 +199,7 @@ pub unsafe fn synthesize_raw(module: LLVMModuleRef, stage: Stage) -> SynthesisSt
             // function that needs it, including those without a retag call. Record that,
             // so that the fat-LTO stage leaves them alone too.
             for f in funcs {
-                if !attributes::has_string_attr(f, attributes::MARK_KEY) {
+                if !attrs::has_fn_string(f, attributes::MARK_KEY) {
                     attributes::mark_upstream(f);
                     stats.upstream_functions += 1;
                 }
@@ -213,9 +209,7 @@ pub unsafe fn synthesize_raw(module: LLVMModuleRef, stage: Stage) -> SynthesisSt
         let mut em = emit::Emitter::new(module);
         let mut cls = debuginfo::Classifier::new();
         for f in funcs {
-            if attributes::has_string_attr(f, attributes::MARK_KEY)
-                || attributes::has_enum_attr(f, LLVMAttributeFunctionIndex, "naked")
-            {
+            if attrs::has_fn_string(f, attributes::MARK_KEY) || attrs::has_fn_enum(f, "naked") {
                 continue;
             }
             if upstream.contains(&f) {
@@ -254,6 +248,7 @@ pub unsafe fn synthesize_raw(module: LLVMModuleRef, stage: Stage) -> SynthesisSt
 /// # Safety
 /// `module` must be live.
 pub unsafe fn upstream_retags_present(module: LLVMModuleRef) -> bool {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe { !functions_with_upstream_retags(module).is_empty() }
 }
 
@@ -265,6 +260,7 @@ pub unsafe fn upstream_retags_present(module: LLVMModuleRef) -> bool {
 /// `module` must be live.
 pub unsafe fn functions_with_upstream_retags(module: LLVMModuleRef) -> HashSet<LLVMValueRef> {
     let mut out = HashSet::new();
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
         let md_kind = emit::synth_md_kind(LLVMGetModuleContext(module));
         for name in [bsan_abi::rust_retag::REG, bsan_abi::rust_retag::MEM] {
@@ -273,19 +269,16 @@ pub unsafe fn functions_with_upstream_retags(module: LLVMModuleRef) -> HashSet<L
             if f.is_null() {
                 continue;
             }
-            let mut u = LLVMGetFirstUse(f);
-            while !u.is_null() {
-                let user: LLVMValueRef = LLVMGetUser(u);
-                u = LLVMGetNextUse(u);
-                if LLVMIsACallInst(user).is_null() && LLVMIsAInvokeInst(user).is_null() {
-                    continue;
-                }
-                if LLVMGetCalledValue(user) != f || emit::is_synthesized(user, md_kind) {
+            for user in iter::users(f) {
+                if !call::is_call_or_invoke(user)
+                    || call::called_operand(user) != f
+                    || emit::is_synthesized(user, md_kind)
+                {
                     continue;
                 }
                 let func = LLVMGetBasicBlockParent(LLVMGetInstructionParent(user));
                 if func.is_null()
-                    || attributes::string_attr_value(func, attributes::MARK_KEY).as_deref()
+                    || attrs::fn_string_value(func, attributes::MARK_KEY).as_deref()
                         == Some(attributes::MARK_VALUE)
                 {
                     continue;

@@ -86,6 +86,7 @@ impl RangeGlobals {
     /// # Safety
     /// `self.module` must be a live module.
     pub unsafe fn get(&mut self, ranges: &[Range], name: &str) -> LLVMValueRef {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         unsafe {
             let ctx = LLVMGetModuleContext(self.module);
             if ranges.is_empty() {

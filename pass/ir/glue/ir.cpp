@@ -1,117 +1,29 @@
-// Registration glue: the only part of the plugin written in C++, because the new pass
-// manager's registration API (PassBuilder callbacks, PassInfoMixin) has no C binding.
-// Everything it does is forward the module to `bsan_pass_run` in Rust (src/plugin/mod.rs)
-// with the extension point it came from; Rust decides, from BSAN_PASS_MODE, what to run.
-//
-// The plugin entry `llvmGetPassPluginInfo` itself is exported from Rust: a cdylib hides C
-// symbols that come from static archives, so Rust calls `bsan_plugin_info` below and
-// returns the struct.
-//
-// Also here: what the C API cannot express: re-pointing a phi's incoming block when an
-// invoke's normal edge is split, turning an invoke into a call, accumulating constant
-// offsets, reporting an error through the context's diagnostic handler.
+// IR edits and queries the LLVM C API cannot express: re-pointing a phi's incoming block
+// when an invoke's normal edge is split, turning an invoke into a call and back, stripping
+// constant offsets, lowering constant intrinsics, reporting an error through the context's
+// diagnostic handler, and two debug-location queries. Declared once, in `src/glue.rs`.
 
 #include <cstring>
 #include <string>
 
 #include "llvm/ADT/APInt.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/IR/BasicBlock.h"
 #include "llvm/IR/DataLayout.h"
 #include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/Dominators.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/PassInstrumentation.h"
 #include "llvm/IR/PassManager.h"
-#include "llvm/Passes/OptimizationLevel.h"
-#include "llvm/Passes/PassBuilder.h"
-#include "llvm/Plugins/PassPlugin.h"
-#include "llvm-c/Types.h"
 #include "llvm/IR/Value.h"
-#include "llvm/IR/BasicBlock.h"
-#include "llvm/IR/Dominators.h"
-#include "llvm/IR/IntrinsicInst.h"
-#include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Transforms/Scalar/LowerConstantIntrinsics.h"
+#include "llvm-c/Types.h"
 
 using namespace llvm;
-
-// Must match `plugin::EntryPoint` in src/plugin/mod.rs.
-enum BsanEntryPoint : int {
-  BSAN_EP_PIPELINE_START = 0,
-  BSAN_EP_OPTIMIZER_LAST = 1,
-  BSAN_EP_FULL_LTO_LAST = 2,
-  BSAN_EP_OPT_SYNTHESIZE_RUST_CRATE = 3,
-  BSAN_EP_OPT_SYNTHESIZE_RUST_LTO = 4,
-  BSAN_EP_OPT_SYNTHESIZE_CLANG = 5,
-  BSAN_EP_OPT_INSTRUMENT = 6,
-};
-
-// Implemented in Rust. Returns nonzero if the module was changed.
-extern "C" int bsan_pass_run(LLVMModuleRef M, int EntryPoint);
-
-namespace {
-
-struct BsanPass : PassInfoMixin<BsanPass> {
-  int EntryPoint;
-  explicit BsanPass(int EP) : EntryPoint(EP) {}
-
-  PreservedAnalyses run(Module &M, ModuleAnalysisManager &) {
-    if (bsan_pass_run(reinterpret_cast<LLVMModuleRef>(&M), EntryPoint))
-      return PreservedAnalyses::none();
-    return PreservedAnalyses::all();
-  }
-
-  // Instrumentation must run at -O0 and on optnone functions.
-  static bool isRequired() { return true; }
-};
-
-bool parsePipelineName(StringRef Name, ModulePassManager &MPM) {
-  int EP;
-  if (Name == "bsan-instrument")
-    EP = BSAN_EP_OPT_INSTRUMENT;
-  else if (Name == "bsan-synthesize" || Name == "bsan-synthesize<rust-crate>")
-    EP = BSAN_EP_OPT_SYNTHESIZE_RUST_CRATE;
-  else if (Name == "bsan-synthesize<rust-lto>")
-    EP = BSAN_EP_OPT_SYNTHESIZE_RUST_LTO;
-  else if (Name == "bsan-synthesize<clang>")
-    EP = BSAN_EP_OPT_SYNTHESIZE_CLANG;
-  else
-    return false;
-  MPM.addPass(BsanPass(EP));
-  return true;
-}
-
-void registerCallbacks(PassBuilder &PB) {
-  PB.registerPipelineStartEPCallback(
-      [](ModulePassManager &MPM, OptimizationLevel) {
-        MPM.addPass(BsanPass(BSAN_EP_PIPELINE_START));
-      });
-  PB.registerOptimizerLastEPCallback(
-      [](ModulePassManager &MPM, OptimizationLevel, ThinOrFullLTOPhase) {
-        MPM.addPass(BsanPass(BSAN_EP_OPTIMIZER_LAST));
-      });
-  PB.registerFullLinkTimeOptimizationLastEPCallback(
-      [](ModulePassManager &MPM, OptimizationLevel) {
-        MPM.addPass(BsanPass(BSAN_EP_FULL_LTO_LAST));
-      });
-  PB.registerPipelineParsingCallback(
-      [](StringRef Name, ModulePassManager &MPM,
-         ArrayRef<PassBuilder::PipelineElement>) {
-        return parsePipelineName(Name, MPM);
-      });
-}
-
-} // namespace
-
-extern "C" PassPluginLibraryInfo bsan_plugin_info() {
-  PassPluginLibraryInfo Info;
-  Info.APIVersion = LLVM_PLUGIN_API_VERSION;
-  Info.PluginName = "bsan";
-  Info.PluginVersion = "0.1.0";
-  Info.RegisterPassBuilderCallbacks = registerCallbacks;
-  Info.PreCodeGenCallback = nullptr;
-  return Info;
-}
 
 // Every phi in `Block` that names `Old` as an incoming block names `New` instead.
 extern "C" void bsan_replace_phi_incoming_block(LLVMBasicBlockRef Block,

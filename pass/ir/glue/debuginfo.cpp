@@ -2,7 +2,7 @@
 //
 // This file only *reports* raw facts (DW tags, names, sizes, base types, members,
 // which LLVM arguments hold which Rust parameter). Classifying a type as `&mut T`,
-// `Box<T>`, slice, `!Unpin`, ... happens in Rust (`debuginfo.rs`). The only IR
+// `Box<T>`, slice, `!Unpin`, ... happens in Rust (pass/synthesize/src/debuginfo.rs). The only IR
 // *mutation* here is `bsan_replace_uses_except`, because `Value::replaceUsesWithIf`
 // has no C API equivalent.
 
