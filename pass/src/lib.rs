@@ -57,6 +57,9 @@
 //! 7. `plugin` — registration, modes (`BSAN_PASS_MODE`), synthesis calls into
 //!    `bsan-synthesize` (which inserts `__rust_retag_reg` calls), verification, stats.
 
+// Every `unsafe` block says why it is sound (`cargo xtask ci` denies warnings).
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 //! # Tricky cases and why they are safe
 //!
 //! * **Retag results.** `%r = __rust_retag_reg(%p)` is replaced by `%p` only after the

@@ -497,8 +497,7 @@ fn scan_threads(limit: Tag, out: &mut Vec<u64>) -> Option<usize> {
     let maybe_tag = |w: u64| w != 0 && w < limit;
     out.extend(regs.iter().copied().filter(|&w| maybe_tag(w)));
     let all = threads::lock_all()?;
-    // SAFETY: no preconditions.
-    let me = i64::from(unsafe { libc::gettid() });
+    let me = crate::sys::thread_id();
     let page = sys::page_size();
     let mut read = 0;
     for t in all.iter() {

@@ -76,6 +76,9 @@
 //! * [`metadata`]: the runtime's own heap, counted and limited (`max_metadata_mb`).
 //! * [`sys`]: the only module that talks to the operating system.
 
+// Every `unsafe` block says why it is sound (`cargo xtask ci` denies warnings).
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 pub mod access;
 pub mod alloc_info;
 pub mod exposed;

@@ -391,7 +391,7 @@ pub fn release(dst: usize, len: usize) {
                 // SAFETY: [plo, phi) lies inside an installed chunk, a private anonymous
                 // mapping that is never unmapped; discarding it only zeroes entries of
                 // freed memory, which is what clearing them would do.
-                unsafe { libc::madvise(plo as *mut libc::c_void, phi - plo, libc::MADV_DONTNEED) };
+                unsafe { crate::sys::discard_pages(plo, phi - plo) };
                 let tail = addr + (phi - lo) / std::mem::size_of::<Entry>() * WORD;
                 clear_prov(tail, stop.saturating_sub(tail));
             } else {

@@ -45,6 +45,22 @@ impl Mapping {
     }
 }
 
+/// The calling thread's kernel id (`gettid`).
+pub fn thread_id() -> i64 {
+    // SAFETY: gettid has no preconditions.
+    i64::from(unsafe { libc::gettid() })
+}
+
+/// Gives the pages of `[start, start + len)` (page-aligned, inside a private anonymous
+/// mapping of the runtime's) back to the kernel: they read as zero afterwards.
+///
+/// # Safety
+/// The range must lie inside such a mapping, and nothing may rely on its contents.
+pub unsafe fn discard_pages(start: usize, len: usize) {
+    // SAFETY: the caller's contract; MADV_DONTNEED on private anonymous memory only zeroes it.
+    unsafe { libc::madvise(start as *mut libc::c_void, len, libc::MADV_DONTNEED) };
+}
+
 /// The size of a memory page.
 pub fn page_size() -> usize {
     // SAFETY: sysconf has no preconditions.
@@ -219,6 +235,7 @@ extern "C" fn walk_one(ctx: *mut UnwindContext, arg: *mut c_void) -> c_int {
     // SAFETY: `arg` is the `Walk` passed by `backtrace` below, alive for the whole walk;
     // `ctx` is the context the unwinder hands us.
     let walk = unsafe { &mut *(arg as *mut Walk) };
+    // SAFETY: `ctx` is the live frame context of this callback.
     let ip = unsafe { _Unwind_GetIP(ctx) } as u64;
     if ip == 0 || walk.pcs.len() >= walk.max {
         return URC_END_OF_STACK;

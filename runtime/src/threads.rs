@@ -109,8 +109,7 @@ pub fn note_stack_pointer() {
 fn register() -> Arc<ThreadInfo> {
     let (stack_lo, stack_hi) = crate::sys::current_thread_stack().unwrap_or((0, 0));
     let info = Arc::new(ThreadInfo {
-        // SAFETY: gettid has no preconditions.
-        tid: i64::from(unsafe { libc::gettid() }),
+        tid: crate::sys::thread_id(),
         stack_lo,
         stack_hi,
         tls_slots: bsan_shim::tls_prov_slots(),
@@ -162,8 +161,7 @@ mod tests {
             ensure_registered();
             ensure_registered();
             assert!(is_registered());
-            // SAFETY: no preconditions.
-            let me = i64::from(unsafe { libc::gettid() });
+            let me = crate::sys::thread_id();
             let all = REGISTRY.lock();
             let mine: Vec<_> = all.iter().filter(|t| t.tid == me).collect();
             assert_eq!(mine.len(), 1);

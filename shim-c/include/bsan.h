@@ -1,8 +1,8 @@
 /* bsan.h — the BorrowSanitizer runtime interface for C and C++.
  *
- * Generated from and checked against runtime/abi (the one place the ABI is written down) by
- * `cargo test -p bsan-shim`: do not edit the prototypes by hand, change the ABI crate and
- * copy the output of the failing test.
+ * The hook prototypes between the HOOKS markers are written by hand and checked against
+ * runtime/abi (the one place the ABI is written down) by `cargo test -p bsan-shim`: to
+ * change one, change the ABI crate; the failing test prints the lines to paste here.
  *
  * C code compiled with bsan-cc is instrumented automatically (loads, stores, `restrict`
  * parameters). The explicit retag intrinsics at the end let C code state what a Rust
@@ -42,7 +42,7 @@ typedef struct {
   uint64_t tag;
 } bsan_prov_t;
 
-/* BEGIN HOOKS (generated) */
+/* BEGIN HOOKS (checked against runtime/abi) */
 bsan_prov_t __bsan_retag(const void * addr, uint64_t size, uint8_t flags, const void * im_ranges, uint64_t im_count, const void * pin_ranges, uint64_t pin_count, uint64_t alloc, uint64_t tag);
 void __bsan_read(const void * addr, uint64_t size, uint64_t alloc, uint64_t tag);
 void __bsan_write(const void * addr, uint64_t size, uint64_t alloc, uint64_t tag);

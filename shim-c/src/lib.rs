@@ -68,10 +68,10 @@ mod tests {
     fn header_matches_abi() {
         let header = std::fs::read_to_string(format!("{}/bsan.h", super::INCLUDE_DIR)).unwrap();
         let begin = header
-            .find("/* BEGIN HOOKS (generated) */\n")
+            .find("/* BEGIN HOOKS (checked against runtime/abi) */\n")
             .expect("BEGIN marker");
         let end = header.find("/* END HOOKS */").expect("END marker");
-        let body = &header[begin + "/* BEGIN HOOKS (generated) */\n".len()..end];
+        let body = &header[begin + "/* BEGIN HOOKS (checked against runtime/abi) */\n".len()..end];
         let expected = bsan_abi::c_header_prototypes().join("\n") + "\n";
         assert_eq!(
             body, expected,

@@ -2,6 +2,8 @@
 //!
 //! * `build`  — check/install prerequisites, build pass, runtime and drivers into `target/bsan/`
 //! * `demo`   — build, then instrument and run the bundled example with an aliasing bug
+//! * `ci`     — what CI runs: `cargo fmt --check`, clippy with `-D warnings`, the tidy rules of
+//!   `ci.rs`, then `test`
 //! * `test [--bless] [FILTER]` — unit tests, IR tests (opt-22 + FileCheck-22), end-to-end tests,
 //!   the conformance suite (`test conformance` runs only it; `--bless` writes its
 //!   intrinsics-mode expectations)
@@ -10,6 +12,7 @@
 //!   under ASan
 mod bench;
 mod build;
+mod ci;
 mod conformance;
 mod e2e;
 mod process;
@@ -25,12 +28,13 @@ pub fn workspace_root() -> PathBuf {
 }
 
 const USAGE: &str =
-    "usage: cargo xtask <build | demo | test [--bless] [FILTER] | bench <tree|overhead|crates [NAME...]|ignorelist>>";
+    "usage: cargo xtask <build | demo | ci | test [--bless] [FILTER] | bench <tree|overhead|crates [NAME...]|ignorelist>>";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("build") => build::build().map(|_| ()),
+        Some("ci") => ci::run(),
         Some("demo") => build::build().and_then(|install| e2e::demo(&install)),
         Some("test") => {
             let bless = args.iter().any(|a| a == "--bless");

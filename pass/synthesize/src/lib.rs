@@ -86,6 +86,9 @@
 //! which `Argument`s fill a parameter's spill slot) because the C API cannot read debug
 //! records or DI type internals; all Rust-specific classification is in [`debuginfo`].
 
+// Every `unsafe` block says why it is sound (`cargo xtask ci` denies warnings).
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 use std::collections::HashSet;
 
 use bsan_ir::{attrs, call, iter, value};

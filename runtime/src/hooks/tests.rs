@@ -106,6 +106,7 @@ fn fake_block(n: usize) -> *const u8 {
 
 /// `__bsan_retag` of `p` with provenance `prov`, no cell or pin ranges.
 unsafe fn retag_hook(p: *const u8, size: u64, flags: u8, prov: Prov) -> Prov {
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         __bsan_retag(
             p,
@@ -133,6 +134,7 @@ fn read(p: *const u8, size: u64, prov: Prov) -> Result<(), Violation> {
 fn two_protected_mutable_siblings_then_a_write_is_ub() {
     let p = fake_block(1);
     let frame = 0x7fff_0000_1000usize as *const u8;
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 4, alloc_kind::HEAP);
         assert_ne!(root, Prov::UNTRACKED);
@@ -155,6 +157,7 @@ fn two_protected_mutable_siblings_then_a_write_is_ub() {
 #[test]
 fn without_protectors_the_same_writes_are_fine_and_disable_the_sibling() {
     let p = fake_block(2);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
         let x = retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, root);
@@ -177,6 +180,7 @@ fn without_protectors_the_same_writes_are_fine_and_disable_the_sibling() {
 fn function_exit_releases_protectors() {
     let p = fake_block(4);
     let frame = 0x7fff_0000_2000usize as *const u8;
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 4, alloc_kind::HEAP);
         __bsan_func_entry(frame);
@@ -192,6 +196,7 @@ fn function_exit_releases_protectors() {
 #[test]
 fn freeing_under_a_strong_protector_is_ub_but_not_under_a_weak_one() {
     let frame = 0x7fff_0000_3000usize as *const u8;
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let (p, q) = (fake_block(5), fake_block(6));
         let root_p = __bsan_alloc(p, 4, alloc_kind::HEAP);
@@ -224,6 +229,7 @@ fn unwound_frames_release_their_protectors_silently() {
     let p = fake_block(7);
     let caller = 0x7fff_0000_5000usize as *const u8;
     let callee = 0x7fff_0000_4000usize as *const u8;
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 4, alloc_kind::HEAP);
         __bsan_func_entry(caller);
@@ -243,6 +249,7 @@ fn unwound_frames_release_their_protectors_silently() {
 #[test]
 fn protected_retag_without_a_frame_is_unprotected() {
     let p = fake_block(8);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 4, alloc_kind::HEAP);
         let x = retag_hook(p, 4, rf::PROTECTED | rf::MUTABLE | rf::FREEZE, root);
@@ -255,6 +262,7 @@ fn protected_retag_without_a_frame_is_unprotected() {
 #[test]
 fn shared_reference_with_cell_ranges_and_shadow_round_trip() {
     let p = fake_block(9);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 16, alloc_kind::HEAP);
         // &(u64, Cell<u64>): the second field is interior mutable.
@@ -292,6 +300,7 @@ fn shared_reference_with_cell_ranges_and_shadow_round_trip() {
 #[test]
 fn pinned_mutable_retags_and_zero_sized_retags() {
     let p = fake_block(11);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
         let pins: [[u64; 2]; 1] = [[0, 8]];
@@ -319,6 +328,7 @@ fn pinned_mutable_retags_and_zero_sized_retags() {
 #[test]
 fn realloc_keeps_tracking_and_frees_by_address() {
     let (old, new) = (fake_block(12), fake_block(13));
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(old, 8, alloc_kind::HEAP);
         let x = retag_hook(old, 8, rf::MUTABLE | rf::FREEZE, root);
@@ -338,6 +348,7 @@ fn threads_work_on_their_own_allocations_concurrently() {
                 let frame = (0x7ffe_0000_0000usize + t * 0x10_0000) as *const u8;
                 for i in 0..200usize {
                     let p = fake_block(100 + t * 1000 + i);
+                    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
                     unsafe {
                         let root = __bsan_alloc(p, 16, alloc_kind::HEAP);
                         __bsan_func_entry(frame);
@@ -364,6 +375,7 @@ fn a_real_violation_renders_as_a_report() {
     use crate::report::symbolize::RawAddresses;
     let p = fake_block(14);
     let frame = 0x7fff_0000_6000usize as *const u8;
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 4, alloc_kind::HEAP);
         __bsan_func_entry(frame);
@@ -407,6 +419,7 @@ const WILDCARD: Prov = Prov::WILDCARD;
 #[test]
 fn expose_then_write_through_a_wildcard_is_fine() {
     let p = fake_block(5000);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
         let x = retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, root);
@@ -422,6 +435,7 @@ fn expose_then_write_through_a_wildcard_is_fine() {
 #[test]
 fn writing_through_a_wildcard_when_only_a_shared_reference_is_exposed_is_ub() {
     let p = fake_block(5001);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 4, alloc_kind::HEAP);
         let s = retag_hook(p, 4, rf::FREEZE, root); // &i32: Frozen
@@ -447,6 +461,7 @@ fn writing_through_a_wildcard_when_only_a_shared_reference_is_exposed_is_ub() {
 #[test]
 fn wildcard_addresses_outside_exposed_allocations_are_unchecked() {
     let p = fake_block(5002);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 4, alloc_kind::HEAP);
         let s = retag_hook(p, 4, rf::FREEZE, root);
@@ -475,6 +490,7 @@ fn wildcard_addresses_outside_exposed_allocations_are_unchecked() {
 #[test]
 fn a_freed_exposed_allocation_is_not_resolved_after_its_address_is_reused() {
     let p = fake_block(5004);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let old = __bsan_alloc(p, 8, alloc_kind::HEAP);
         let x = retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, old);
@@ -500,6 +516,7 @@ fn a_freed_exposed_allocation_is_not_resolved_after_its_address_is_reused() {
 #[test]
 fn an_exposed_allocation_freed_behind_the_runtimes_back_is_evicted() {
     let (p, q) = (fake_block(5005), fake_block(5005).wrapping_add(16));
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let old = __bsan_alloc(p, 64, alloc_kind::HEAP);
         let s = retag_hook(p, 64, rf::FREEZE, old);
@@ -517,6 +534,7 @@ fn an_exposed_allocation_freed_behind_the_runtimes_back_is_evicted() {
 #[test]
 fn exposed_root_without_a_tree_then_wildcard_retag_and_dealloc() {
     let p = fake_block(5006);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
         // ptr as usize on the allocation's root pointer, before any retag.
@@ -546,6 +564,7 @@ fn exposed_root_without_a_tree_then_wildcard_retag_and_dealloc() {
 fn wildcard_retag_and_dealloc_are_checked_against_exposed_tags() {
     let p = fake_block(5007);
     let frame = 0x7fff_0000_7000usize as *const u8;
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 4, alloc_kind::HEAP);
         let s = retag_hook(p, 4, rf::FREEZE, root);
@@ -571,6 +590,7 @@ fn wildcard_retag_and_dealloc_are_checked_against_exposed_tags() {
 #[test]
 fn exposing_a_pruned_tag_stops_wildcard_checks_in_its_allocation() {
     let p = fake_block(5009);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 4, alloc_kind::HEAP);
         let s = retag_hook(p, 4, rf::FREEZE, root);
@@ -607,6 +627,7 @@ fn exposing_a_pruned_tag_stops_wildcard_checks_in_its_allocation() {
 fn wildcard_provenance_survives_shadow_memory() {
     let slot = fake_block(5008);
     let value = 0x1234_5678 as *const u8;
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         __bsan_store_prov(slot, value, WILDCARD.alloc, WILDCARD.tag);
         assert_eq!(__bsan_load_prov(slot, value), WILDCARD);
@@ -680,6 +701,7 @@ fn reborrow_loop(p: *const u8, root: Prov, n: usize) -> usize {
 fn gc_keeps_a_reborrow_loop_bounded() {
     let _serial = gc_test_serial();
     let p = fake_block(5100);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
         let max = reborrow_loop(p, root, 100_000);
@@ -699,6 +721,7 @@ fn gc_runs_for_an_overdue_tree_whatever_the_budget() {
     // much more so): a tree 8 times over its threshold gets its collection anyway.
     crate::gc::postpone_budget(1 << 62);
     let p = fake_block(5103);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
         let max = reborrow_loop(p, root, 100_000);
@@ -715,6 +738,7 @@ fn gc_runs_for_an_overdue_tree_whatever_the_budget() {
 /// through `root` disables it, and a read through it is reported (a pruned tag would be
 /// ignored). Frees the allocation.
 unsafe fn assert_stored_tag_is_checked(p: *const u8, slot: *const u8, root: Prov) {
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let x = __bsan_load_prov(slot, p);
         write(p, 8, root).unwrap();
@@ -732,6 +756,7 @@ fn young_collections_prune_young_tags_and_keep_those_stored_since() {
     let _serial = gc_test_serial();
     let (pa, slota) = (fake_block(5104) as usize, fake_block(5105) as usize);
     let (p, slot) = (pa as *const u8, slota as *const u8);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         // Tags far from the small integers a stack is full of (the stack scan is
         // conservative: a word equal to a tag keeps it).
@@ -781,6 +806,7 @@ fn young_collections_prune_old_tags_that_died_and_keep_those_still_in_shadow_mem
     use std::sync::mpsc::channel;
     let (pa, slota) = (fake_block(5106) as usize, fake_block(5107) as usize);
     let (p, slot) = (pa as *const u8, slota as *const u8);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         while crate::tags::peek() < 1 << 21 {
             crate::tags::fresh();
@@ -835,6 +861,7 @@ fn gc_keeps_tags_held_in_shadow_memory_or_on_another_threads_stack() {
     let root = unsafe { __bsan_alloc(p, 8, alloc_kind::HEAP) };
     // A thread makes x and leaves it only in shadow memory, then exits (its stack is no
     // longer scanned).
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     std::thread::spawn(move || unsafe {
         let (p, slot) = (pa as *const u8, slota as *const u8);
         let x = retag_hook(p, 8, rf::MUTABLE | rf::FREEZE, root);
@@ -868,6 +895,7 @@ fn gc_keeps_tags_held_in_shadow_memory_or_on_another_threads_stack() {
     assert!(collect_until(root, 100), "{} nodes left", node_count(root));
     // Both were disabled by the loop's foreign writes; both are still known to the tree, so
     // using them is reported (a pruned tag would be ignored).
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     let x = unsafe { __bsan_load_prov(slot, p) };
     assert_ne!(x, Prov::UNTRACKED);
     let v = read(p, 8, x).expect_err("x survived in shadow memory");
@@ -881,6 +909,7 @@ fn gc_keeps_tags_held_in_shadow_memory_or_on_another_threads_stack() {
         .unwrap()
         .expect_err("y survived on the holder's stack");
     assert_eq!(v.ub.rule(), "child-access-forbidden");
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
     }
@@ -890,6 +919,7 @@ fn gc_keeps_tags_held_in_shadow_memory_or_on_another_threads_stack() {
 fn gc_is_requested_past_the_threshold_and_prunes() {
     let _serial = gc_test_serial();
     let p = fake_block(5103);
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
     unsafe {
         let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
         let rec = crate::alloc_info::AllocInfo::from_prov(root.alloc).unwrap();

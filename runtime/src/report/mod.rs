@@ -36,8 +36,7 @@ static REPORTER: AtomicI64 = AtomicI64::new(0);
 /// forever (the first one is about to end the process); a re-entrant call on the same
 /// thread (a failure while reporting) is an internal error.
 fn take_report_slot() {
-    // SAFETY: gettid has no preconditions.
-    let me = i64::from(unsafe { libc::gettid() });
+    let me = crate::sys::thread_id();
     match REPORTER.compare_exchange(0, me, AcqRel, Acquire) {
         Ok(_) => {}
         Err(owner) if owner == me => {

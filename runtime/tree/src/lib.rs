@@ -8,8 +8,8 @@
 //!
 //! The semantics follow `shared/docs/tree-borrows.md` (Miri's Tree Borrows, 2026).
 //!
-//! API CONTRACT: the public items below are used by `runtime/` and must keep these
-//! signatures; implementations live in the submodules.
+//! The public items below are the tree's interface to the runtime (`runtime/src`); their
+//! implementations live in the submodules.
 //!
 //! Module map (one concept per file, like Miri's `tree_borrows/`):
 //! * `perms`: states, transition table, SIFA, GC replaceability, wildcard levels, packed

@@ -1,6 +1,6 @@
-// The README's demo: a matrix hands out two mutable rows without checking that they differ.
-// `axpy` gets two `&mut [f64]` to the same row; both are protected for the call, and the
-// first write through `dst` would disable `src`.
+//! The README's demo: a matrix hands out two mutable rows without checking that they differ.
+//! `axpy` gets two `&mut [f64]` to the same row; both are protected for the call, and the
+//! first write through `dst` would disable `src`.
 
 /// A row-major matrix.
 struct Matrix {

@@ -1,10 +1,10 @@
 //@ bsan-options: max_metadata_mb=16
-// Alignment arithmetic on `ptr as usize` (encoding_rs's ASCII validation, memchr-style
-// word loops) in a hot loop. Such a cast only exposes the pointer if the integer can come
-// back as a pointer; here it only feeds local integer variables, checked subtraction and
-// comparisons, so nothing is exposed, the reborrows of `buf` are pruned as they die, and the
-// metadata stays far below the 16 MiB limit. (Exposed tags are kept forever: exposing each
-// call's tag grew `buf`'s tree by a node per call, 1.7 GB in encoding_rs's suite.)
+//! Alignment arithmetic on `ptr as usize` (encoding_rs's ASCII validation, memchr-style
+//! word loops) in a hot loop. Such a cast only exposes the pointer if the integer can come
+//! back as a pointer; here it only feeds local integer variables, checked subtraction and
+//! comparisons, so nothing is exposed, the reborrows of `buf` are pruned as they die, and the
+//! metadata stays far below the 16 MiB limit. (Exposed tags are kept forever: exposing each
+//! call's tag grew `buf`'s tree by a node per call, 1.7 GB in encoding_rs's suite.)
 const ALIGN: usize = 8;
 const MASK: usize = ALIGN - 1;
 

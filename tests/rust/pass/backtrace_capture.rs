@@ -1,7 +1,7 @@
 //@ stats: retags accesses allocations
-// std's backtrace symbolizer (`Backtrace::force_capture` and its `Display`, as the panic hook
-// runs it under RUST_BACKTRACE=1) is on bsan's built-in ignorelist: it must run clean, while
-// the program's own code around it stays checked (the stats).
+//! std's backtrace symbolizer (`Backtrace::force_capture` and its `Display`, as the panic hook
+//! runs it under RUST_BACKTRACE=1) is on bsan's built-in ignorelist: it must run clean, while
+//! the program's own code around it stays checked (the stats).
 use std::backtrace::Backtrace;
 use std::collections::HashMap;
 

@@ -1,6 +1,6 @@
-// A panic unwinds out of a function whose `&mut` parameter is protected. The protector must
-// end during unwinding (the pass gives such calls a cleanup path that calls
-// `__bsan_func_exit`): the later write through the parent is legal and must not be reported.
+//! A panic unwinds out of a function whose `&mut` parameter is protected. The protector must
+//! end during unwinding (the pass gives such calls a cleanup path that calls
+//! `__bsan_func_exit`): the later write through the parent is legal and must not be reported.
 //@ stats: retags
 use std::panic;
 

@@ -1,9 +1,9 @@
 //@ bsan-options: max_metadata_mb=4
-// Panics caught in a loop (`catch_unwind`, `#[should_panic]`, test harnesses): each one
-// unwinds through `fill_and_check`, whose buffer is a registered stack allocation with a
-// tree. Unwinding must deregister it like a return does; left registered, every caught
-// panic kept its record and tree for the rest of the process (800k in zerocopy's suite),
-// and this loop ran out of its 4 MiB of metadata.
+//! Panics caught in a loop (`catch_unwind`, `#[should_panic]`, test harnesses): each one
+//! unwinds through `fill_and_check`, whose buffer is a registered stack allocation with a
+//! tree. Unwinding must deregister it like a return does; left registered, every caught
+//! panic kept its record and tree for the rest of the process (800k in zerocopy's suite),
+//! and this loop ran out of its 4 MiB of metadata.
 #[inline(never)]
 fn fill(buf: &mut [u8; 64], seed: u8) {
     for (i, b) in buf.iter_mut().enumerate() {

@@ -1,8 +1,8 @@
 //@ stats: retags accesses
-// Lookups in large read-only tables through slices, as unicode-normalization and
-// encoding_rs do: a `static` without interior mutability is an LLVM `constant` global, which
-// bsan does not track (no write to it is possible, so no tree of it could report). Must run
-// clean; `static_mut_alias.rs` (fail/) is the bug next to it that must still be caught.
+//! Lookups in large read-only tables through slices, as unicode-normalization and
+//! encoding_rs do: a `static` without interior mutability is an LLVM `constant` global, which
+//! bsan does not track (no write to it is possible, so no tree of it could report). Must run
+//! clean; `static_mut_alias.rs` (fail/) is the bug next to it that must still be caught.
 static SQUARES: [u32; 4096] = {
     let mut t = [0u32; 4096];
     let mut i = 0;

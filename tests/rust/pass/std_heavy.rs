@@ -1,6 +1,6 @@
 //@ stats: retags accesses allocations trees
-// Correct, std-heavy code: collections, formatting, trait objects, Rc/RefCell, iterators,
-// slices and threads. Must exit 0 with no report, and the stats prove it was instrumented.
+//! Correct, std-heavy code: collections, formatting, trait objects, Rc/RefCell, iterators,
+//! slices and threads. Must exit 0 with no report, and the stats prove it was instrumented.
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
