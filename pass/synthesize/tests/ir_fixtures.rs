@@ -1,12 +1,13 @@
 //! Runs the FileCheck fixtures in `tests/ir/`.
 //!
-//! Each fixture's first line is `; RUN: opt-22 -load-pass-plugin=%plugin -passes=P -S %s |
-//! FileCheck-22 %s` (the convention of `pass/tests/ir/`). When the plugin has been built
-//! (`BSAN_PASS_PLUGIN`, else `target/<profile>/libbsan_pass.so` of this test's profile) the
-//! RUN line is executed as is;
-//! otherwise the opt half is replaced by this crate's `bsan-synthesize-ll` driver with the
+//! Each fixture has one or more `; RUN: opt-22 -load-pass-plugin=%plugin -passes=P -S %s |
+//! FileCheck-22 [--check-prefix=X] %s` lines (the convention of `pass/tests/ir/`), and every
+//! one of them runs. When the plugin has been built (`BSAN_PASS_PLUGIN`, else
+//! `target/<profile>/libbsan_pass.so` of this test's profile) a RUN line is executed as is;
+//! otherwise its opt half is replaced by this crate's `bsan-synthesize-ll` driver with the
 //! stage taken from `P` (`bsan-synthesize`, `bsan-synthesize<rust-lto>`, `...<clang>`).
-//! Skipped (with a message) when `opt-22`/`FileCheck-22` are not installed.
+//! `opt-22` and `FileCheck-22` must be installed (`llvm-22-tools`): without them the test
+//! fails, it does not pass without checking anything.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -31,12 +32,24 @@ fn plugin() -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
-fn run_fixture(path: &Path, plugin: Option<&Path>) -> Result<(), String> {
+/// Runs every RUN line of the fixture `path`; the first failure is the error.
+fn run_fixture(path: &Path, plugin: Option<&Path>) -> Result<usize, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
-    let run = text
+    let runs: Vec<&str> = text
         .lines()
-        .find_map(|l| l.strip_prefix("; RUN: "))
-        .ok_or("no RUN line")?;
+        .filter_map(|l| l.trim_start().strip_prefix("; RUN:"))
+        .map(str::trim)
+        .collect();
+    if runs.is_empty() {
+        return Err("no RUN line".into());
+    }
+    for run in &runs {
+        run_line(path, run, plugin)?;
+    }
+    Ok(runs.len())
+}
+
+fn run_line(path: &Path, run: &str, plugin: Option<&Path>) -> Result<(), String> {
     let file = path.to_str().unwrap();
     let cmd = match plugin {
         Some(plugin) => run
@@ -58,8 +71,14 @@ fn run_fixture(path: &Path, plugin: Option<&Path>) -> Result<(), String> {
             } else {
                 stage
             };
+            // The FileCheck half as written (prefixes included), after the first pipe.
+            let check = run
+                .split_once('|')
+                .map(|(_, c)| c.trim())
+                .ok_or("no `| FileCheck-22` in RUN line")?
+                .replace("%s", file);
             format!(
-                "{} --stage {stage} {file} | FileCheck-22 {file}",
+                "{} --stage {stage} {file} | {check}",
                 env!("CARGO_BIN_EXE_bsan-synthesize-ll")
             )
         }
@@ -82,9 +101,11 @@ fn run_fixture(path: &Path, plugin: Option<&Path>) -> Result<(), String> {
 
 #[test]
 fn ir_fixtures() {
-    if !have("FileCheck-22") || !have("opt-22") {
-        eprintln!("skipping: FileCheck-22/opt-22 not installed");
-        return;
+    for tool in ["FileCheck-22", "opt-22"] {
+        assert!(
+            have(tool),
+            "{tool} is not installed (Debian: llvm-22-tools); the IR fixtures need it"
+        );
     }
     let plugin = plugin();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ir");
@@ -98,7 +119,7 @@ fn ir_fixtures() {
     let mut failures = Vec::new();
     for f in &fixtures {
         match run_fixture(f, plugin.as_deref()) {
-            Ok(()) => eprintln!("PASS {}", f.display()),
+            Ok(n) => eprintln!("PASS {} ({n} RUN lines)", f.display()),
             Err(e) => failures.push(format!("FAIL {}: {e}", f.display())),
         }
     }

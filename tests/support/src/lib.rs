@@ -238,7 +238,8 @@ macro_rules! __bsan_im {
     }};
 }
 
-/// Retag a pointer value: `__rust_retag_reg`, the result rebuilt into the same type.
+/// Retag a pointer value: `__rust_retag_reg`, the result rebuilt into the same type; in
+/// synthesized mode, the value itself.
 #[doc(hidden)]
 #[cfg(bsan_intrinsics)]
 #[macro_export]
@@ -261,7 +262,7 @@ macro_rules! __bsan_retag_reg {
     }};
 }
 
-/// Retag the pointer stored at a place: `__rust_retag_mem`.
+/// Retag the pointer stored at a place: `__rust_retag_mem`; in synthesized mode, nothing.
 #[doc(hidden)]
 #[cfg(bsan_intrinsics)]
 #[macro_export]
@@ -283,11 +284,49 @@ macro_rules! __bsan_retag_mem {
     }};
 }
 
+#[doc(hidden)]
+#[cfg(not(bsan_intrinsics))]
+#[macro_export]
+macro_rules! __bsan_retag_reg {
+    ($value:expr, $extra:expr, [$(($off:expr, $len:expr))*]) => {
+        $value
+    };
+}
+
+#[doc(hidden)]
+#[cfg(not(bsan_intrinsics))]
+#[macro_export]
+macro_rules! __bsan_retag_mem {
+    ($place:expr, $extra:expr, [$(($off:expr, $len:expr))*]) => {
+        ()
+    };
+}
+
+/// A function-entry retag that shadows the parameter `x`; in synthesized mode, nothing
+/// (bsan synthesizes this retag itself there).
+#[doc(hidden)]
+#[cfg(bsan_intrinsics)]
+#[macro_export]
+macro_rules! __bsan_fn_entry {
+    ($x:ident, $extra:expr, [$(($off:expr, $len:expr))*]) => {
+        let $x = $crate::__bsan_retag_reg!($x, $extra, [$(($off, $len))*]);
+    };
+}
+
+#[doc(hidden)]
+#[cfg(not(bsan_intrinsics))]
+#[macro_export]
+macro_rules! __bsan_fn_entry {
+    ($x:ident, $extra:expr, [$(($off:expr, $len:expr))*]) => {};
+}
+
+// The macros below are the tests' vocabulary, one definition each: the mode (intrinsics or
+// synthesized) is decided by the three helpers above.
+
 /// `&mut PLACE`, retagged as rustc does when it creates a mutable reference
 /// (`MUTABLE | FREEZE`; with `im = [(OFF, LEN), ...]`: `MUTABLE` and those
 /// interior-mutable byte ranges). Also use it for implicit reborrows: passing a `&mut`
 /// variable `x` to a function is `f(reborrow_mut!(*x))`.
-#[cfg(bsan_intrinsics)]
 #[macro_export]
 macro_rules! reborrow_mut {
     ($place:expr, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {
@@ -298,24 +337,8 @@ macro_rules! reborrow_mut {
     };
 }
 
-/// `&mut PLACE`, retagged as rustc does when it creates a mutable reference
-/// (`MUTABLE | FREEZE`; with `im = [(OFF, LEN), ...]`: `MUTABLE` and those
-/// interior-mutable byte ranges). Also use it for implicit reborrows: passing a `&mut`
-/// variable `x` to a function is `f(reborrow_mut!(*x))`.
-#[cfg(not(bsan_intrinsics))]
-#[macro_export]
-macro_rules! reborrow_mut {
-    ($place:expr, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {
-        &mut $place
-    };
-    ($place:expr $(,)?) => {
-        &mut $place
-    };
-}
-
 /// `&PLACE`, retagged as rustc does when it creates a shared reference (`FREEZE`; with
 /// `im = [(OFF, LEN), ...]`: no flags and those `UnsafeCell` byte ranges).
-#[cfg(bsan_intrinsics)]
 #[macro_export]
 macro_rules! reborrow {
     ($place:expr, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {
@@ -326,71 +349,35 @@ macro_rules! reborrow {
     };
 }
 
-/// `&PLACE`, retagged as rustc does when it creates a shared reference (`FREEZE`; with
-/// `im = [(OFF, LEN), ...]`: no flags and those `UnsafeCell` byte ranges).
-#[cfg(not(bsan_intrinsics))]
-#[macro_export]
-macro_rules! reborrow {
-    ($place:expr, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {
-        &$place
-    };
-    ($place:expr $(,)?) => {
-        &$place
-    };
-}
-
 /// The protected function-entry retag of the reference parameter `x` (`&T` or `&mut T`,
 /// decided by its type): write `fn_entry!(x);` as the first statement of the function, once
 /// per reference parameter. It shadows `x` with the retagged reference. Expands to nothing
 /// in synthesized mode (bsan synthesizes this retag itself there).
-#[cfg(bsan_intrinsics)]
 #[macro_export]
 macro_rules! fn_entry {
     ($x:ident, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {
-        let $x = $crate::__bsan_retag_reg!($x, $crate::flags::PROTECTED, [$(($off, $len))*]);
+        $crate::__bsan_fn_entry!($x, $crate::flags::PROTECTED, [$(($off, $len))*]);
     };
     ($x:ident $(,)?) => {
-        let $x = $crate::__bsan_retag_reg!($x, $crate::flags::PROTECTED, []);
+        $crate::__bsan_fn_entry!($x, $crate::flags::PROTECTED, []);
     };
-}
-
-/// The protected function-entry retag of the reference parameter `x` (`&T` or `&mut T`,
-/// decided by its type): write `fn_entry!(x);` as the first statement of the function, once
-/// per reference parameter. It shadows `x` with the retagged reference. Expands to nothing
-/// in synthesized mode (bsan synthesizes this retag itself there).
-#[cfg(not(bsan_intrinsics))]
-#[macro_export]
-macro_rules! fn_entry {
-    ($x:ident, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {};
-    ($x:ident $(,)?) => {};
 }
 
 /// The function-entry retag of the `Box<T>` parameter `b` (`PROTECTED | MUTABLE | BOX`:
 /// a weak protector); shadows `b`. Expands to nothing in synthesized mode.
-#[cfg(bsan_intrinsics)]
 #[macro_export]
 macro_rules! fn_entry_box {
     ($b:ident, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {
-        let $b = $crate::__bsan_retag_reg!($b, $crate::flags::PROTECTED, [$(($off, $len))*]);
+        $crate::__bsan_fn_entry!($b, $crate::flags::PROTECTED, [$(($off, $len))*]);
     };
     ($b:ident $(,)?) => {
-        let $b = $crate::__bsan_retag_reg!($b, $crate::flags::PROTECTED, []);
+        $crate::__bsan_fn_entry!($b, $crate::flags::PROTECTED, []);
     };
-}
-
-/// The function-entry retag of the `Box<T>` parameter `b` (`PROTECTED | MUTABLE | BOX`:
-/// a weak protector); shadows `b`. Expands to nothing in synthesized mode.
-#[cfg(not(bsan_intrinsics))]
-#[macro_export]
-macro_rules! fn_entry_box {
-    ($b:ident, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {};
-    ($b:ident $(,)?) => {};
 }
 
 /// Retag the `Box` held in the place `b` (`MUTABLE | BOX`, unprotected), in place, as rustc
 /// does after `Box::new` returns or a `Box` is moved: `let b = Box::new(1); retag_box!(b);`.
 /// The place need not be `mut` (its bytes are not written). Nothing in synthesized mode.
-#[cfg(bsan_intrinsics)]
 #[macro_export]
 macro_rules! retag_box {
     ($b:expr, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {
@@ -401,23 +388,8 @@ macro_rules! retag_box {
     };
 }
 
-/// Retag the `Box` held in the place `b` (`MUTABLE | BOX`, unprotected), in place, as rustc
-/// does after `Box::new` returns or a `Box` is moved: `let b = Box::new(1); retag_box!(b);`.
-/// The place need not be `mut` (its bytes are not written). Nothing in synthesized mode.
-#[cfg(not(bsan_intrinsics))]
-#[macro_export]
-macro_rules! retag_box {
-    ($b:expr, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {
-        ()
-    };
-    ($b:expr $(,)?) => {
-        ()
-    };
-}
-
 /// The value of `EXPR`, a call returning `&T`/`&mut T`, retagged (unprotected) as rustc
 /// does after every call: `let r = retag_ret!(get(reborrow_mut!(x)));`.
-#[cfg(bsan_intrinsics)]
 #[macro_export]
 macro_rules! retag_ret {
     ($call:expr, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {
@@ -428,23 +400,9 @@ macro_rules! retag_ret {
     };
 }
 
-/// The value of `EXPR`, a call returning `&T`/`&mut T`, retagged (unprotected) as rustc
-/// does after every call: `let r = retag_ret!(get(reborrow_mut!(x)));`.
-#[cfg(not(bsan_intrinsics))]
-#[macro_export]
-macro_rules! retag_ret {
-    ($call:expr, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {
-        $call
-    };
-    ($call:expr $(,)?) => {
-        $call
-    };
-}
-
 /// Retag the reference stored in `PLACE` (a struct field `s.r`, an array element) in place,
 /// unprotected: `__rust_retag_mem(&raw mut PLACE, ..)`, as rustc does for a reference that
 /// lives in memory. The place need not be `mut`. Nothing in synthesized mode.
-#[cfg(bsan_intrinsics)]
 #[macro_export]
 macro_rules! retag_place {
     ($place:expr, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {
@@ -452,20 +410,6 @@ macro_rules! retag_place {
     };
     ($place:expr $(,)?) => {
         $crate::__bsan_retag_mem!($place, 0u8, [])
-    };
-}
-
-/// Retag the reference stored in `PLACE` (a struct field `s.r`, an array element) in place,
-/// unprotected: `__rust_retag_mem(&raw mut PLACE, ..)`, as rustc does for a reference that
-/// lives in memory. The place need not be `mut`. Nothing in synthesized mode.
-#[cfg(not(bsan_intrinsics))]
-#[macro_export]
-macro_rules! retag_place {
-    ($place:expr, im = [$(($off:expr, $len:expr)),* $(,)?] $(,)?) => {
-        ()
-    };
-    ($place:expr $(,)?) => {
-        ()
     };
 }
 
