@@ -9,10 +9,10 @@
 //!   synthesizes fn-entry and call-return retags itself. It may miss a bug (declared per
 //!   program) but must never report a correct program.
 //!
-//! Expected outcome of a program `x.rs`: `x.rs.stderr` holds the normalized report (exit
-//! status 66); without it the program must run clean (exit 0, empty stderr). `x.rs.stdout`,
-//! when present, is compared too (intrinsics mode, and synthesized mode of clean programs).
-//! Directives in `//@` comments:
+//! Expected outcome of a program `x.rs`, by the shared convention ([`crate::harness`]):
+//! `x.rs.stderr` holds the normalized report (exit status 66); without it the program must
+//! run clean (exit 0, empty stderr). `x.rs.stdout`, when present, is compared too
+//! (intrinsics mode, and synthesized mode of clean programs). Directives in `//@` comments:
 //! * `//@ synthesized: missed: <reason>` — synthesized mode is expected to run clean (the bug
 //!   needs intra-function retags); the reason is listed in the summary. A declared miss that
 //!   is reported is stale and fails.
@@ -20,8 +20,8 @@
 //!   with `x.rs.synth.stderr`.
 //! * `//@ compile-flags: ...` — extra compiler arguments (both modes).
 //!
-//! Output is normalized like the end-to-end tests ([`crate::e2e::normalize`]), plus the
-//! toolchain hash in std source paths. `--bless` rewrites the intrinsics-mode
+//! Output is normalized by the shared harness ([`crate::harness::normalize`]). `--bless`
+//! rewrites the intrinsics-mode
 //! `.stderr`/`.stdout` files only. Programs run two at a time, each killed after two minutes.
 //!
 //! Compilation: with `bsan-rustc -g --edition 2021 -Ccodegen-units=1` (see [`CODEGEN`]).
@@ -33,15 +33,14 @@
 //!
 //! `cargo xtask test conformance` runs the whole suite; `cargo xtask test a,b` runs the
 //! programs whose names contain `a` or `b`.
-use crate::build::Install;
-use crate::e2e::{normalize, Summary};
-use crate::process;
-use crate::workspace_root;
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use crate::build::Install;
+use crate::harness::{self, read_optional, tests_dir, Summary, RUN_TIMEOUT};
+use crate::process;
 
 /// Parallel compile-and-run jobs.
 const JOBS: usize = 2;
@@ -53,19 +52,12 @@ const JOBS: usize = 2;
 /// program alone, whether compiled on its own or in a batch.
 const CODEGEN: &[&str] = &["-Ccodegen-units=1"];
 
-/// A test program running longer than this is killed (and fails).
-const RUN_TIMEOUT: Duration = Duration::from_secs(120);
-
-fn tests_dir() -> PathBuf {
-    workspace_root().join("tests")
-}
-
 fn conformance_dir() -> PathBuf {
     tests_dir().join("conformance")
 }
 
 fn scratch() -> PathBuf {
-    workspace_root().join("target").join("conformance")
+    harness::scratch("conformance")
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,38 +101,24 @@ struct Directives {
 }
 
 fn directives(source: &str) -> Result<Directives, String> {
-    let mut d = Directives::default();
-    for line in source.lines() {
-        let Some(rest) = line.trim_start().strip_prefix("//@") else {
-            continue;
-        };
-        let (key, value) = rest
-            .split_once(':')
-            .ok_or_else(|| format!("malformed directive `{line}`"))?;
-        let value = value.trim();
-        match key.trim() {
-            "synthesized" => {
-                d.synth = if value == "differs" {
-                    SynthExpect::Differs
-                } else if let Some(reason) = value.strip_prefix("missed:") {
-                    let reason = reason.trim();
-                    if reason.is_empty() {
-                        return Err("`synthesized: missed:` needs a reason".into());
-                    }
-                    SynthExpect::Missed(reason.to_string())
-                } else {
-                    return Err(format!(
-                        "`synthesized: {value}`: expected `missed: <reason>` or `differs`"
-                    ));
-                }
+    let d = harness::directives(source, &["synthesized", "compile-flags"])?;
+    let synth = match d.synthesized.as_deref() {
+        None => SynthExpect::Same,
+        Some("differs") => SynthExpect::Differs,
+        Some(value) => match value.strip_prefix("missed:").map(str::trim) {
+            Some("") => return Err("`synthesized: missed:` needs a reason".into()),
+            Some(reason) => SynthExpect::Missed(reason.to_string()),
+            None => {
+                return Err(format!(
+                    "`synthesized: {value}`: expected `missed: <reason>` or `differs`"
+                ))
             }
-            "compile-flags" => d
-                .compile_flags
-                .extend(value.split_whitespace().map(str::to_string)),
-            other => return Err(format!("unknown directive `{other}`")),
-        }
-    }
-    Ok(d)
+        },
+    };
+    Ok(Directives {
+        synth,
+        compile_flags: d.compile_flags,
+    })
 }
 
 /// A program's expected files.
@@ -156,7 +134,7 @@ struct Program {
 
 impl Program {
     fn expected(&self, suffix: &str) -> PathBuf {
-        self.path.with_extension(format!("rs.{suffix}"))
+        harness::expected_file(&self.path, suffix)
     }
 }
 
@@ -227,87 +205,23 @@ fn compile_and_run(
     }
     let mut run = Command::new(&exe);
     run.current_dir(&dir).env_remove("BSAN_OPTIONS");
-    let (code, stdout, stderr) = run_with_timeout(&mut run, RUN_TIMEOUT)?;
+    let out = harness::run_with_timeout(&mut run, RUN_TIMEOUT)?;
     Ok(Run {
-        code,
-        stderr: normalize_output(&stderr, &dir),
-        stdout: normalize_output(&stdout, &dir),
+        code: out.code,
+        stderr: normalize_output(&out.stderr, &dir),
+        stdout: normalize_output(&out.stdout, &dir),
     })
 }
 
-/// [`normalize`], and the toolchain's commit hash in `/rustc/<hash>/` source paths (std
-/// locations in reports) replaced by `$HASH`.
+/// [`harness::normalize`] of raw output.
 fn normalize_output(text: &[u8], dir: &Path) -> String {
-    let text = normalize(&String::from_utf8_lossy(text), dir);
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    while let Some(i) = rest.find("/rustc/") {
-        let (head, tail) = rest.split_at(i + "/rustc/".len());
-        out.push_str(head);
-        let hash_len = tail.bytes().take_while(u8::is_ascii_hexdigit).count();
-        if hash_len >= 7 && tail[hash_len..].starts_with('/') {
-            out.push_str("$HASH");
-            rest = &tail[hash_len..];
-        } else {
-            rest = tail;
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Run to completion or until `timeout` (then kill it): exit code (-1 if killed by a
-/// signal), stdout, stderr.
-fn run_with_timeout(
-    cmd: &mut Command,
-    timeout: Duration,
-) -> Result<(i32, Vec<u8>, Vec<u8>), String> {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
-    let mut out_pipe = child.stdout.take().unwrap();
-    let mut err_pipe = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = out_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = err_pipe.read_to_end(&mut buf);
-        buf
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait().map_err(|e| e.to_string())? {
-            Some(status) => break status,
-            None if start.elapsed() > timeout => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "still running after {}s: killed",
-                    timeout.as_secs()
-                ));
-            }
-            None => std::thread::sleep(Duration::from_millis(20)),
-        }
-    };
-    let stdout = out_reader.join().unwrap_or_default();
-    let stderr = err_reader.join().unwrap_or_default();
-    Ok((status.code().unwrap_or(-1), stdout, stderr))
+    harness::normalize(&String::from_utf8_lossy(text), dir)
 }
 
 /// The difference between `run` and an expected report (`None` = clean), or `None` if
 /// they agree.
 fn mismatch(run: &Run, report: Option<&str>, stdout: Option<&str>) -> Option<String> {
-    let expected_code = if report.is_some() {
-        bsan_abi::DEFAULT_EXIT_CODE
-    } else {
-        0
-    };
+    let expected_code = harness::expected_exit(None, report);
     let mut why = Vec::new();
     if run.code != expected_code {
         why.push(format!(
@@ -640,11 +554,11 @@ fn run_from_batch(exe: &Path, program: &Program, mode: Mode) -> RunResult {
     let dir = tests_dir();
     let mut run = Command::new(&link);
     run.current_dir(&dir).env_remove("BSAN_OPTIONS");
-    let (code, stdout, stderr) = run_with_timeout(&mut run, RUN_TIMEOUT)?;
+    let out = harness::run_with_timeout(&mut run, RUN_TIMEOUT)?;
     Ok(Run {
-        code,
-        stderr: unbatch(&normalize_output(&stderr, &dir)),
-        stdout: unbatch(&normalize_output(&stdout, &dir)),
+        code: out.code,
+        stderr: unbatch(&normalize_output(&out.stderr, &dir)),
+        stdout: unbatch(&normalize_output(&out.stdout, &dir)),
     })
 }
 
@@ -658,26 +572,6 @@ fn unbatch(text: &str) -> String {
         .filter(|l| !l.contains(&root))
         .map(|l| l.replace(&prefix, "") + "\n")
         .collect()
-}
-
-fn read_optional(path: &Path) -> Option<String> {
-    std::fs::read_to_string(path).ok()
-}
-
-/// Write (or remove, when empty) an expected file.
-fn bless_file(path: &Path, actual: &str) -> Result<(), String> {
-    if actual.is_empty() {
-        if path.exists() {
-            std::fs::remove_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            println!("  blessed {} (removed)", path.display());
-        }
-        return Ok(());
-    }
-    if read_optional(path).as_deref() != Some(actual) {
-        std::fs::write(path, actual).map_err(|e| format!("{}: {e}", path.display()))?;
-        println!("  blessed {}", path.display());
-    }
-    Ok(())
 }
 
 #[derive(Default)]
@@ -728,9 +622,9 @@ pub fn run(
                 failures.push(format!("intrinsics: {e}"));
             }
             Ok(run) if bless => {
-                bless_file(&program.expected("stderr"), &run.stderr)?;
+                harness::write_expected(&program.expected("stderr"), &run.stderr)?;
                 if stdout.is_some() {
-                    bless_file(&program.expected("stdout"), &run.stdout)?;
+                    harness::write_expected(&program.expected("stdout"), &run.stdout)?;
                 }
                 counts.intrinsics_agree += 1;
             }
@@ -797,17 +691,16 @@ pub fn run(
             }
         }
 
-        let label = format!("conformance/{name}");
-        if failures.is_empty() {
-            println!("{label} ... ok");
-            summary.passed += 1;
+        let outcome = if failures.is_empty() {
+            Ok(())
         } else {
-            println!("{label} ... FAILED");
-            for f in &failures {
-                println!("  {f}");
-            }
-            summary.fail(label);
-        }
+            Err(failures
+                .iter()
+                .map(|f| format!("  {f}"))
+                .collect::<Vec<_>>()
+                .join("\n"))
+        };
+        summary.record("conformance", name, outcome);
     }
 
     println!();
@@ -843,20 +736,6 @@ mod tests {
             stderr: stderr.into(),
             stdout: String::new(),
         }
-    }
-
-    #[test]
-    fn rustc_hashes_are_normalized() {
-        let text =
-            "  --> /rustc/59807616e1fa2540724bfbac14d7976d7e4a3860/library/core/src/cell.rs:600\n";
-        assert_eq!(
-            normalize_output(text.as_bytes(), Path::new("/x")),
-            "  --> /rustc/$HASH/library/core/src/cell.rs:600\n"
-        );
-        assert_eq!(
-            normalize_output(b"/rustc/ is a dir\n", Path::new("/x")),
-            "/rustc/ is a dir\n"
-        );
     }
 
     #[test]
@@ -912,7 +791,13 @@ mod tests {
             SynthOutcome::Agree
         );
         assert!(matches!(
-            classify_synth(&run(66, "error: UB\n"), &same, None, None, None),
+            classify_synth(
+                &run(66, "SUMMARY: BorrowSanitizer: UB\n"),
+                &same,
+                None,
+                None,
+                None
+            ),
             SynthOutcome::FalseReport(_)
         ));
         assert!(matches!(
@@ -924,13 +809,19 @@ mod tests {
     #[test]
     fn misses_must_be_declared_and_current() {
         let missed = SynthExpect::Missed("why".into());
-        let report = Some("error: UB\n");
+        let report = Some("SUMMARY: BorrowSanitizer: UB\n");
         assert_eq!(
             classify_synth(&run(0, ""), &missed, report, None, None),
             SynthOutcome::Missed
         );
         assert!(matches!(
-            classify_synth(&run(66, "error: UB\n"), &missed, report, None, None),
+            classify_synth(
+                &run(66, "SUMMARY: BorrowSanitizer: UB\n"),
+                &missed,
+                report,
+                None,
+                None
+            ),
             SynthOutcome::StaleMiss(_)
         ));
         assert_eq!(
@@ -941,29 +832,47 @@ mod tests {
 
     #[test]
     fn reports_compare_with_the_right_file() {
-        let report = Some("error: A\n");
+        let report = Some("SUMMARY: BorrowSanitizer: A\n");
         let same = SynthExpect::Same;
         assert_eq!(
-            classify_synth(&run(66, "error: A\n"), &same, report, None, None),
-            SynthOutcome::Agree
-        );
-        assert!(matches!(
-            classify_synth(&run(66, "error: B\n"), &same, report, None, None),
-            SynthOutcome::Disagree(_)
-        ));
-        let differs = SynthExpect::Differs;
-        assert_eq!(
             classify_synth(
-                &run(66, "error: B\n"),
-                &differs,
+                &run(66, "SUMMARY: BorrowSanitizer: A\n"),
+                &same,
                 report,
-                Some("error: B\n"),
+                None,
                 None
             ),
             SynthOutcome::Agree
         );
         assert!(matches!(
-            classify_synth(&run(66, "error: B\n"), &differs, report, None, None),
+            classify_synth(
+                &run(66, "SUMMARY: BorrowSanitizer: B\n"),
+                &same,
+                report,
+                None,
+                None
+            ),
+            SynthOutcome::Disagree(_)
+        ));
+        let differs = SynthExpect::Differs;
+        assert_eq!(
+            classify_synth(
+                &run(66, "SUMMARY: BorrowSanitizer: B\n"),
+                &differs,
+                report,
+                Some("SUMMARY: BorrowSanitizer: B\n"),
+                None
+            ),
+            SynthOutcome::Agree
+        );
+        assert!(matches!(
+            classify_synth(
+                &run(66, "SUMMARY: BorrowSanitizer: B\n"),
+                &differs,
+                report,
+                None,
+                None
+            ),
             SynthOutcome::Disagree(_)
         ));
     }

@@ -15,6 +15,7 @@ mod build;
 mod ci;
 mod conformance;
 mod e2e;
+mod harness;
 mod process;
 
 use std::path::PathBuf;
@@ -61,7 +62,7 @@ fn main() {
 }
 
 fn run_tests(install: &build::Install, bless: bool, filter: Option<&str>) -> Result<(), String> {
-    let mut summary = e2e::Summary::default();
+    let mut summary = harness::Summary::default();
     if filter.is_none() {
         process::run(
             process::cargo()
