@@ -1,4 +1,4 @@
-//! Pointer–integer casts: exposed and wildcard provenance (Tree Borrows spec §7).
+//! Pointer–integer casts: exposed and wildcard provenance (Tree Borrows model §7).
 //!
 //! * `ptrtoint` of a pointer with a shadow that is not statically untracked (or wildcard)
 //!   gets `__bsan_expose(ptr, alloc, tag)` right before it: from then on, wildcard

@@ -6,7 +6,7 @@
 //! retagged (no tree) returns after one relaxed load, without its lock; only then is the
 //! record locked and the tree asked.
 //!
-//! Wildcard provenance (a pointer cast from an integer, spec §7) is resolved here through the
+//! Wildcard provenance (a pointer cast from an integer, model §7) is resolved here through the
 //! index of exposed allocations ([`crate::exposed`]): an address in no exposed allocation is
 //! untracked; otherwise the access is a wildcard access in that allocation's tree, which
 //! reports `... through <wildcard> ...` if no exposed tag may perform it. An exposed
@@ -131,7 +131,7 @@ fn wildcard_access(addr: usize, size: u64, kind: AccessKind, site: Site) -> Resu
 }
 
 /// The pointer `addr` with provenance `prov` was cast to an integer: its tag becomes a
-/// candidate for wildcard accesses (spec §7), and its allocation is indexed by address so
+/// candidate for wildcard accesses (model §7), and its allocation is indexed by address so
 /// that pointers cast back from integers find it. Exposing untracked or wildcard
 /// provenance does nothing (the latter's candidates are exposed already); neither does a
 /// tag the allocation does not know (stale provenance).

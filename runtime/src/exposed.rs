@@ -1,6 +1,6 @@
 //! The index of exposed allocations: which allocations had a pointer cast to an integer
 //! (`__bsan_expose`), by address range, so that a pointer cast back from an integer
-//! (wildcard provenance, [`bsan_abi::WILDCARD_ALLOC`], spec §7) can be resolved to the
+//! (wildcard provenance, [`bsan_abi::WILDCARD_ALLOC`], model §7) can be resolved to the
 //! allocation it points into.
 //!
 //! # What it owns, and what it does not

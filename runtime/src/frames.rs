@@ -1,5 +1,5 @@
 //! Protector frames, per thread: which protected tags each active call of an instrumented
-//! function created, so that they are released when it returns (spec §4.1).
+//! function created, so that they are released when it returns (model §4.1).
 //!
 //! `__bsan_func_entry(frame)` pushes a frame identified by the function's frame address;
 //! protected retags register `(record, tag)` in the top frame; `__bsan_func_exit(frame)`

@@ -1,5 +1,5 @@
 //! Provenance garbage collection: pruning tags that no pointer holds any more from the
-//! trees of long-lived allocations (spec §8.1, [`bsan_tree::Tree::gc`]).
+//! trees of long-lived allocations (model §8.1, [`bsan_tree::Tree::gc`]).
 //!
 //! Without it, trees only shrink at deallocation, and a loop that reborrows one allocation
 //! (`loop { let r = &mut *p; *r = 1; }`: one retag, hence one node, per iteration) grows
@@ -14,7 +14,7 @@
 //! deallocations are not checked, and exposing it makes wildcard provenance unchecked in
 //! its allocation (a wildcard access could have been that tag's:
 //! [`crate::alloc_info::AllocState::exposure_lost`]). Removing a node never changes what the tree allows for
-//! the tags it keeps (spec §8.1: only dead leaves are removed, and a dead node with one
+//! the tags it keeps (model §8.1: only dead leaves are removed, and a dead node with one
 //! child only where the child's permissions imply the parent's), so a missed liveness can
 //! never produce a report. Keeping a dead tag is always allowed.
 //!

@@ -1,5 +1,8 @@
 //! The bsan runtime: what an instrumented program links against.
 //!
+//! The model it checks is `runtime/docs/tree-borrows.md` (cited as *model §N*); where it
+//! keeps provenance is `runtime/docs/shadow-memory.md` (*shadow §N*).
+//!
 //! # What the runtime tracks
 //!
 //! Every pointer of the instrumented program carries a *provenance* `(alloc, tag)` in
@@ -11,7 +14,7 @@
 //! (uninstrumented code, a pointer stored unaligned) and checks nothing through it. That is
 //! how bsan stays free of false reports where it cannot see. `alloc == WILDCARD_ALLOC`
 //! marks a pointer cast from an integer: its allocation is looked up by address among the
-//! exposed ones ([`exposed`]) at each use, and it may act as any exposed tag (spec §7).
+//! exposed ones ([`exposed`]) at each use, and it may act as any exposed tag (model §7).
 //!
 //! Each record owns, once the allocation is first retagged, a Tree Borrows tree
 //! ([`bsan_tree::Tree`]). The tree is the whole model: every decision about whether an access,

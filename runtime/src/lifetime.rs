@@ -4,7 +4,7 @@
 //! * Heap blocks are registered by `__bsan_alloc` after `malloc` & co. and found again at
 //!   `free` either through the provenance of the freed pointer or, if that was lost, through
 //!   the heap index ([`crate::alloc_info::heap_index`]). A heap deallocation is a Tree Borrows
-//!   operation (spec §6): a write through the freeing pointer plus the strong-protector check.
+//!   operation (model §6): a write through the freeing pointer plus the strong-protector check.
 //!   Without the freeing pointer's provenance it is not checked (never a false report).
 //!   Freeing through wildcard provenance (a pointer cast from an integer) is a wildcard
 //!   deallocation if the address is the base of an exposed allocation

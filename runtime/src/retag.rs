@@ -1,5 +1,5 @@
 //! Retags: a reference (or `Box`) is created or passed, and gets a fresh tag that is a
-//! child of the pointer's current tag (spec §3).
+//! child of the pointer's current tag (model §3).
 //!
 //! This module translates the ABI's description of the retag (address, size, flag bits,
 //! `UnsafeCell` and `UnsafePinned` byte ranges relative to the pointee) into the tree's
@@ -10,10 +10,10 @@
 //! Never a false report where the runtime cannot see: untracked provenance stays untracked;
 //! a retag range not within the allocation, a dead allocation or an unknown parent tag keep
 //! the old provenance unchanged; a `&mut` to a `!Unpin` pointee (any pin range) is not
-//! retagged (spec §3.2); a protected retag on a thread without an active frame is made
+//! retagged (model §3.2); a protected retag on a thread without an active frame is made
 //! unprotected (nobody would release the protector).
 //!
-//! A retag of a pointer with wildcard provenance (cast from an integer, spec §7) resolves
+//! A retag of a pointer with wildcard provenance (cast from an integer, model §7) resolves
 //! the allocation through the index of exposed allocations ([`crate::exposed`]; an address
 //! in none gives untracked provenance) and creates the new tag as the root of a wildcard
 //! subtree ([`bsan_tree::Tree::retag`] with [`Provenance::Wildcard`]); its implicit read is

@@ -1,4 +1,4 @@
-// Spec 10.26, first part: a Box argument is only weakly protected, so the callee may free
+// Model §10.26, first part: a Box argument is only weakly protected, so the callee may free
 // it (`drop(b)` deallocates through b's own tag). Also: Boxes moved around and retagged
 // after every move, a Box<[T]> and a Box<str> passed by value, and a Box freed through
 // `Box::from_raw` of its own `into_raw` pointer. Must be clean in both modes.

@@ -1,4 +1,4 @@
-// Spec 10.12: a `&Cell<i32>` to one array element has Cell as its outside permission
+// Model §10.12: a `&Cell<i32>` to one array element has Cell as its outside permission
 // (the pointee is not Freeze), so a raw pointer derived from it may write the
 // neighbouring elements too. Must be clean in both modes.
 use bsan_test_support::*;

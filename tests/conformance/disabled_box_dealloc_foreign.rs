@@ -1,7 +1,7 @@
-// Spec 10.26, second part: a Box argument has a weak protector. Deallocating its memory
+// Model §10.26, second part: a Box argument has a weak protector. Deallocating its memory
 // through a pointer that is not derived from the Box is a foreign write for the protected,
 // accessed Box tag.
-// UB (spec 2.2.2, 4, 6): b (weakly protected, accessed) Reserved -> Disabled by the deallocation through raw: ProtectedDisabled(Reserved), "deallocation (acting as a foreign write access)".
+// UB (model §2.2.2, 4, 6): b (weakly protected, accessed) Reserved -> Disabled by the deallocation through raw: ProtectedDisabled(Reserved), "deallocation (acting as a foreign write access)".
 //@ synthesized: differs
 use bsan_test_support::*;
 use std::alloc::{dealloc, Layout};

@@ -1,7 +1,7 @@
-// Spec 10.27: `Box::from_raw` gives a Box whose retag (after the call) makes it a child of
+// Model §10.27: `Box::from_raw` gives a Box whose retag (after the call) makes it a child of
 // the raw pointer; writing through the raw pointer disables the Box, and passing the Box
 // to a function retags it again (fn entry), reading through a Disabled tag.
-// UB (spec 2.1, 3.4): b Reserved -> Disabled (foreign write via raw); fn-entry retag through b: ChildAccessForbidden(Disabled), reborrow.
+// UB (model §2.1, 3.4): b Reserved -> Disabled (foreign write via raw); fn-entry retag through b: ChildAccessForbidden(Disabled), reborrow.
 //@ synthesized: differs
 use bsan_test_support::*;
 

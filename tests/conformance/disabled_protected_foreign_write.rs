@@ -1,6 +1,6 @@
-// Spec 10.8: a `&mut` argument is protected; a write through a sibling pointer while the
+// Model §10.8: a `&mut` argument is protected; a write through a sibling pointer while the
 // call runs would disable it.
-// UB (spec 2.2.2, 4): x (protected, accessed by its retag) Reserved -> Disabled by a foreign write: ProtectedDisabled(Reserved).
+// UB (model §2.2.2, 4): x (protected, accessed by its retag) Reserved -> Disabled by a foreign write: ProtectedDisabled(Reserved).
 //@ synthesized: differs
 use bsan_test_support::*;
 

@@ -1,8 +1,8 @@
-// Spec 10.21: when f returns, the protector of `e` is released with an access on every
+// Model §10.21: when f returns, the protector of `e` is released with an access on every
 // location `e` accessed: a write, since `e` is Unique there. `z`, made during the call for
 // the neighbouring element, has a latent Reserved at e's bytes, which that foreign write
 // disables; the caller then reads e's element through a pointer derived from z.
-// UB (spec 4.1, 5): z latent Reserved -> Disabled at offset 0 (protector release of e, a foreign write); read via z: ChildAccessForbidden(Disabled).
+// UB (model §4.1, 5): z latent Reserved -> Disabled at offset 0 (protector release of e, a foreign write); read via z: ChildAccessForbidden(Disabled).
 //@ synthesized: missed: z is an intra-function reborrow of base
 use bsan_test_support::*;
 

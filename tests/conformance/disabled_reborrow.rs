@@ -1,6 +1,6 @@
 // Creating a reference from a Disabled one: the new tag's retag reads through its parent,
-// which is a child read for the Disabled parent (spec 3.4: "reborrow through <parent>").
-// UB (spec 2.1, 3.4): a Reserved -> Disabled (foreign write via p); reborrow of *a reads through a: ChildAccessForbidden(Disabled), "reborrow (acting as a child read access)".
+// which is a child read for the Disabled parent (model §3.4: "reborrow through <parent>").
+// UB (model §2.1, 3.4): a Reserved -> Disabled (foreign write via p); reborrow of *a reads through a: ChildAccessForbidden(Disabled), "reborrow (acting as a child read access)".
 //@ synthesized: missed: a and its reborrow are intra-function reborrows of p
 use bsan_test_support::*;
 

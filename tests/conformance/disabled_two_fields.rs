@@ -1,4 +1,4 @@
-// Spec 10.17: two protected `&mut` into one allocation (different fields). A write through
+// Model §10.17: two protected `&mut` into one allocation (different fields). A write through
 // one is a foreign write for the other at a byte the other never accessed: its latent
 // permission becomes Disabled, which is not UB because it is never accessed there.
 use bsan_test_support::*;

@@ -1,6 +1,6 @@
-// Spec 10.28: a `&mut` made from a shared reference (through a cast to `*mut`) is a child
+// Model §10.28: a `&mut` made from a shared reference (through a cast to `*mut`) is a child
 // of a Frozen tag; its write is a child write for the Frozen parent, which forbids it.
-// UB (spec 2.1, 2.2.1): m Reserved -> Unique would need r (Frozen) to accept a child write: ChildAccessForbidden(Frozen) at r.
+// UB (model §2.1, 2.2.1): m Reserved -> Unique would need r (Frozen) to accept a child write: ChildAccessForbidden(Frozen) at r.
 //@ synthesized: missed: r and m are intra-function reborrows of x
 use bsan_test_support::*;
 

@@ -1,6 +1,6 @@
 // A `&T` argument is protected for the whole call: a write through another pointer while
 // the call runs would disable it.
-// UB (spec 2.2.2, 4): r (protected, accessed) Frozen -> Disabled by a foreign write: ProtectedDisabled(Frozen).
+// UB (model §2.2.2, 4): r (protected, accessed) Frozen -> Disabled by a foreign write: ProtectedDisabled(Frozen).
 //@ synthesized: differs
 use bsan_test_support::*;
 

@@ -1,4 +1,4 @@
-// Spec 10.18, read-read reordering: x is Unique after a write; reading through the parent
+// Model §10.18, read-read reordering: x is Unique after a write; reading through the parent
 // freezes it (unprotected Unique + foreign read -> Frozen), and reads through x are still
 // allowed, in either order. Frozen tags accept any number of reads.
 use bsan_test_support::*;

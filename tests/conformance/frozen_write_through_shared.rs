@@ -1,6 +1,6 @@
 // Writing through a raw pointer cast from a shared reference: the pointer carries the
 // shared reference's tag, which is Frozen.
-// UB (spec 2.1, 2.2.1): r Frozen, local write: ChildAccessForbidden(Frozen).
+// UB (model §2.1, 2.2.1): r Frozen, local write: ChildAccessForbidden(Frozen).
 //@ synthesized: missed: `&v` is an intra-function reborrow; the raw pointer keeps v's root tag
 use bsan_test_support::*;
 

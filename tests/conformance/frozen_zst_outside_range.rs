@@ -1,7 +1,7 @@
-// Spec 10.13: a shared reference to a zero-sized field still gets a node; its range is
+// Model §10.13: a shared reference to a zero-sized field still gets a node; its range is
 // empty and everywhere else it has its outside permission, Frozen (the pointee is
 // Freeze). Writing the neighbouring field through a raw pointer derived from it is UB.
-// UB (spec 3.4, 5): x (empty range, latent Frozen at offset 0), local write: ChildAccessForbidden(Frozen), "initial state Frozen".
+// UB (model §3.4, 5): x (empty range, latent Frozen at offset 0), local write: ChildAccessForbidden(Frozen), "initial state Frozen".
 //@ synthesized: missed: `&pair.0` is an intra-function reborrow
 use bsan_test_support::*;
 

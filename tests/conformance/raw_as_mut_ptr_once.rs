@@ -1,4 +1,4 @@
-// Spec 10.22, the correct form: take `as_mut_ptr` once and derive every element pointer
+// Model §10.22, the correct form: take `as_mut_ptr` once and derive every element pointer
 // from it with `add`; all accesses use one tag (the autoref's), so interleaving is fine.
 use bsan_test_support::*;
 

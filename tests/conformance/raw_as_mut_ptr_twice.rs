@@ -1,6 +1,6 @@
-// Spec 10.22: each `a.as_mut_ptr()` call reborrows `a` anew (the autoref `&mut a`), so the
+// Model §10.22: each `a.as_mut_ptr()` call reborrows `a` anew (the autoref `&mut a`), so the
 // two pointers carry sibling tags; writing through the first disables the second.
-// UB (spec 2.1, 2.2.1): second autoref Reserved -> Disabled (foreign write via p1); write via p2: ChildAccessForbidden(Disabled).
+// UB (model §2.1, 2.2.1): second autoref Reserved -> Disabled (foreign write via p1); write via p2: ChildAccessForbidden(Disabled).
 //@ synthesized: differs
 use bsan_test_support::*;
 

@@ -1,4 +1,4 @@
-// Spec 10.1: two `&mut` from one raw pointer that are only read. Both stay Reserved (a
+// Model §10.1: two `&mut` from one raw pointer that are only read. Both stay Reserved (a
 // retag or read through one is a foreign read for the other, which Reserved accepts).
 use bsan_test_support::*;
 

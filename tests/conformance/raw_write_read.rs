@@ -1,6 +1,6 @@
 // A write through one of two sibling `&mut` disables the other: reading through it is UB
 // too (a Disabled tag allows no access at all).
-// UB (spec 2.1, 2.2.1): b Reserved -> Disabled (foreign write via a); read via b: ChildAccessForbidden(Disabled).
+// UB (model §2.1, 2.2.1): b Reserved -> Disabled (foreign write via a); read via b: ChildAccessForbidden(Disabled).
 //@ synthesized: missed: both `&mut *p` are intra-function reborrows sharing p's SSA value
 use bsan_test_support::*;
 

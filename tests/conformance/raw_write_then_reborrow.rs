@@ -1,6 +1,6 @@
-// Spec 10.2/10.19: a retag is a read. After `x` is written (Unique), creating a sibling
+// Model §10.2/10.19: a retag is a read. After `x` is written (Unique), creating a sibling
 // reborrow reads through the parent, which freezes `x`; writing `x` again is UB.
-// UB (spec 2.1, 3.4): x Reserved -> Unique (write) -> Frozen (foreign read by y's retag); write via x: ChildAccessForbidden(Frozen).
+// UB (model §2.1, 3.4): x Reserved -> Unique (write) -> Frozen (foreign read by y's retag); write via x: ChildAccessForbidden(Frozen).
 //@ synthesized: missed: x and y are intra-function reborrows of p
 use bsan_test_support::*;
 

@@ -1,6 +1,6 @@
 // Two `&mut` made from one raw pointer are siblings; a write through one is a foreign write
 // for the other, and then the other may not be written.
-// UB (spec 2.1, 2.2.1): b Reserved -> Disabled (foreign write via a); write via b: ChildAccessForbidden(Disabled).
+// UB (model §2.1, 2.2.1): b Reserved -> Disabled (foreign write via a); write via b: ChildAccessForbidden(Disabled).
 //@ synthesized: missed: both `&mut *p` are intra-function reborrows sharing p's SSA value
 use bsan_test_support::*;
 

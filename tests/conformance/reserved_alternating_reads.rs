@@ -1,6 +1,6 @@
-// Spec 10.3: y is a child of x, both Reserved. Reading x keeps y Reserved; y's write
+// Model §10.3: y is a child of x, both Reserved. Reading x keeps y Reserved; y's write
 // makes it Unique; the next read through x freezes y; y's second write is UB.
-// UB (spec 2.1, 2.2.1): y Reserved -> Unique (write) -> Frozen (foreign read via x); write via y: ChildAccessForbidden(Frozen).
+// UB (model §2.1, 2.2.1): y Reserved -> Unique (write) -> Frozen (foreign read via x); write via y: ChildAccessForbidden(Frozen).
 //@ synthesized: missed: x and y are intra-function reborrows of v
 use bsan_test_support::*;
 

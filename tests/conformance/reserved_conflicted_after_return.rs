@@ -1,4 +1,4 @@
-// Spec 10.7: the same foreign read during the call makes the protected `x` Reserved
+// Model §10.7: the same foreign read during the call makes the protected `x` Reserved
 // (conflicted), but after the function returns the protector is gone and a conflicted
 // Reserved behaves like Reserved: writing through a pointer derived from `x` is fine.
 use bsan_test_support::*;

@@ -1,6 +1,6 @@
-// Spec 10.6: a protected `&mut` argument that sees a foreign read becomes Reserved
+// Model §10.6: a protected `&mut` argument that sees a foreign read becomes Reserved
 // (conflicted); writing through it before the function returns is UB.
-// UB (spec 2.1, 2.2.1): x (protected) Reserved -> Reserved (conflicted) on the foreign read via p; write via x: ChildAccessForbidden(Reserved (conflicted)).
+// UB (model §2.1, 2.2.1): x (protected) Reserved -> Reserved (conflicted) on the foreign read via p; write via x: ChildAccessForbidden(Reserved (conflicted)).
 //@ synthesized: differs
 use bsan_test_support::*;
 

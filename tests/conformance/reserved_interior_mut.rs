@@ -1,4 +1,4 @@
-// Spec 10.9: an unprotected `&mut Cell<_>` is Reserved (interior mutable) on the
+// Model §10.9: an unprotected `&mut Cell<_>` is Reserved (interior mutable) on the
 // UnsafeCell bytes; foreign writes leave it ReservedIM and it may be written afterwards.
 // Shared references to a Cell are Cell there and accept writes from everyone.
 use bsan_test_support::*;

@@ -1,7 +1,7 @@
-// Spec 10.9, protected: a protected `&mut Cell<u8>` gets plain Reserved (never ReservedIM,
+// Model §10.9, protected: a protected `&mut Cell<u8>` gets plain Reserved (never ReservedIM,
 // so that `noalias` holds), and a foreign write during the call (through the Cell pointer
 // of a shared alias) would disable it.
-// UB (spec 2.2.2, 3.2, 4): x (protected) Reserved -> Disabled by a foreign write through the shared alias: ProtectedDisabled(Reserved).
+// UB (model §2.2.2, 3.2, 4): x (protected) Reserved -> Disabled by a foreign write through the shared alias: ProtectedDisabled(Reserved).
 //@ synthesized: differs
 use bsan_test_support::*;
 use std::cell::Cell;

@@ -1,6 +1,6 @@
-// Spec 10.10: a protected `&mut` that was written is Unique; a foreign read during the
+// Model §10.10: a protected `&mut` that was written is Unique; a foreign read during the
 // call would disable it (unprotected it would only be frozen).
-// UB (spec 2.2.2, 4): x (protected) Reserved -> Unique (write), then a foreign read via p would make it Disabled: ProtectedDisabled(Unique).
+// UB (model §2.2.2, 4): x (protected) Reserved -> Unique (write), then a foreign read via p would make it Disabled: ProtectedDisabled(Unique).
 //@ synthesized: differs
 use bsan_test_support::*;
 

@@ -1,4 +1,4 @@
-// Spec 10.20: the protector-end access of `x` (a write: x is Unique after y's write) goes
+// Model §10.20: the protector-end access of `x` (a write: x is Unique after y's write) goes
 // to x and its ancestors and, as a foreign access, to everything outside x's subtree, but
 // never to x's own children: the returned reborrow `y` stays usable after the call. Also
 // a protected `&T` returning a reborrow of itself.

@@ -1,7 +1,7 @@
-// Spec 10.14, the UB part: after the slice's pointer wrote a[0] (its latent Reserved there
+// Model §10.14, the UB part: after the slice's pointer wrote a[0] (its latent Reserved there
 // became Unique), the owner reads a[0]: a foreign read freezes the slice's tag there, and
 // its next write to a[0] is UB.
-// UB (spec 2.1, 5): s latent Reserved -> Unique (write at 0) -> Frozen (foreign read via a); write via s at 0: ChildAccessForbidden(Frozen).
+// UB (model §2.1, 5): s latent Reserved -> Unique (write at 0) -> Frozen (foreign read via a); write via s at 0: ChildAccessForbidden(Frozen).
 //@ synthesized: differs
 use bsan_test_support::*;
 use std::ops::IndexMut;

@@ -1,4 +1,4 @@
-// Spec 10.14, the clean part: there is no sub-object provenance. A pointer derived from
+// Model §10.14, the clean part: there is no sub-object provenance. A pointer derived from
 // `&mut a[1..3]` may write a[0] and a[3] (its latent Reserved there becomes Unique) as
 // long as nothing conflicting happened there, and read them back; the owner may use the
 // array again afterwards.

@@ -1,8 +1,8 @@
 // `&mut a[0..2]`, then the owner writes a[3], then a[3] is read through the slice's
-// pointer. The slice's tag has a latent Reserved at a[3] (outside its range, spec 5); the
+// pointer. The slice's tag has a latent Reserved at a[3] (outside its range, model §5); the
 // owner's write is foreign there and disables it; the slice then accesses a byte it may no
 // longer touch.
-// UB (spec 2.1, 5): s latent Reserved -> Disabled at offset 3 (foreign write via a); read via s at 3: ChildAccessForbidden(Disabled).
+// UB (model §2.1, 5): s latent Reserved -> Disabled at offset 3 (foreign write via a); read via s at 3: ChildAccessForbidden(Disabled).
 //@ synthesized: differs
 use bsan_test_support::*;
 use std::ops::IndexMut;

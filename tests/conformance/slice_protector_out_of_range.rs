@@ -1,8 +1,8 @@
-// Spec 10.16: a protector covers only the bytes its tag accessed. `x: &mut u8` into a
+// Model §10.16: a protector covers only the bytes its tag accessed. `x: &mut u8` into a
 // `[u8; 4]`: the parent writing a[1] during the call is fine (x's latent permission there
 // is only updated), but after x read a[3] (out of range, now accessed), the parent's write
 // to a[3] would disable a protected, accessed location.
-// UB (spec 2.2.2, 5): x (protected) latent Reserved at offset 3, accessed by the read, -> Disabled by a foreign write: ProtectedDisabled(Reserved).
+// UB (model §2.2.2, 5): x (protected) latent Reserved at offset 3, accessed by the read, -> Disabled by a foreign write: ProtectedDisabled(Reserved).
 //@ synthesized: differs
 use bsan_test_support::*;
 

@@ -1,6 +1,6 @@
-// Spec 10.15: a shared slice `&a[1..3]` of a Freeze type has Frozen as its latent
+// Model §10.15: a shared slice `&a[1..3]` of a Freeze type has Frozen as its latent
 // permission outside its range: reading a[0] and a[3] through it is fine, writing is not.
-// UB (spec 2.1, 5): s latent Frozen at offset 0, local write: ChildAccessForbidden(Frozen).
+// UB (model §2.1, 5): s latent Frozen at offset 0, local write: ChildAccessForbidden(Frozen).
 //@ synthesized: differs
 use bsan_test_support::*;
 use std::ops::Index;

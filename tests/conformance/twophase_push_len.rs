@@ -1,4 +1,4 @@
-// Spec 10.4, `v.push(v.len())` written out: the two-phase `&mut v` (Reserved) is created
+// Model §10.4, `v.push(v.len())` written out: the two-phase `&mut v` (Reserved) is created
 // first, then the `&v` for `len` (a sibling: its retag and reads are foreign reads, which a
 // Reserved accepts), and only then does push's protected entry retag activate the
 // two-phase borrow with a write. Also the `v.insert(v.len() / 2, v[0])` shape.

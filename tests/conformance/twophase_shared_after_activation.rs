@@ -1,7 +1,7 @@
 // A two-phase borrow tolerates shared borrows only until it is activated: a `&v` taken
 // while `&mut v` is reserved is a sibling, and the activating write (in the callee) is a
 // foreign write for it. Using the shared reference afterwards is UB.
-// UB (spec 2.1, 2.2.1): r Frozen -> Disabled (foreign write by the activated two-phase borrow); read via r: ChildAccessForbidden(Disabled).
+// UB (model §2.1, 2.2.1): r Frozen -> Disabled (foreign write by the activated two-phase borrow); read via r: ChildAccessForbidden(Disabled).
 //@ synthesized: missed: the two-phase `&mut s` and `&s` are intra-function reborrows
 use bsan_test_support::*;
 

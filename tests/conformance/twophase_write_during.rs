@@ -1,8 +1,8 @@
-// Spec 10.5: `f.add({ *a = 42; 0 })` with `a` a raw pointer to a field made before the
+// Model §10.5: `f.add({ *a = 42; 0 })` with `a` a raw pointer to a field made before the
 // two-phase borrow: the write in the argument is a foreign write for the Reserved
 // two-phase borrow (Disabled; allowed while unprotected), and `add`'s entry retag then
 // reads through it.
-// UB (spec 2.1, 3.4): two-phase `&mut f` Reserved -> Disabled (foreign write via a); fn-entry retag through it: ChildAccessForbidden(Disabled), reborrow.
+// UB (model §2.1, 3.4): two-phase `&mut f` Reserved -> Disabled (foreign write via a); fn-entry retag through it: ChildAccessForbidden(Disabled), reborrow.
 //@ synthesized: missed: the two-phase `&mut f` is an intra-function reborrow
 use bsan_test_support::*;
 

@@ -23,7 +23,7 @@
 //! * otherwise `alloc` is the address of the runtime's allocation record, and `tag` is the
 //!   pointer's Tree Borrows tag; `tag == 0` means "the allocation's root tag" (used for globals,
 //!   whose provenance is materialised from a per-global slot).
-//! * `alloc == `[`WILDCARD_ALLOC`]: *wildcard* provenance (spec §7), the provenance of a
+//! * `alloc == `[`WILDCARD_ALLOC`]: *wildcard* provenance (model §7), the provenance of a
 //!   pointer cast from an integer (`inttoptr`). The runtime resolves the allocation from the
 //!   address at each access or retag, among the allocations that had a pointer exposed
 //!   (`__bsan_expose`); `tag` is ignored. An address in no exposed allocation is untracked.

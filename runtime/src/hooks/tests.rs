@@ -412,7 +412,7 @@ fn a_real_violation_renders_as_a_report() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Wildcard provenance (spec §7)
+// Wildcard provenance (model §7)
 
 const WILDCARD: Prov = Prov::WILDCARD;
 

@@ -1,4 +1,4 @@
-//! The text of a report, in Miri's wording and rustc's layout (spec §9):
+//! The text of a report, in Miri's wording and rustc's layout (model §9):
 //!
 //! ```text
 //! error: Undefined Behavior: write access through <5> at alloc3[0x0] is forbidden

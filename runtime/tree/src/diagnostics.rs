@@ -1,4 +1,4 @@
-//! Diagnostics (spec §9): recorded events, the `Ub` value handed to the runtime (with its
+//! Diagnostics (model §9): recorded events, the `Ub` value handed to the runtime (with its
 //! history already filtered for relevance), the title/help texts in Miri's wording, and the
 //! `miri_print_borrow_state` tree dump.
 //!
@@ -9,7 +9,7 @@ use crate::tree::{AccessCtx, FailInfo, Tree};
 use crate::*;
 use std::fmt::Write as _;
 
-/// Which rule of spec §2.2 / §6 / §7 was violated.
+/// Which rule of model §2.2 / §6 / §7 was violated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UbKind {
     /// A local access rejected by the state of the accessed tag or an ancestor (state before).
@@ -22,7 +22,7 @@ pub enum UbKind {
     NoExposedTag,
 }
 
-/// One line of a report's history: text in Miri's wording (spec §9), the site it refers to,
+/// One line of a report's history: text in Miri's wording (model §9), the site it refers to,
 /// and an optional span-less note ("this transition corresponds to ...").
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryLine {
@@ -45,7 +45,7 @@ pub struct Ub {
     /// The whole access range.
     pub access_range: Range<u64>,
     pub access_site: Site,
-    /// History lines, already filtered and ordered per spec §9.
+    /// History lines, already filtered and ordered per model §9.
     pub history: Vec<HistoryLine>,
 }
 
@@ -72,7 +72,7 @@ fn kind_str(k: AccessKind) -> &'static str {
     }
 }
 
-/// `acc(rel)` of spec §9.
+/// `acc(rel)` of model §9.
 pub(crate) fn access_phrase(cause: AccessCause, foreign: bool) -> String {
     let rel = if foreign { "foreign" } else { "child" };
     match cause {
@@ -115,7 +115,7 @@ pub(crate) fn is_relevant(kind: &UbKind, from: Permission, to: Permission) -> bo
 }
 
 impl Ub {
-    /// `"{cause} through {acc} at {alloc_name}[{off:#x}] is forbidden"` (spec §9 title).
+    /// `"{cause} through {acc} at {alloc_name}[{off:#x}] is forbidden"` (model §9 title).
     pub fn title(&self, alloc_name: &str) -> String {
         let acc = if self.kind == UbKind::NoExposedTag {
             None
@@ -129,7 +129,7 @@ impl Ub {
             self.offset
         )
     }
-    /// The kind-specific `help:` lines of spec §9 item 3 (without the `help: ` prefix).
+    /// The kind-specific `help:` lines of model §9 item 3 (without the `help: ` prefix).
     pub fn help_lines(&self) -> Vec<String> {
         let a = tag_str(self.accessed);
         let c = tag_str(self.conflicting);
@@ -246,7 +246,7 @@ impl Tree {
     }
 }
 
-/// The tree dump of spec §9 (Miri's `miri_print_borrow_state` layout).
+/// The tree dump of model §9 (Miri's `miri_print_borrow_state` layout).
 pub(crate) fn dump(tree: &Tree) -> String {
     let ranges: Vec<Range<u64>> = (0..tree.locs.chunks.len())
         .map(|ci| tree.locs.range_of(ci))

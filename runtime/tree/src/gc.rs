@@ -1,4 +1,4 @@
-//! Pruning of dead tags (spec §8.1).
+//! Pruning of dead tags (model §8.1).
 //!
 //! A tag is kept when the runtime says it is live, when it is protected (it still owes a
 //! protector-end access), exposed (a wildcard access may come through it), or a root. For
@@ -14,7 +14,7 @@ use crate::tree::{Tree, NONE};
 use crate::*;
 
 impl Tree {
-    /// Prune dead tags (spec §8.1). `is_live` answers for tags held by live pointers;
+    /// Prune dead tags (model §8.1). `is_live` answers for tags held by live pointers;
     /// protected tags, roots and exposed tags are kept regardless.
     pub fn gc(&mut self, is_live: &dyn Fn(Tag) -> bool) {
         self.epoch += 1;

@@ -6,7 +6,8 @@
 //! hands it byte offsets relative to the allocation start, global tags and opaque [`Site`]s,
 //! and turns the [`Ub`] values this crate returns into reports.
 //!
-//! The semantics follow `shared/docs/tree-borrows.md` (Miri's Tree Borrows, 2026).
+//! The semantics are those of `runtime/docs/tree-borrows.md` (Miri's Tree Borrows, 2026),
+//! which comments cite as *model §N*.
 //!
 //! The public items below are the tree's interface to the runtime (`runtime/src`); their
 //! implementations live in the submodules.
@@ -30,7 +31,7 @@
 //!
 //! Choices where the spec leaves room, and known gaps:
 //! * wildcard accesses visit each tree strictly children-before-parents, skipping at every
-//!   node (spec §7 wording; Miri visits the tree root first), see `wildcard`;
+//!   node (model §7 wording; Miri visits the tree root first), see `wildcard`;
 //! * exposure counts are computed per wildcard traversal instead of being kept per
 //!   location (same values, see `wildcard`);
 //! * §6 strong-protector check: trees other than the source's are checked in post-order;
@@ -73,11 +74,11 @@ pub enum ProtectorKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Provenance {
     Tag(Tag),
-    /// A pointer cast from an integer: may be any exposed tag (spec §7).
+    /// A pointer cast from an integer: may be any exposed tag (model §7).
     Wildcard,
 }
 
-/// What a new tag gets (spec §3.2, §3.3). The runtime builds this from retag flags.
+/// What a new tag gets (model §3.2, §3.3). The runtime builds this from retag flags.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewPermission<'a> {
     /// `&mut T` or `Box<T>`; otherwise `&T`.

@@ -1,4 +1,4 @@
-//! Run-length compressed per-location state (spec §1.1 `locs`).
+//! Run-length compressed per-location state (model §1.1 `locs`).
 //!
 //! The allocation's bytes are cut into chunks `[start, next start)`; all bytes of a chunk
 //! share one state for every node, so uniform ranges cost O(chunks), not O(bytes). Chunks

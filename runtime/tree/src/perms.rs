@@ -1,4 +1,4 @@
-//! Permissions: the per-location state machine of Tree Borrows (spec §1.2, §2.1, §8).
+//! Permissions: the per-location state machine of Tree Borrows (model §1.2, §2.1, §8).
 //!
 //! This module owns everything that depends only on one permission: the states and their
 //! display names, the transition function (`Permission::step`), the reachability order, the
@@ -8,7 +8,7 @@
 
 use crate::AccessKind;
 
-/// The state of one tag at one location (spec §1.2).
+/// The state of one tag at one location (model §1.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Permission {
     /// Shared reference to `UnsafeCell` bytes: accepts every access and never changes.
@@ -74,7 +74,7 @@ impl Permission {
         }
     }
 
-    /// The transition function of spec §2.1: the new state after an access of `kind`,
+    /// The transition function of model §2.1: the new state after an access of `kind`,
     /// `local` (through this tag or a descendant) or foreign, with or without a protector.
     /// `None` = the access is rejected (only possible for local accesses).
     pub const fn step(self, kind: AccessKind, local: bool, protected: bool) -> Option<Permission> {
@@ -111,7 +111,7 @@ impl Permission {
         })
     }
 
-    /// Reachability order of spec §1.2: `self <= other` iff some sequence of transitions
+    /// Reachability order of model §1.2: `self <= other` iff some sequence of transitions
     /// leads from `self` to `other` (reflexive).
     pub fn reaches(self, other: Permission) -> bool {
         fn rank(p: Permission) -> u8 {
@@ -134,7 +134,7 @@ impl Permission {
         }
     }
 
-    /// Legal initial states of a fresh node (spec §1.2).
+    /// Legal initial states of a fresh node (model §1.2).
     pub fn is_initial(self) -> bool {
         matches!(
             self,
@@ -142,7 +142,7 @@ impl Permission {
         )
     }
 
-    /// The access a protector end performs at an accessed location (spec §4.1); `None` for
+    /// The access a protector end performs at an accessed location (model §4.1); `None` for
     /// `Cell`, which needs none.
     pub fn protector_end_access(self) -> Option<AccessKind> {
         match self {
@@ -152,7 +152,7 @@ impl Permission {
         }
     }
 
-    /// Strongest idempotent foreign access of a fresh state (spec §8.2).
+    /// Strongest idempotent foreign access of a fresh state (model §8.2).
     pub const fn initial_sifa(self, protected: bool) -> Sifa {
         match self {
             Permission::Cell | Permission::ReservedIM | Permission::Disabled => Sifa::Write,
@@ -162,7 +162,7 @@ impl Permission {
         }
     }
 
-    /// Wildcard access level (spec §7): which accesses an exposed tag in this state could
+    /// Wildcard access level (model §7): which accesses an exposed tag in this state could
     /// still perform.
     pub fn wildcard_level(self, protected: bool) -> WildcardLevel {
         match self {
@@ -198,7 +198,7 @@ impl Permission {
     }
 }
 
-/// GC replaceability (spec §8.1): may a dead `parent` with the single child `child` be
+/// GC replaceability (model §8.1): may a dead `parent` with the single child `child` be
 /// spliced out, given their permissions at one location?
 pub fn can_replace(parent: Permission, child: Permission) -> bool {
     use Permission::*;
@@ -215,7 +215,7 @@ pub fn can_replace(parent: Permission, child: Permission) -> bool {
     }
 }
 
-/// Strongest idempotent foreign access (spec §8.2): a foreign access of kind `k` may skip a
+/// Strongest idempotent foreign access (model §8.2): a foreign access of kind `k` may skip a
 /// node and its subtree when `k <= sifa`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Sifa {
@@ -241,7 +241,7 @@ impl Sifa {
     }
 }
 
-/// Which accesses an exposed tag may perform at a location (spec §7).
+/// Which accesses an exposed tag may perform at a location (model §7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum WildcardLevel {
     None,
@@ -303,7 +303,7 @@ impl LocState {
         LocState((self.0 & 0x0f) | ((sifa as u8) << 4))
     }
 
-    /// Whether a foreign access of `kind` skips this node and its subtree (spec §8.2): by
+    /// Whether a foreign access of `kind` skips this node and its subtree (model §8.2): by
     /// SIFA, or by one of the two unconditional skips (foreign access to `Disabled`,
     /// foreign read to `Frozen`).
     #[inline(always)]
@@ -341,7 +341,7 @@ impl LocState {
             || (perm == Permission::Frozen.code() && need == 1)
     }
 
-    /// The per-location part of an access (spec §2.4 `apply`): the transition, the accessed
+    /// The per-location part of an access (model §2.4 `apply`): the transition, the accessed
     /// bit, the SIFA update, and the two UB rules of §2.2, via one table lookup. `self` must
     /// be present (the node's default where it has no entry). `Err` carries the state
     /// before and whether it was rule 2.2.2 (protected, accessed, would become Disabled)
@@ -460,7 +460,7 @@ mod tests {
         })
     }
 
-    /// Spec §2.1, written out: state, then [local read, local write, foreign read,
+    /// Model §2.1, written out: state, then [local read, local write, foreign read,
     /// foreign write] unprotected, then the same protected.
     const TABLE: [(&str, [&str; 4], [&str; 4]); 7] = [
         (

@@ -1,6 +1,6 @@
 //! The foreign-access skipping index: for every node with children and every location
 //! chunk, how many of its children a foreign read, and a foreign write, could *not* skip
-//! there (spec §8.2: SIFA plus the two unconditional skips, i.e. `LocState::skips_foreign`).
+//! there (model §8.2: SIFA plus the two unconditional skips, i.e. `LocState::skips_foreign`).
 //!
 //! A foreign access visits the children of a node last-inserted first and skips most of
 //! them: dead siblings that a `reborrow; write; drop` loop leaves behind until the next GC

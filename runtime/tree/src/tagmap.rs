@@ -1,4 +1,4 @@
-//! The tag -> node index map of one tree (spec §1.1 `tag_of`).
+//! The tag -> node index map of one tree (model §1.1 `tag_of`).
 //!
 //! Open addressing with linear probing in a power-of-two table, Fibonacci hashing, and
 //! backward-shift deletion (no tombstones, so a long `reborrow; drop` loop never degrades

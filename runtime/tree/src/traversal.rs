@@ -1,4 +1,4 @@
-//! The access traversal of spec §2.4 on one chunk: the local phase (accessed node up to its
+//! The access traversal of model §2.4 on one chunk: the local phase (accessed node up to its
 //! root), the foreign phase ("nearest first" groups, post-order, last-inserted child first,
 //! with SIFA and the two unconditional skips of §8.2), then the wildcard subtrees.
 //!

@@ -1,5 +1,5 @@
 //! The tree of one allocation: nodes, the tag map, roots, and the public operations
-//! (spec §1.1, §3.4 retag, §4.1 protector end, §6 deallocation, §7 expose).
+//! (model §1.1, §3.4 retag, §4.1 protector end, §6 deallocation, §7 expose).
 //!
 //! Nodes live in a `Vec` whose slots are recycled after GC (a vacant slot has tag 0). The
 //! per-location states live in `locations`; the access traversal in
@@ -128,7 +128,7 @@ pub(crate) type Fail = Box<FailInfo>;
 
 impl Tree {
     /// A new tree for an allocation of `size` bytes whose root pointer has tag `root`
-    /// (spec §1.1: root Unique + accessed on every in-bounds byte).
+    /// (model §1.1: root Unique + accessed on every in-bounds byte).
     pub fn new(root: Tag, size: u64, site: Site) -> Tree {
         let mut locs = Locations::new(size);
         locs.base.push(0); // NO_SLOT
@@ -241,7 +241,7 @@ impl Tree {
         r.start.min(end)..end
     }
 
-    /// An access of `kind` to `range` (offsets, in bounds) through `prov` (spec §2.4).
+    /// An access of `kind` to `range` (offsets, in bounds) through `prov` (model §2.4).
     #[inline]
     pub fn access(
         &mut self,
@@ -337,7 +337,7 @@ impl Tree {
         }
     }
 
-    /// The chunked access of spec §2.4 (no zero-size check, range already clamped).
+    /// The chunked access of model §2.4 (no zero-size check, range already clamped).
     /// Returns the chunks the range covers.
     #[inline]
     pub(crate) fn access_range(
@@ -381,7 +381,7 @@ impl Tree {
         Ok(chunks)
     }
 
-    /// Create `new` as a child of `parent` (spec §3.4), including the retag's implicit
+    /// Create `new` as a child of `parent` (model §3.4), including the retag's implicit
     /// accesses through the parent and the protector registration.
     pub fn retag(
         &mut self,
@@ -530,7 +530,7 @@ impl Tree {
     }
 
     /// Restore "a child's SIFA >= its parent's" after inserting a child whose weakest SIFA
-    /// is `min` (spec §8.2): lower ancestors until one is unchanged. Keeps the skipping
+    /// is `min` (model §8.2): lower ancestors until one is unchanged. Keeps the skipping
     /// counts of each changed node's parent in step.
     fn weaken_ancestor_sifa(&mut self, mut cur: u32, min: Sifa) {
         if min == Sifa::Write {
@@ -631,7 +631,7 @@ impl Tree {
         idx
     }
 
-    /// Function exit for a protected `tag` (spec §4.1): implicit accesses, then the
+    /// Function exit for a protected `tag` (model §4.1): implicit accesses, then the
     /// protector is dropped.
     pub fn release_protector(&mut self, tag: Tag, site: Site) -> Result<(), TreeError> {
         self.epoch += 1;
@@ -671,7 +671,7 @@ impl Tree {
     }
 
     /// After the protector of `idx` ended: raise the SIFA of its default to what the same
-    /// state has unprotected (spec §8.2's initial SIFA), as far as its children allow.
+    /// state has unprotected (model §8.2's initial SIFA), as far as its children allow.
     ///
     /// Why: a protected `&mut` starts Reserved with SIFA None (a foreign read would make it
     /// conflicted), so every foreign read visits it, everywhere, and records the read in an
@@ -729,7 +729,7 @@ impl Tree {
     }
 
     /// End the protector of `tag` *without* the implicit accesses of a function exit
-    /// (spec §4.1); the states of all nodes stay as they are. Unknown tags give
+    /// (model §4.1); the states of all nodes stay as they are. Unknown tags give
     /// `UnknownTag`; an unprotected tag is left alone.
     ///
     /// Why it exists: [`release_protector`](Self::release_protector) models a frame that
@@ -752,7 +752,7 @@ impl Tree {
         Ok(())
     }
 
-    /// Deallocation through `prov` (spec §6). The caller drops the tree afterwards.
+    /// Deallocation through `prov` (model §6). The caller drops the tree afterwards.
     pub fn dealloc(&mut self, prov: Provenance, site: Site) -> Result<(), TreeError> {
         self.epoch += 1;
         let src = self.source(prov)?;
@@ -791,7 +791,7 @@ impl Tree {
         Ok(())
     }
 
-    /// Mark `tag` exposed (spec §7). Unknown tags are ignored.
+    /// Mark `tag` exposed (model §7). Unknown tags are ignored.
     pub fn expose(&mut self, tag: Tag) {
         self.epoch += 1;
         if let Some(i) = self.tags.get(tag) {
@@ -859,7 +859,7 @@ impl Tree {
     pub fn tags(&self) -> Vec<Tag> {
         self.tags.keys().collect()
     }
-    /// The tree in Miri's `miri_print_borrow_state` layout (spec §9).
+    /// The tree in Miri's `miri_print_borrow_state` layout (model §9).
     pub fn dump(&self) -> String {
         crate::diagnostics::dump(self)
     }

@@ -1,4 +1,4 @@
-//! Wildcard provenance (spec §7): accesses whose source is "some exposed tag", and the part
+//! Wildcard provenance (model §7): accesses whose source is "some exposed tag", and the part
 //! of every concrete access that reaches the other trees (wildcard subtrees).
 //!
 //! Relatedness of a wildcard access to node N of the tree rooted at R, for kind k, is
@@ -10,7 +10,7 @@
 //! at O(subtree) per (wildcard access, chunk); concrete accesses in a tree without wildcard
 //! subtrees pay nothing.
 //!
-//! Traversal order (spec §7: children before parents): post-order over the whole tree,
+//! Traversal order (model §7: children before parents): post-order over the whole tree,
 //! last-inserted child first, with the usual skipping at every node whose relatedness is
 //! known and foreign. (Miri visits the tree root first and never skips below it; this only
 //! changes which violation is reported first and, through the unconditional skips of §8.2,

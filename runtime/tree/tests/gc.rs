@@ -1,4 +1,4 @@
-//! Pruning (spec §8.1): what is removed, what is spliced, what is kept, and the node-count
+//! Pruning (model §8.1): what is removed, what is spliced, what is kept, and the node-count
 //! bound of an endless `reborrow; write; drop` loop.
 
 mod common;

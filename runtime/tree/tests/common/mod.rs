@@ -1,5 +1,5 @@
 //! Shared helpers for the integration tests: a tree plus a tag counter, and `NewPermission`
-//! builders per pointer kind (spec §3.2).
+//! builders per pointer kind (model §3.2).
 #![allow(dead_code)]
 
 use bsan_tree::*;
