@@ -23,13 +23,20 @@ pub struct Mapping(memmap2::MmapMut);
 impl Mapping {
     /// Maps `len` bytes without reserving swap (`MAP_NORESERVE`): untouched pages cost
     /// neither memory nor commit charge. `None` if the kernel refuses.
+    ///
+    /// The runtime's mappings are sparse (shadow memory, the record arena): with
+    /// transparent huge pages set to `always`, one touched word would make 2 MiB resident,
+    /// so they opt out (`MADV_NOHUGEPAGE`, as sanitizers do for their shadow); a kernel
+    /// without THP refuses the advice, which changes nothing.
     pub fn anon(len: usize) -> Option<Mapping> {
-        memmap2::MmapOptions::new()
+        let map = memmap2::MmapOptions::new()
             .len(len)
             .no_reserve_swap()
             .map_anon()
-            .ok()
-            .map(Mapping)
+            .ok()?;
+        #[cfg(target_os = "linux")]
+        let _ = map.advise(memmap2::Advice::NoHugePage);
+        Some(Mapping(map))
     }
 
     /// The start of the mapping (writable).
@@ -480,6 +487,35 @@ mod tests {
     fn backtrace_is_bounded_and_nonempty() {
         let pcs = backtrace(4);
         assert!(!pcs.is_empty() && pcs.len() <= 4, "{pcs:?}");
+    }
+
+    #[test]
+    fn anonymous_mappings_opt_out_of_huge_pages() {
+        if !std::path::Path::new("/sys/kernel/mm/transparent_hugepage").exists() {
+            return; // a kernel without THP has nothing to opt out of (and no `nh` flag)
+        }
+        let map = Mapping::anon(8 << 20).expect("mmap");
+        let start = map.as_mut_ptr() as usize;
+        let smaps = std::fs::read_to_string("/proc/self/smaps").expect("smaps");
+        let mut in_ours = false;
+        let mut flags = None;
+        for line in smaps.lines() {
+            if let Some((range, _)) = line.split_once(' ') {
+                if let Some((lo, _)) = range.split_once('-') {
+                    if let Ok(lo) = usize::from_str_radix(lo, 16) {
+                        in_ours = lo == start;
+                        continue;
+                    }
+                }
+            }
+            if in_ours {
+                if let Some(f) = line.strip_prefix("VmFlags:") {
+                    flags = Some(f.split_whitespace().map(str::to_string).collect::<Vec<_>>());
+                }
+            }
+        }
+        let flags = flags.expect("the mapping is in /proc/self/smaps");
+        assert!(flags.iter().any(|f| f == "nh"), "VmFlags: {flags:?}");
     }
 
     #[test]
