@@ -24,7 +24,10 @@
 //! memory it no longer uses goes back to the kernel at once rather than after a delay
 //! (`purge_delay` 0) and arenas are committed as they are used, not up front
 //! (`arena_eager_commit` 0): peak RSS is what the memory limits of the real-crates bench
-//! measure, and speed did not change measurably with them.
+//! measure, and speed did not change measurably with them. mimalloc reads its other
+//! options from `MIMALLOC_*` environment variables, so a program run with those set for its
+//! own mimalloc sets them for this heap too (statistics printed at exit, say); harmless,
+//! and not worth a fork of the allocator.
 //!
 //! This allocator is the runtime archive's own `#[global_allocator]`: the archive's symbols
 //! are localized when it is assembled (`xtask/src/build.rs`), so the instrumented program's
