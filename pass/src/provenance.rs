@@ -226,11 +226,7 @@ impl FnCx<'_> {
     /// then cleared. The
     /// variadic part of a call has no slots: `va_arg` results are untracked.
     pub(crate) fn setup_arguments(&mut self) {
-        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
-        let params: Vec<LLVMValueRef> = unsafe {
-            let n = LLVMCountParams(self.func);
-            (0..n).map(|i| LLVMGetParam(self.func, i)).collect()
-        };
+        let params: Vec<LLVMValueRef> = bsan_ir::iter::params(self.func).collect();
         let total: usize = params.iter().map(|&p| self.leaves_of_value(p).len()).sum();
         if total == 0 {
             return;

@@ -60,11 +60,13 @@
 //!   Deeper pages hold only what returned frames left there: scanning them kept the stale
 //!   words of a test harness's other thread alive, and with them dead tags of any tree
 //!   (indexmap's `quick` suite on two threads, one run each: largest tree 4,422 tags and
-//!   19.7 MB metadata peak before, 2,489 and 17.7 MB with this bound). The pass keeps the provenance of pointers spilled to promoted stack
-//!   slots in companion `i64` allocas (`pass/src/stack.rs`), and the register allocator
-//!   spills SSA provenance values to stack slots of its own, not necessarily adjacent: so a
-//!   bare tag value counts, not only an `(alloc record, tag)` pair. An integer that happens
-//!   to equal a tag keeps that tag alive, which costs memory, never a report;
+//!   19.7 MB metadata peak before, 2,489 and 17.7 MB with this bound; `BSAN_OPTIONS=stats=1`
+//!   on the bench's `quick` binary). The pass keeps the provenance of pointers spilled to
+//!   promoted stack slots in companion `i64` allocas (`pass/src/stack.rs`), and the register
+//!   allocator spills SSA provenance values to stack slots of its own, not necessarily
+//!   adjacent: so a bare tag value counts, not only an `(alloc record, tag)` pair. An
+//!   integer that happens to equal a tag keeps that tag alive, which costs memory, never a
+//!   report;
 //! * it is in a registered thread's TLS provenance slots (`__bsan_arg_prov`,
 //!   `__bsan_ret_prov`), or in the collecting thread's callee-saved registers;
 //! * it was handed out after the collection started (tags only grow: `>=` the tag counter

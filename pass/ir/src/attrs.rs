@@ -1,22 +1,14 @@
 //! Attributes of functions and call sites: enum attributes by their IR spelling
 //! (`noalias`, `nounwind`, ...) and string attributes (`"bsan-instrumented"`).
 //!
-//! Indices follow LLVM's C API: [`FUNCTION`] for the function itself, [`RETURN`] for its
-//! return value, `i + 1` for parameter `i` ([`param`]).
+//! Indices follow LLVM's C API: [`FUNCTION`] for the function itself, `i + 1` for
+//! parameter `i`.
 
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 
 /// The attribute index of the function itself.
 pub const FUNCTION: u32 = inkwell::llvm_sys::LLVMAttributeFunctionIndex;
-/// The attribute index of the return value.
-pub const RETURN: u32 = inkwell::llvm_sys::LLVMAttributeReturnIndex;
-
-/// The attribute index of parameter `i`.
-pub fn param(i: u32) -> u32 {
-    i + 1
-}
-
 /// The kind id of an enum attribute by its IR spelling (0 if this LLVM has none).
 pub fn enum_kind(name: &str) -> u32 {
     // SAFETY: reads `name.len()` bytes of `name`.

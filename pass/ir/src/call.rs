@@ -49,16 +49,3 @@ pub fn called_function(call: LLVMValueRef) -> Option<LLVMValueRef> {
 pub fn callee_name(call: LLVMValueRef) -> Option<String> {
     called_function(call).map(value_name)
 }
-
-/// The number of call arguments of the call or invoke `call` (without the callee).
-pub fn arg_count(call: LLVMValueRef) -> u32 {
-    // SAFETY: the crate's contract (a call or invoke).
-    unsafe { LLVMGetNumArgOperands(call) }
-}
-
-/// Call argument `i` of `call` (`i < arg_count(call)`).
-pub fn arg(call: LLVMValueRef, i: u32) -> LLVMValueRef {
-    debug_assert!(i < arg_count(call));
-    // SAFETY: the crate's contract; call arguments are the first operands.
-    unsafe { LLVMGetOperand(call, i) }
-}

@@ -54,12 +54,6 @@ pub fn functions(module: LLVMModuleRef) -> impl Iterator<Item = LLVMValueRef> {
     )
 }
 
-/// The global variables of `module`, in module order.
-pub fn globals(module: LLVMModuleRef) -> impl Iterator<Item = LLVMValueRef> {
-    let first = unsafe { LLVMGetFirstGlobal(module) };
-    list(first, |g| unsafe { LLVMGetNextGlobal(g) }, |v| v.is_null())
-}
-
 /// The parameters of function `f`.
 pub fn params(f: LLVMValueRef) -> impl Iterator<Item = LLVMValueRef> {
     let n = unsafe { LLVMCountParams(f) };

@@ -2,7 +2,7 @@
 //! LLVM's C API.
 //!
 //! It owns what every stage of the pass needs from LLVM and would otherwise write again:
-//! iteration over functions, blocks, instructions and uses ([`iter`]), names as owned
+//! iteration over functions, parameters, blocks, instructions and uses ([`iter`]), names as owned
 //! strings ([`value`]), attributes ([`attrs`]), calls ([`call`]), and the C++ glue for
 //! what the C API cannot express, declared once ([`glue`], sources in `glue/*.cpp`).
 //!

@@ -1,7 +1,7 @@
 //! Plugin entry and modes: which stage runs at which extension point.
 //!
-//! `bsan-ir`'s `glue/registration.cpp` registers the callbacks and forwards each module here with an
-//! [`EntryPoint`]. The mode comes from `BSAN_PASS_MODE`, set by our drivers:
+//! `bsan-ir`'s `glue/registration.cpp` registers the callbacks and forwards each module here
+//! with an [`EntryPoint`]. The mode comes from `BSAN_PASS_MODE`, set by our drivers:
 //!
 //! | mode   | PipelineStartEP        | OptimizerLastEP       | FullLinkTimeOptimizationLastEP |
 //! |--------|------------------------|-----------------------|--------------------------------|
@@ -101,8 +101,9 @@ fn env_flag(name: &str) -> bool {
 
 static WARN_NO_MODE: Once = Once::new();
 
-/// Called by `glue/registration.cpp` (in `bsan-ir`) for every module at every registered point. Returns 1 if the module
-/// may have changed. Never unwinds into C++: an internal error aborts with a message.
+/// Called by `glue/registration.cpp` (in `bsan-ir`) for every module at every registered
+/// point. Returns 1 if the module may have changed. Never unwinds into C++: an internal
+/// error aborts with a message.
 #[no_mangle]
 pub extern "C" fn bsan_pass_run(module: LLVMModuleRef, entry_point: i32) -> i32 {
     let result = std::panic::catch_unwind(|| run(module, entry_point));

@@ -82,9 +82,10 @@
 //! through the development driver `bsan-synthesize-ll` (a binary of this package that links
 //! libLLVM; the library never does): `bsan-synthesize-ll --stage rust-crate in.ll`.
 //!
-//! The C++ glue (`bsan-ir`'s `glue/debuginfo.cpp`) reports raw DI facts (tags, names, sizes, members,
-//! which `Argument`s fill a parameter's spill slot) because the C API cannot read debug
-//! records or DI type internals; all Rust-specific classification is in [`debuginfo`].
+//! The C++ glue (`bsan-ir`'s `glue/debuginfo.cpp`) reports raw DI facts (tags, names,
+//! sizes, members, which `Argument`s fill a parameter's spill slot) because the C API cannot
+//! read debug records or DI type internals; all Rust-specific classification is in
+//! [`debuginfo`].
 
 // Every `unsafe` block says why it is sound (`cargo xtask ci` denies warnings).
 #![warn(clippy::undocumented_unsafe_blocks)]

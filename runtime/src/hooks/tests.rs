@@ -348,7 +348,8 @@ fn threads_work_on_their_own_allocations_concurrently() {
                 let frame = (0x7ffe_0000_0000usize + t * 0x10_0000) as *const u8;
                 for i in 0..200usize {
                     let p = fake_block(100 + t * 1000 + i);
-                    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
+                    // SAFETY: no contract beyond the ABI: the runtime never dereferences program
+                    // addresses.
                     unsafe {
                         let root = __bsan_alloc(p, 16, alloc_kind::HEAP);
                         __bsan_func_entry(frame);
