@@ -700,6 +700,22 @@ mod tests {
         }
     }
 
+    /// `Tree::dealloc` relies on this to skip the foreign phase of a free when no node is
+    /// protected.
+    #[test]
+    fn foreign_unprotected_accesses_never_fail() {
+        for p in ALL_PERMISSIONS {
+            for accessed in [false, true] {
+                for sifa in [Sifa::None, Sifa::Read, Sifa::Write] {
+                    let st = LocState::new(p, accessed, sifa);
+                    for kind in [Read, Write] {
+                        assert!(st.after_access(kind, false, false).is_ok(), "{p} {kind:?}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn wildcard_levels_and_names() {
         assert_eq!(

@@ -161,6 +161,17 @@ impl Tree {
                 }
             }
         }
+        let protected = self
+            .nodes
+            .iter()
+            .filter(|n| n.tag != 0 && n.protector.is_some())
+            .count();
+        if protected != self.protected as usize {
+            return Err(format!(
+                "{protected} nodes are protected, the count says {}",
+                self.protected
+            ));
+        }
         for (i, node) in self.nodes.iter().enumerate() {
             if node.tag == 0 {
                 continue;

@@ -637,6 +637,49 @@ fn s25b_cell_bytes_never_block_dealloc() {
     t.t.dealloc(Provenance::Tag(x), 9).unwrap();
 }
 
+/// Freeing without protectors takes a shortcut (only the path to the root is checked);
+/// the violations it must still find, at the right chunk, next to the ones it may skip.
+#[test]
+fn s25c_dealloc_without_protectors_still_checks_the_path() {
+    // A freed-through tag that is Frozen at its second chunk only, among many siblings
+    // whose foreign write the shortcut skips.
+    let mut t = T::new(8);
+    let m = t.rb(1, mut_ref(0..8));
+    for _ in 0..20 {
+        let c = t.rb(m, mut_ref(0..8));
+        t.wr(c, 0..8).unwrap();
+    }
+    let s = t.rb(m, mut_ref(0..8));
+    t.wr(s, 0..8).unwrap();
+    t.rd(m, 4..8).unwrap();
+    assert_eq!((t.perm(s, 0).0, t.perm(s, 4).0), (Unique, Frozen));
+    let u = ub(t.t.dealloc(Provenance::Tag(s), 9));
+    assert_eq!(u.kind.clone(), UbKind::ChildAccessForbidden(Frozen));
+    assert_eq!((u.accessed, u.conflicting, u.offset), (Some(s), Some(s), 4));
+
+    // The rejecting state on an ancestor: the parent was disabled at the first chunk by a
+    // write through its sibling; the freed-through tag is Cell there, which allows it.
+    let mut t = T::new(8);
+    let a = t.rb(1, mut_ref(0..8));
+    let b = t.rb(1, mut_ref(0..8));
+    let c = t.rb(a, shr_cell(0..8, &[0..4]));
+    t.wr(b, 0..4).unwrap();
+    let u = ub(t.t.dealloc(Provenance::Tag(c), 9));
+    assert_eq!(u.kind.clone(), UbKind::ChildAccessForbidden(Disabled));
+    assert_eq!((u.accessed, u.conflicting, u.offset), (Some(c), Some(a), 0));
+
+    // Through a healthy tag, with the same siblings: fine, and so is freeing through the
+    // root once a released protector is gone.
+    let mut t = T::new(8);
+    let m = t.rb(1, mut_ref(0..8));
+    for _ in 0..20 {
+        let c = t.rb(m, mut_prot(0..8));
+        t.wr(c, 0..8).unwrap();
+        t.t.release_protector(c, 1).unwrap();
+    }
+    t.t.dealloc(Provenance::Tag(m), 9).unwrap();
+}
+
 #[test]
 fn s26_box_weak_protector() {
     let mut t = T::new(4);
