@@ -105,6 +105,10 @@ counters! {
     GC_YOUNG_RUNS => "gc_young_runs",
     /// Tags removed from trees by garbage collection.
     TAGS_PRUNED => "tags_pruned",
+    /// Words of thread stacks, TLS slots and registers read by collections.
+    GC_STACK_WORDS => "gc_stack_words",
+    /// Shadow memory entries read by collections.
+    GC_SHADOW_ENTRIES => "gc_shadow_entries",
     /// The most nodes one tree had after a retag (high-water mark).
     TREE_NODES_MAX => "tree_nodes_max",
     /// The most location chunks one tree had after a retag (high-water mark).
