@@ -107,10 +107,23 @@ impl Tree {
     /// that nothing else uses, or reads through one of many shared siblings).
     #[inline(always)]
     pub(crate) fn chunk_access_is_noop(&self, s: u32, ci: usize, kind: AccessKind) -> bool {
+        self.chunk_access_from_is_noop(s, ci, kind, false)
+    }
+
+    /// [`chunk_access_is_noop`](Self::chunk_access_is_noop) for an access that may leave
+    /// the subtree below `s` alone (`skip_children`: a protector release, §4.1).
+    #[inline(always)]
+    pub(crate) fn chunk_access_from_is_noop(
+        &self,
+        s: u32,
+        ci: usize,
+        kind: AccessKind,
+        skip_children: bool,
+    ) -> bool {
         let chunk = &self.locs.chunks[ci];
         let busy =
             |n: u32| (self.locs.busy(ci, self.nodes[n as usize].slot) >> (32 * kind as u32)) as u32;
-        if busy(s) != 0 {
+        if !skip_children && busy(s) != 0 {
             return false;
         }
         let mut n = s;
