@@ -297,9 +297,13 @@ impl AllocInfo {
 // ---------------------------------------------------------------------------------------
 // Heap index
 
-/// A multiplicative hash for addresses (std's SipHash is needlessly slow here).
+/// A multiplicative hash for addresses and tags (std's SipHash is needlessly slow for
+/// integer keys the program cannot choose to collide: the runtime's own tables).
 #[derive(Default)]
 pub struct AddrHasher(u64);
+
+/// `HashMap`/`HashSet` hasher of [`AddrHasher`].
+pub type AddrHash = BuildHasherDefault<AddrHasher>;
 
 impl Hasher for AddrHasher {
     fn finish(&self) -> u64 {
@@ -311,11 +315,14 @@ impl Hasher for AddrHasher {
         }
     }
     fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64 ^ (n as u64 >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        self.write_u64(n as u64);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (n ^ (n >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
-type Shard = Mutex<HashMap<usize, &'static AllocInfo, BuildHasherDefault<AddrHasher>>>;
+type Shard = Mutex<HashMap<usize, &'static AllocInfo, AddrHash>>;
 
 const SHARDS: usize = 64;
 static HEAP_INDEX: [Shard; SHARDS] =

@@ -106,7 +106,7 @@ use std::sync::Arc;
 use bsan_tree::Tag;
 use parking_lot::Mutex;
 
-use crate::alloc_info::{AllocInfo, AllocState};
+use crate::alloc_info::{AddrHash, AllocInfo, AllocState};
 use crate::{shadow, stats, sys, tags, threads};
 
 /// Node count under which an allocation is never collected.
@@ -214,7 +214,7 @@ struct LiveSet {
     /// allocations of one collection).
     words: Arc<Vec<u64>>,
     /// Tags of the allocation found in shadow memory.
-    in_shadow: HashSet<Tag>,
+    in_shadow: HashSet<Tag, AddrHash>,
 }
 
 impl LiveSet {
@@ -403,12 +403,12 @@ fn run(keep: &[Tag], generation: Generation) -> bool {
     let words = Arc::new(words);
 
     // Tags of the targets held in shadow memory.
-    let by_addr: HashMap<u64, usize> = targets
+    let by_addr: HashMap<u64, usize, AddrHash> = targets
         .iter()
         .enumerate()
         .map(|(i, r)| (r.rec.addr(), i))
         .collect();
-    let mut in_shadow: Vec<HashSet<Tag>> = vec![HashSet::new(); targets.len()];
+    let mut in_shadow: Vec<HashSet<Tag, AddrHash>> = vec![HashSet::default(); targets.len()];
     let mut note = |prov: bsan_abi::Prov| {
         if let Some(&i) = by_addr.get(&prov.alloc) {
             in_shadow[i].insert(prov.tag);
