@@ -39,9 +39,11 @@
 //! ([`Since`], [`crate::shadow::scan_dirty`]) besides the stacks, and count live the tags
 //! that scan found ([`AllocGc::remembered`]): most tags die young (a `&T` made for one
 //! comparison of a sort), and a young collection costs what was written since, not the
-//! whole heap's shadow. Their budget is the same 64 words per tag, with a floor of 512
-//! tags. A full collection is still needed to forget remembered tags whose pointers were
-//! overwritten since. One collection serves
+//! whole heap's shadow. Their budget is 8 words per tag (they read every stack again
+//! however little they prune), with a floor of 512 tags; a *large* tree (nodes times
+//! location chunks over 16K: its dead nodes cost an entry in many chunks) is served every
+//! 512 tags whatever the budget. A full collection is still needed to forget remembered
+//! tags whose pointers were overwritten since. One collection serves
 //! every pending allocation with one scan. An allocation whose lock is busy when the
 //! collection gets to it (its thread is working on it) is not waited for: the live set
 //! found for it is left for that allocation's next retag to apply, under the lock the retag
@@ -113,8 +115,12 @@ use crate::{shadow, stats, sys, tags, threads};
 pub const MIN_THRESHOLD: usize = 256;
 /// Fewest tags handed out between two collections.
 const MIN_RETAGS_BETWEEN_RUNS: u64 = 1024;
-/// Words a collection may scan per tag handed out since the previous one.
-const WORDS_PER_RETAG: u64 = 64;
+/// Words a young collection may read per tag handed out since the previous collection.
+/// A young collection reads the collecting thread's whole stack whatever it prunes (about
+/// 8K words in a debug test thread, 15K words with the shadow it reads:
+/// `gc_stack_words / gc_runs` of `stats=1`), so this sets how often it may run: at 64,
+/// itertools' `specializations` spent 40% of its time collecting.
+const WORDS_PER_RETAG: u64 = 8;
 /// The same for a full collection's shadow scan: young collections examine every tag, so a
 /// full one only forgets remembered tags whose pointers were overwritten (and serves
 /// overdue trees, whatever the budget).
@@ -126,12 +132,18 @@ const OVERDUE_FACTOR: usize = 8;
 /// is still scanned ([`threads::ThreadInfo::stack_pointer_hint`]): the frames it may have
 /// called since.
 const OTHER_STACK_MARGIN: usize = 64 << 10;
-/// Fewest tags handed out between two collections of which the later is young. A young
-/// collection reads the collecting thread's whole stack (about 8K words in a debug test
-/// thread: `gc_stack_words / gc_runs` of `stats=1`), whatever it prunes: at 128, itertools'
-/// `specializations` spent 40% of its time collecting (`batching` 9.5 s; 8.5 s at 512, the
-/// same memory peak; indexmap's `quick` the same time and peak).
+/// Fewest tags handed out between two collections of which the later is young: the pace
+/// of young collections while a *large* tree waits for one ([`LARGE_FOOTPRINT`]), and the
+/// floor of their budget otherwise.
 const MIN_RETAGS_BEFORE_YOUNG: u64 = 512;
+/// A requested tree whose nodes times location chunks exceed this is *large*: each of its
+/// nodes costs a state entry in many chunks, so its dead nodes cost memory in proportion
+/// to both, and it is served at the pace of [`MIN_RETAGS_BEFORE_YOUNG`] rather than when
+/// the words budget allows. Small trees (a global retagged by every `eprintln!`, a `Vec`
+/// header) are what most requests come from; they wait for the budget, which collects them
+/// several at a time. indexmap's `quick` peaked at 75 MB instead of 41 MB when every tree
+/// waited for the budget.
+const LARGE_FOOTPRINT: usize = 16 << 10;
 
 /// Per-allocation GC bookkeeping, kept in the record's state.
 #[derive(Clone, Debug, Default)]
@@ -184,6 +196,10 @@ static NEXT_RUN_AT: AtomicU64 = AtomicU64::new(0);
 static NEXT_YOUNG_AT: AtomicU64 = AtomicU64::new(0);
 /// A requested allocation's tree is overdue (see [`OVERDUE_FACTOR`]).
 static OVERDUE: AtomicBool = AtomicBool::new(false);
+/// A requested allocation's tree is large (see [`LARGE_FOOTPRINT`]).
+static LARGE_REQUESTED: AtomicBool = AtomicBool::new(false);
+/// No young collection for a large tree starts before the tag counter reaches this.
+static NEXT_YOUNG_LARGE_AT: AtomicU64 = AtomicU64::new(0);
 static RUNNING: Mutex<()> = Mutex::new(());
 /// Live sets computed for allocations whose lock was busy, for their next retag to apply.
 static DEFERRED: Mutex<Vec<Deferred>> = Mutex::new(Vec::new());
@@ -258,6 +274,10 @@ pub fn after_retag(rec: &'static AllocInfo, st: &mut AllocState, keep: &[Tag]) {
         if nodes > OVERDUE_FACTOR * threshold {
             OVERDUE.store(true, Relaxed);
         }
+        let chunks = st.tree.as_deref().map_or(0, |t| t.chunk_count());
+        if nodes.saturating_mul(chunks) > LARGE_FOOTPRINT {
+            LARGE_REQUESTED.store(true, Relaxed);
+        }
     }
 }
 
@@ -321,6 +341,7 @@ fn prune(st: &mut AllocState, live: &LiveSet, since: Option<Since>) -> usize {
 pub(crate) fn postpone_budget(at: u64) {
     NEXT_RUN_AT.store(at, Relaxed);
     NEXT_YOUNG_AT.store(at, Relaxed);
+    NEXT_YOUNG_LARGE_AT.store(at, Relaxed);
 }
 
 /// Runs a collection if one is requested and the budget allows it. Called at the end of a
@@ -334,7 +355,9 @@ pub fn maybe_collect(keep: &[Tag]) {
     let now = tags::peek();
     if now >= NEXT_RUN_AT.load(Relaxed) || OVERDUE.load(Relaxed) {
         collect(keep);
-    } else if now >= NEXT_YOUNG_AT.load(Relaxed) {
+    } else if now >= NEXT_YOUNG_AT.load(Relaxed)
+        || (LARGE_REQUESTED.load(Relaxed) && now >= NEXT_YOUNG_LARGE_AT.load(Relaxed))
+    {
         collect_young(keep);
     }
 }
@@ -377,6 +400,7 @@ fn run(keep: &[Tag], generation: Generation) -> bool {
     let mut targets: Vec<Request> = {
         let mut requests = REQUESTS.lock();
         OVERDUE.store(false, Relaxed);
+        LARGE_REQUESTED.store(false, Relaxed);
         let mut all = std::mem::take(&mut *requests);
         if generation == Generation::Young {
             // Allocations never fully collected wait for a full collection.
@@ -390,6 +414,7 @@ fn run(keep: &[Tag], generation: Generation) -> bool {
     };
     if targets.is_empty() {
         NEXT_YOUNG_AT.store(started_at + MIN_RETAGS_BEFORE_YOUNG, Relaxed);
+        NEXT_YOUNG_LARGE_AT.store(started_at + MIN_RETAGS_BEFORE_YOUNG, Relaxed);
         return false;
     }
     // The roots: words from stacks, slots and registers that may be tags.
@@ -482,6 +507,7 @@ fn run(keep: &[Tag], generation: Generation) -> bool {
         now.saturating_add(MIN_RETAGS_BEFORE_YOUNG.max(young_cost / WORDS_PER_RETAG)),
         Relaxed,
     );
+    NEXT_YOUNG_LARGE_AT.store(now.saturating_add(MIN_RETAGS_BEFORE_YOUNG), Relaxed);
     true
 }
 
