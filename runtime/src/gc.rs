@@ -265,7 +265,11 @@ pub fn after_retag(rec: &'static AllocInfo, st: &mut AllocState, keep: &[Tag]) {
             stats::TAGS_PRUNED.add(prune(st, &d.live, d.since) as u64);
         }
     }
-    let Some(nodes) = st.tree.as_deref().map(|t| t.node_count()) else {
+    let Some((nodes, chunks)) = st
+        .tree
+        .as_deref()
+        .map(|t| (t.node_count(), t.chunk_count()))
+    else {
         return;
     };
     let threshold = st.gc.threshold.max(MIN_THRESHOLD);
@@ -274,7 +278,6 @@ pub fn after_retag(rec: &'static AllocInfo, st: &mut AllocState, keep: &[Tag]) {
         if nodes > OVERDUE_FACTOR * threshold {
             OVERDUE.store(true, Relaxed);
         }
-        let chunks = st.tree.as_deref().map_or(0, |t| t.chunk_count());
         if nodes.saturating_mul(chunks) > LARGE_FOOTPRINT {
             LARGE_REQUESTED.store(true, Relaxed);
         }

@@ -637,48 +637,54 @@ mod tests {
 
     /// The tabulated per-location step (`after_access`) and skip test agree with spec
     /// §2.4 `apply` and §8.2 written out with the `Permission` API, for every state.
+    /// Every present state: (permission, accessed, SIFA, the packed state).
+    fn every_state() -> impl Iterator<Item = (Permission, bool, Sifa, LocState)> {
+        ALL_PERMISSIONS.into_iter().flat_map(|p| {
+            [false, true].into_iter().flat_map(move |accessed| {
+                [Sifa::None, Sifa::Read, Sifa::Write]
+                    .into_iter()
+                    .map(move |sifa| (p, accessed, sifa, LocState::new(p, accessed, sifa)))
+            })
+        })
+    }
+
     #[test]
     fn tables_match_the_rules() {
         let mut checked = 0;
-        for p in ALL_PERMISSIONS {
-            for accessed in [false, true] {
-                for sifa in [Sifa::None, Sifa::Read, Sifa::Write] {
-                    let st = LocState::new(p, accessed, sifa);
-                    for kind in [Read, Write] {
-                        let skip = sifa >= Sifa::of_kind(kind)
-                            || p == Permission::Disabled
-                            || (p == Permission::Frozen && kind == Read);
-                        assert_eq!(st.skips_foreign(kind), skip, "{p} {sifa:?} {kind:?}");
-                        for local in [false, true] {
-                            for protected in [false, true] {
-                                let expect = match p.step(kind, local, protected) {
-                                    None => Err((p, false)),
-                                    Some(q) => {
-                                        let acc = accessed || local;
-                                        if protected
-                                            && acc
-                                            && q == Permission::Disabled
-                                            && p != Permission::Disabled
-                                        {
-                                            Err((p, true))
-                                        } else {
-                                            let s = if local {
-                                                Sifa::None
-                                            } else {
-                                                sifa.max(Sifa::of_kind(kind))
-                                            };
-                                            Ok(LocState::new(q, acc, s))
-                                        }
-                                    }
-                                };
-                                assert_eq!(
-                                    st.after_access(kind, local, protected),
-                                    expect,
-                                    "{p} acc={accessed} {sifa:?} {kind:?} local={local} prot={protected}"
-                                );
-                                checked += 1;
+        for (p, accessed, sifa, st) in every_state() {
+            for kind in [Read, Write] {
+                let skip = sifa >= Sifa::of_kind(kind)
+                    || p == Permission::Disabled
+                    || (p == Permission::Frozen && kind == Read);
+                assert_eq!(st.skips_foreign(kind), skip, "{p} {sifa:?} {kind:?}");
+                for local in [false, true] {
+                    for protected in [false, true] {
+                        let expect = match p.step(kind, local, protected) {
+                            None => Err((p, false)),
+                            Some(q) => {
+                                let acc = accessed || local;
+                                if protected
+                                    && acc
+                                    && q == Permission::Disabled
+                                    && p != Permission::Disabled
+                                {
+                                    Err((p, true))
+                                } else {
+                                    let s = if local {
+                                        Sifa::None
+                                    } else {
+                                        sifa.max(Sifa::of_kind(kind))
+                                    };
+                                    Ok(LocState::new(q, acc, s))
+                                }
                             }
-                        }
+                        };
+                        assert_eq!(
+                            st.after_access(kind, local, protected),
+                            expect,
+                            "{p} acc={accessed} {sifa:?} {kind:?} local={local} prot={protected}"
+                        );
+                        checked += 1;
                     }
                 }
             }
@@ -688,15 +694,10 @@ mod tests {
 
     #[test]
     fn loc_state_packing_roundtrip() {
-        for p in ALL_PERMISSIONS {
-            for accessed in [false, true] {
-                for sifa in [Sifa::None, Sifa::Read, Sifa::Write] {
-                    let s = LocState::new(p, accessed, sifa);
-                    assert!(s.is_present());
-                    assert_eq!((s.perm(), s.accessed(), s.sifa()), (p, accessed, sifa));
-                    assert_eq!(s.with_sifa(Sifa::None).sifa(), Sifa::None);
-                }
-            }
+        for (p, accessed, sifa, s) in every_state() {
+            assert!(s.is_present());
+            assert_eq!((s.perm(), s.accessed(), s.sifa()), (p, accessed, sifa));
+            assert_eq!(s.with_sifa(Sifa::None).sifa(), Sifa::None);
         }
     }
 
@@ -704,14 +705,9 @@ mod tests {
     /// protected.
     #[test]
     fn foreign_unprotected_accesses_never_fail() {
-        for p in ALL_PERMISSIONS {
-            for accessed in [false, true] {
-                for sifa in [Sifa::None, Sifa::Read, Sifa::Write] {
-                    let st = LocState::new(p, accessed, sifa);
-                    for kind in [Read, Write] {
-                        assert!(st.after_access(kind, false, false).is_ok(), "{p} {kind:?}");
-                    }
-                }
+        for (p, _, _, st) in every_state() {
+            for kind in [Read, Write] {
+                assert!(st.after_access(kind, false, false).is_ok(), "{p} {kind:?}");
             }
         }
     }
