@@ -698,9 +698,13 @@ mod tests {
             "the frames above the hint are scanned"
         );
         assert!(words.contains(&SHALLOW), "so are the 64 KiB below it");
+        // The deep frames hold 16 K copies of `STALE`. A copy or two may also sit just below
+        // the hint, where the blocked thread's std code spilled a register that still held
+        // the constant (seen 1 run in 10 at 2 KiB below the hint); that is not a deep frame.
+        let stale = words.iter().filter(|&&w| w == STALE).count();
         assert!(
-            !words.contains(&STALE),
-            "not the returned frames deeper down"
+            stale < 64,
+            "not the returned frames deeper down ({stale} words)"
         );
     }
 
