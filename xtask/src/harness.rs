@@ -28,7 +28,9 @@
 //! and allocations `allocN` become `ALLOCk`, numbered by first appearance (so "two different
 //! tags" stays visible), long hex numbers become `0xADDR`, the toolchain's commit hash in
 //! `/rustc/<hash>/` paths becomes `$HASH`, backtrace frames inside the standard library
-//! (which differ between toolchains) are dropped, and the `bsan: stats:` line is removed.
+//! (which differ between toolchains) are dropped, the `bsan: stats:` line is removed, and
+//! the metadata in use when `bsan: out of memory for metadata` stopped a program becomes
+//! `N MiB` (it depends on how the runtime's structures grow; the limit stays).
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -279,10 +281,41 @@ pub fn normalize(text: &str, dir: &Path) -> String {
         if line.starts_with("bsan: stats:") || is_std_frame(line) {
             continue;
         }
-        out.push_str(&normalize_line(line, &mut tags, &mut allocs));
+        let line = metadata_in_use(line);
+        out.push_str(&normalize_line(&line, &mut tags, &mut allocs));
         out.push('\n');
     }
     rustc_hashes(&out)
+}
+
+/// `... (over the limit: 7 MiB in use, 1 MiB more requested, ...` becomes `... (over the
+/// limit: N MiB in use, N MiB more requested, ...`.
+fn metadata_in_use(line: &str) -> String {
+    const AT: &str = "(over the limit: ";
+    if !line.starts_with("bsan: out of memory for metadata") {
+        return line.to_string();
+    }
+    let Some(start) = line.find(AT).map(|i| i + AT.len()) else {
+        return line.to_string();
+    };
+    let Some(len) = line[start..].find(" more requested") else {
+        return line.to_string();
+    };
+    let numbers = &line[start..start + len];
+    let mut masked = String::new();
+    let mut in_digits = false;
+    for c in numbers.chars() {
+        if c.is_ascii_digit() {
+            if !in_digits {
+                masked.push('N');
+            }
+            in_digits = true;
+        } else {
+            masked.push(c);
+            in_digits = false;
+        }
+    }
+    format!("{}{masked}{}", &line[..start], &line[start + len..])
 }
 
 fn is_std_frame(line: &str) -> bool {
@@ -386,6 +419,15 @@ mod tests {
             "write access through <TAG1> at ALLOC1[0x0] is forbidden\n\
              the accessed tag <TAG1> is foreign to the protected tag <TAG2>\n\
              at 0xADDR in ALLOC1\n"
+        );
+    }
+
+    #[test]
+    fn metadata_in_use_is_masked_the_limit_kept() {
+        let text = "bsan: out of memory for metadata (over the limit: 17 MiB in use, 1 MiB more requested, limit 8 MiB); see\nother 17 MiB\n";
+        assert_eq!(
+            normalize(text, Path::new("/x")),
+            "bsan: out of memory for metadata (over the limit: N MiB in use, N MiB more requested, limit 8 MiB); see\nother 17 MiB\n"
         );
     }
 

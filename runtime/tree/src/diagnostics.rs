@@ -49,20 +49,32 @@ pub struct Ub {
     pub history: Vec<HistoryLine>,
 }
 
-/// One recorded permission change of a node (never a no-op).
+/// One recorded permission change of a node (never a no-op), an entry of the tree's event
+/// log (`Tree::events`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Event {
+    /// The node whose state changed.
+    pub node: u32,
     /// The state before and after (only the permissions are meaningful; kept packed so
     /// that recording costs no conversion).
     pub from: LocState,
     pub to: LocState,
     pub cause: AccessCause,
     pub foreign: bool,
-    /// The whole access range; `None` for a protector release.
-    pub access_range: Option<Range<u64>>,
+    /// The whole access range; empty for a protector release (an explicit access or a
+    /// retag with an empty range changes nothing, so records no event). Not an `Option`:
+    /// that would make every event 8 bytes larger.
+    pub access_range: Range<u64>,
     /// The chunk the transition happened on.
     pub chunk: Range<u64>,
     pub site: Site,
+}
+
+impl Event {
+    /// The range of the access that caused it; `None` for a protector release.
+    pub fn access_range(&self) -> Option<&Range<u64>> {
+        (!self.access_range.is_empty()).then_some(&self.access_range)
+    }
 }
 
 fn kind_str(k: AccessKind) -> &'static str {
@@ -209,12 +221,12 @@ impl Tree {
                 site: cnode.site,
                 note: None,
             });
-            for e in &cnode.events {
+            for e in self.events.iter().filter(|e| e.node == cn) {
                 let (from, to) = (e.from.perm(), e.to.perm());
                 if !e.chunk.contains(&f.offset) || !is_relevant(&f.kind, from, to) {
                     continue;
                 }
-                let place = match &e.access_range {
+                let place = match e.access_range() {
                     Some(r) => format!("at offsets [{:#x}..{:#x}]", r.start, r.end),
                     None => "on every location previously accessed by this tag".to_string(),
                 };

@@ -19,7 +19,7 @@ impl Tree {
     pub fn gc(&mut self, is_live: &dyn Fn(Tag) -> bool) {
         self.epoch += 1;
         let mut stack = Vec::new();
-        let mut removed = Vec::with_capacity(self.nodes.len() - self.free.len());
+        let mut removed = Vec::with_capacity(self.nodes.len() - self.free_count as usize);
         for i in 0..self.roots.len() {
             self.prune_below(self.roots[i], is_live, &mut stack, &mut removed);
         }
@@ -35,9 +35,17 @@ impl Tree {
         for c in &mut self.locs.chunks {
             c.states.remove_where(|n| gone[n as usize]);
         }
+        self.events.retain(|e| !gone[e.node as usize]);
+        for (i, e) in self.events.iter().enumerate() {
+            self.nodes[e.node as usize].last_event = i as u32;
+        }
+        if self.events.capacity() > 2 * self.events.len() + 16 {
+            self.events
+                .shrink_to(self.events.len() + self.events.len() / 2);
+        }
         // Drop the removed tags from the tag map: one by one, or, when most of the tree
         // went, by rebuilding it from the survivors.
-        let live = self.nodes.len() - self.free.len();
+        let live = self.nodes.len() - self.free_count as usize;
         if removed.len() > live {
             let nodes = &self.nodes;
             let entries = nodes
@@ -151,11 +159,12 @@ impl Tree {
         let node = &mut self.nodes[n as usize];
         node.tag = 0;
         node.children.clear();
-        node.events.clear();
-        if node.events.capacity() > 4 {
-            node.events.shrink_to(4);
-        }
-        self.free.push(n);
+        // Its events leave the log in `gc`, which re-indexes the survivors'.
+        node.last_event = NONE;
+        node.event_count = 0;
+        node.parent = self.free_head;
+        self.free_head = n;
+        self.free_count += 1;
         tag
     }
 }

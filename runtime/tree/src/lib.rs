@@ -18,6 +18,7 @@
 //! * `locations`: run-length compressed per-location state (chunks split on demand),
 //!   each chunk storing only the entries it has (dense prefix, sparse tail);
 //! * `tagmap`: tag -> node index map (open addressing);
+//! * `footprint`: how the tree's vectors grow (small ones one element at a time);
 //! * `tree`: nodes, roots and the public operations (retag, protector end or forgotten
 //!   protector, dealloc, expose), and the no-op access cache;
 //! * `traversal`: the per-chunk access traversal and the per-node `apply`;
@@ -117,6 +118,7 @@ pub enum TreeError {
 }
 
 pub mod diagnostics;
+mod footprint;
 mod gc;
 mod locations;
 #[doc(hidden)]

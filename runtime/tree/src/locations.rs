@@ -42,7 +42,71 @@ const DENSE_OVER_SPARSE: usize = 1;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Entries<V> {
     dense: Vec<V>,
-    sparse: Vec<(u32, V)>,
+    sparse: SparseTail<V>,
+}
+
+/// The sparse tail of [`Entries`]: boxed, so that the many chunks without one (all those
+/// of small trees) pay one word for it rather than a `Vec`'s three. A chunk holds two
+/// `Entries`; this keeps it at 72 bytes instead of 104.
+#[derive(Clone, Debug, Default)]
+#[allow(clippy::box_collection)] // the extra indirection is the point: one word, not three
+struct SparseTail<V>(Option<Box<Vec<(u32, V)>>>);
+
+impl<V> std::ops::Deref for SparseTail<V> {
+    type Target = [(u32, V)];
+    #[inline(always)]
+    fn deref(&self) -> &[(u32, V)] {
+        self.0.as_deref().map_or(&[], Vec::as_slice)
+    }
+}
+
+impl<V> std::ops::DerefMut for SparseTail<V> {
+    #[inline(always)]
+    fn deref_mut(&mut self) -> &mut [(u32, V)] {
+        self.0.as_deref_mut().map_or(&mut [], Vec::as_mut_slice)
+    }
+}
+
+impl<V> SparseTail<V> {
+    fn insert(&mut self, at: usize, e: (u32, V)) {
+        crate::footprint::insert(self.0.get_or_insert_with(Box::default), at, e);
+    }
+    /// Removes entry `at`; the box goes with the last entry.
+    fn remove(&mut self, at: usize) {
+        if let Some(v) = self.0.as_deref_mut() {
+            v.remove(at);
+            if v.is_empty() {
+                self.0 = None;
+            }
+        }
+    }
+    /// Removes and returns the first `n` entries.
+    fn take_front(&mut self, n: usize) -> Vec<(u32, V)> {
+        let Some(v) = self.0.as_deref_mut() else {
+            return Vec::new();
+        };
+        let front = v.drain(..n).collect();
+        if v.is_empty() {
+            self.0 = None;
+        }
+        front
+    }
+    fn retain(&mut self, keep: impl FnMut(&(u32, V)) -> bool) {
+        if let Some(v) = self.0.as_deref_mut() {
+            v.retain(keep);
+            if v.is_empty() {
+                self.0 = None;
+            }
+        }
+    }
+    fn clear(&mut self) {
+        self.0 = None;
+    }
+    fn heap_bytes(&self) -> usize {
+        self.0.as_ref().map_or(0, |v| {
+            std::mem::size_of::<Vec<(u32, V)>>() + v.capacity() * std::mem::size_of::<(u32, V)>()
+        })
+    }
 }
 
 impl<V: Copy + Default + PartialEq> Entries<V> {
@@ -70,7 +134,7 @@ impl<V: Copy + Default + PartialEq> Entries<V> {
             self.dense[i as usize] = v;
         } else if i as usize == len && self.sparse.is_empty() {
             // Appending: a new node in a tree that lives in few chunks.
-            self.dense.push(v);
+            crate::footprint::push(&mut self.dense, v);
         } else {
             self.set_beyond(i, v);
         }
@@ -102,7 +166,7 @@ impl<V: Copy + Default + PartialEq> Entries<V> {
             // Grow the prefix over `end`, taking in the sparse entries it now covers.
             self.dense.resize(end + 1, V::default());
             let moved = self.sparse.partition_point(|e| (e.0 as usize) <= end);
-            for (j, w) in self.sparse.drain(..moved) {
+            for (j, w) in self.sparse.take_front(moved) {
                 self.dense[j as usize] = w;
             }
             self.dense[i] = v;
@@ -202,14 +266,13 @@ impl<V: Copy + Default + PartialEq> Entries<V> {
     }
 
     pub fn heap_bytes(&self) -> usize {
-        self.dense.capacity() * std::mem::size_of::<V>()
-            + self.sparse.capacity() * std::mem::size_of::<(u32, V)>()
+        self.dense.capacity() * std::mem::size_of::<V>() + self.sparse.heap_bytes()
     }
 
     /// The layout invariants (for tests).
     pub fn check(&self) -> Result<(), String> {
         let mut last = None;
-        for &(i, v) in &self.sparse {
+        for &(i, v) in self.sparse.iter() {
             if (i as usize) < self.dense.len() || last.is_some_and(|l| l >= i) {
                 return Err(format!("sparse entry {i} out of order"));
             }
@@ -328,7 +391,7 @@ impl Locations {
     fn split_chunk(&mut self, ci: usize, offset: u64) -> usize {
         let mut new = self.chunks[ci].clone();
         new.start = offset;
-        self.chunks.insert(ci + 1, new);
+        crate::footprint::insert(&mut self.chunks, ci + 1, new);
         ci + 1
     }
 
@@ -363,10 +426,11 @@ impl Locations {
         }
     }
 
-    /// After an access that split chunks to cover `covered`: merge its first chunk into the
-    /// one before and its last into the one after where their entries are identical. Keeps
-    /// a buffer written or read piece by piece in a few chunks instead of one per piece
-    /// until the next GC. Returns whether chunks were merged (chunk indices changed).
+    /// After an access that split chunks to cover `covered`, or changed states there:
+    /// merge each of its chunks into the one before, and its last into the one after, where
+    /// their entries are identical. Keeps a buffer written or read piece by piece in a few
+    /// chunks instead of one per piece until the next GC (which a tree under the GC's
+    /// threshold never gets). Returns whether chunks were merged (chunk indices changed).
     pub fn merge_around(&mut self, covered: Range<usize>) -> bool {
         if covered.is_empty() {
             return false;
@@ -377,10 +441,17 @@ impl Locations {
             self.chunks.remove(last + 1);
             merged = true;
         }
-        let first = covered.start;
-        if first > 0 && self.mergeable(first - 1, first) {
-            self.chunks.remove(first);
-            merged = true;
+        // Back to front, so that removals leave the indices still to visit in place.
+        for b in (covered.start.max(1)..covered.end).rev() {
+            if self.mergeable(b - 1, b) {
+                self.chunks.remove(b);
+                merged = true;
+            }
+        }
+        // A small tree that is one chunk again keeps one chunk's room, not the three or
+        // four its pieces needed (most small trees live on unchanged).
+        if merged && self.chunks.len() == 1 {
+            self.chunks.shrink_to_fit();
         }
         merged
     }
@@ -430,11 +501,11 @@ mod tests {
         e.set(10_000, 7);
         e.set(5_000, 9);
         assert_eq!(e.dense.len(), 20);
-        assert_eq!(e.sparse, vec![(5_000, 9), (10_000, 7)]);
+        assert_eq!(&e.sparse[..], &[(5_000, 9), (10_000, 7)]);
         assert_eq!(e.get(5_000), 9);
         assert_eq!(e.get(5_001), 0);
         e.set(5_000, 0);
-        assert_eq!(e.sparse, vec![(10_000, 7)]);
+        assert_eq!(&e.sparse[..], &[(10_000, 7)]);
         e.check().unwrap();
     }
 
@@ -451,7 +522,7 @@ mod tests {
         // 27 is now within reach (2 * 10 + 8): the prefix grows over it and takes in 25.
         e.set(27, 5);
         assert_eq!(e.dense.len(), 28);
-        assert_eq!(e.sparse, vec![(300, 3)]);
+        assert_eq!(&e.sparse[..], &[(300, 3)]);
         assert_eq!(e.get(25), 2);
         e.check().unwrap();
         let got: Vec<_> = e.present().collect();

@@ -16,14 +16,28 @@ pub(crate) struct TagMap {
     keys: Vec<Tag>,
     vals: Vec<u32>,
     /// Entries in `keys` (the tag 0 excluded).
-    len: usize,
+    len: u32,
     /// `64 - log2(keys.len())`: the hash is the top bits of the product.
     shift: u32,
     /// The value of the tag 0, if present.
     zero: Option<u32>,
 }
 
-const MIN_SLOTS: usize = 8;
+/// The smallest table: most trees keep a handful of tags all their life (a long-lived
+/// small `Vec`'s tree has three), and 4 slots hold 3 of them.
+const MIN_SLOTS: usize = 4;
+
+/// Entries a table of `slots` slots may hold: a load of at most 2/3 keeps probe sequences
+/// short; the smallest table may hold 3 of 4 (probing 4 slots costs nothing) rather than
+/// doubling for a tree's third tag.
+#[inline(always)]
+const fn capacity(slots: usize) -> usize {
+    if slots <= MIN_SLOTS {
+        slots - 1
+    } else {
+        slots * 2 / 3
+    }
+}
 
 impl Default for TagMap {
     fn default() -> TagMap {
@@ -88,7 +102,7 @@ impl TagMap {
             self.zero = Some(val);
             return true;
         }
-        if (self.len + 1) * 3 > self.keys.len() * 2 {
+        if self.len as usize + 1 > capacity(self.keys.len()) {
             self.grow();
         }
         let mask = self.mask();
@@ -114,8 +128,7 @@ impl TagMap {
             self.zero = Some(val);
             return;
         }
-        // Keep the load at most 2/3.
-        if (self.len + 1) * 3 > self.keys.len() * 2 {
+        if self.len as usize + 1 > capacity(self.keys.len()) {
             self.grow();
         }
         let mask = self.mask();
@@ -154,7 +167,7 @@ impl TagMap {
     /// unless it is more than 64 times too large.
     pub fn rebuild(&mut self, count: usize, entries: impl Iterator<Item = (Tag, u32)>) {
         let mut slots = MIN_SLOTS;
-        while count * 3 > slots * 2 {
+        while count > capacity(slots) {
             slots *= 2;
         }
         if slots <= self.keys.len() && self.keys.len() <= slots * 64 {
@@ -205,7 +218,7 @@ impl TagMap {
     }
 
     pub fn len(&self) -> usize {
-        self.len + self.zero.is_some() as usize
+        self.len as usize + self.zero.is_some() as usize
     }
 
     pub fn keys(&self) -> impl Iterator<Item = Tag> + '_ {

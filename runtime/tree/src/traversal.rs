@@ -32,6 +32,8 @@ pub(crate) struct ChunkVisit<'a> {
     ctx: &'a AccessCtx,
     /// Scratch stack for subtrees.
     stack: &'a mut Vec<(u32, bool)>,
+    /// The tree's event log.
+    events: &'a mut Vec<Event>,
     /// Whether any state changed (the caller bumps the tree's epoch).
     changed: bool,
 }
@@ -49,6 +51,7 @@ impl Tree {
             bytes,
             ctx,
             stack: &mut self.stack,
+            events: &mut self.events,
             changed: false,
         }
     }
@@ -375,8 +378,8 @@ impl ChunkVisit<'_> {
     /// then miss a late transition of a very busy tag, never be wrong about one it shows).
     #[inline(always)]
     fn record_event(&mut self, n: u32, local: bool, from: LocState, to: LocState) {
-        let events = &mut self.nodes[n as usize].events;
-        if let Some(last) = events.last_mut() {
+        let node = &mut self.nodes[n as usize];
+        if let Some(last) = self.events.get_mut(node.last_event as usize) {
             let touches = last.chunk.end == self.bytes.start || self.bytes.end == last.chunk.start;
             if touches
                 && last.from.same_perm(from)
@@ -387,24 +390,31 @@ impl ChunkVisit<'_> {
             {
                 last.chunk =
                     last.chunk.start.min(self.bytes.start)..last.chunk.end.max(self.bytes.end);
-                if let (Some(a), Some(b)) = (&mut last.access_range, &self.ctx.range) {
+                if let (false, Some(b)) = (last.access_range.is_empty(), &self.ctx.range) {
+                    let a = &mut last.access_range;
                     *a = a.start.min(b.start)..a.end.max(b.end);
                 }
                 return;
             }
         }
-        if events.len() >= MAX_EVENTS {
+        if node.event_count as usize >= MAX_EVENTS {
             return;
         }
-        events.push(Event {
-            from,
-            to,
-            cause: self.ctx.cause,
-            foreign: !local,
-            access_range: self.ctx.range.clone(),
-            chunk: self.bytes.clone(),
-            site: self.ctx.site,
-        });
+        node.event_count += 1;
+        node.last_event = self.events.len() as u32;
+        crate::footprint::push(
+            self.events,
+            Event {
+                node: n,
+                from,
+                to,
+                cause: self.ctx.cause,
+                foreign: !local,
+                access_range: self.ctx.range.clone().unwrap_or(0..0),
+                chunk: self.bytes.clone(),
+                site: self.ctx.site,
+            },
+        );
     }
 }
 

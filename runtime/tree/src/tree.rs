@@ -35,8 +35,11 @@ pub(crate) struct Node {
     pub exposed: bool,
     /// Creation site (diagnostics).
     pub site: Site,
-    /// Permission changes, oldest first (diagnostics).
-    pub events: Vec<Event>,
+    /// Index in the tree's event log of this node's latest event, if any (`NONE`): the one
+    /// a repeated transition extends (see `record_event`).
+    pub last_event: u32,
+    /// Events of this node in the log (at most `MAX_EVENTS`).
+    pub event_count: u16,
     /// Index of this node's counts in the skipping index (`NO_SLOT` until it has a child).
     pub slot: u32,
     /// Bytes outside which the node has no entry (a bounding box of its entries, maybe
@@ -63,19 +66,30 @@ impl Node {
     }
 }
 
+/// Trees with at most this many node slots try to merge the chunks an access changed with
+/// their neighbours (see [`Tree::access`]).
+const MERGE_ON_CHANGE_MAX_NODES: usize = 16;
+
 /// The tree of one allocation.
 #[derive(Clone, Debug)]
 pub struct Tree {
     pub(crate) nodes: Vec<Node>,
-    pub(crate) free: Vec<u32>,
+    /// Permission changes of all nodes, oldest first (diagnostics). One log per tree rather
+    /// than a vector per node: most nodes have one or two events, and a vector each cost
+    /// its header in every node and its own allocation.
+    pub(crate) events: Vec<Event>,
+    /// Vacant node slots (tag 0, left by the GC), reused first: a list threaded through
+    /// their `parent` fields, `NONE`-terminated (a vacant slot has no parent; a `Vec` here
+    /// cost every tree 24 bytes for what most never have).
+    pub(crate) free_head: u32,
+    /// Length of that list.
+    pub(crate) free_count: u32,
     pub(crate) tags: TagMap,
     /// `roots[0]` = allocation root; the rest are wildcard subtrees, sorted by tag.
     pub(crate) roots: Vec<u32>,
     pub(crate) locs: Locations,
     /// Scratch stack reused by traversals.
     pub(crate) stack: Vec<(u32, bool)>,
-    /// Scratch per-node wildcard counts (reads, writes), see `wildcard.rs`.
-    pub(crate) counts: Vec<[u32; 2]>,
     /// The two tags most recently looked up (or created) by a mutating operation, with
     /// their indices, most recent first. Unused entries name the root, which is never
     /// removed, so every entry is always valid.
@@ -149,16 +163,18 @@ impl Tree {
                 protector: None,
                 exposed: false,
                 site,
-                events: Vec::new(),
+                last_event: NONE,
+                event_count: 0,
                 slot: NO_SLOT,
                 span: 0..size,
             }],
-            free: Vec::new(),
+            events: Vec::new(),
+            free_head: NONE,
+            free_count: 0,
             tags,
             roots: vec![0],
             locs,
             stack: Vec::new(),
-            counts: Vec::new(),
             cache: [(root, 0); 2],
             slots: 1,
             epoch: 0,
@@ -289,7 +305,14 @@ impl Tree {
         let covered = self
             .access_range_from(src, first, &ctx, check_noop)
             .map_err(|f| self.make_ub(&f, src, &ctx))?;
-        if self.locs.chunks.len() > chunks_before && self.locs.merge_around(covered) {
+        // A split may have left the covered chunks equal to their neighbours; so may a
+        // change of states, in a small tree: a `Vec`'s buffer whose first elements were
+        // written (split off, made Unique) and then the rest is one chunk again, not two
+        // until a GC that small trees never get. A large tree gets its GC, which merges;
+        // comparing its chunks after every change cost gimli's tests 5% of their time.
+        let split = self.locs.chunks.len() > chunks_before;
+        let small = self.nodes.len() <= MERGE_ON_CHANGE_MAX_NODES;
+        if (split || (small && self.epoch != epoch)) && self.locs.merge_around(covered) {
             self.epoch += 1;
         }
         if self.epoch == epoch {
@@ -398,9 +421,9 @@ impl Tree {
         let src = self.source(parent)?;
         // Claim `new` in the tag map now (one probe), with the slot `alloc_node` will use;
         // a failing implicit access below gives it back.
-        let next_idx = match self.free.last() {
-            Some(&i) => i,
-            None => self.nodes.len() as u32,
+        let next_idx = match self.free_head {
+            NONE => self.nodes.len() as u32,
+            i => i,
         };
         if !self.tags.insert_new(new, next_idx) {
             return Err(TreeError::UnknownTag(new));
@@ -519,7 +542,7 @@ impl Tree {
         self.remember(new, idx);
         match src {
             Some(p) => {
-                self.nodes[p as usize].children.push(idx);
+                crate::footprint::push(&mut self.nodes[p as usize].children, idx);
                 if min_sifa != Sifa::Write {
                     self.weaken_ancestor_sifa(p, min_sifa);
                 }
@@ -602,9 +625,29 @@ impl Tree {
     ) -> u32 {
         let parent = parent.unwrap_or(NONE);
         self.protected += protector.is_some() as u32;
-        let idx = match self.free.pop() {
-            Some(i) => {
-                // Reuse the slot and its vectors' capacity (emptied when it was freed).
+        let idx = match self.free_head {
+            NONE => {
+                crate::footprint::reserve_one(&mut self.nodes);
+                self.nodes.push(Node {
+                    tag,
+                    parent,
+                    children: Vec::new(),
+                    default,
+                    protector,
+                    exposed: false,
+                    site,
+                    last_event: NONE,
+                    event_count: 0,
+                    slot: NO_SLOT,
+                    span: EMPTY_SPAN,
+                });
+                (self.nodes.len() - 1) as u32
+            }
+            i => {
+                // Reuse the slot and its children vector's capacity (emptied when it was
+                // freed); its events left the log then.
+                self.free_head = self.nodes[i as usize].parent;
+                self.free_count -= 1;
                 let node = &mut self.nodes[i as usize];
                 node.tag = tag;
                 node.parent = parent;
@@ -615,21 +658,6 @@ impl Tree {
                 node.slot = NO_SLOT;
                 node.span = EMPTY_SPAN;
                 i
-            }
-            None => {
-                self.nodes.push(Node {
-                    tag,
-                    parent,
-                    children: Vec::new(),
-                    default,
-                    protector,
-                    exposed: false,
-                    site,
-                    events: Vec::new(),
-                    slot: NO_SLOT,
-                    span: EMPTY_SPAN,
-                });
-                (self.nodes.len() - 1) as u32
             }
         };
         debug_assert_eq!(self.tags.get(tag), Some(idx), "retag claimed the slot");
@@ -860,9 +888,7 @@ impl Tree {
             + self
                 .nodes
                 .iter()
-                .map(|n| {
-                    n.children.capacity() * 4 + n.events.capacity() * std::mem::size_of::<Event>()
-                })
+                .map(|n| n.children.capacity() * 4)
                 .sum::<usize>();
         let locs = self.locs.chunks.capacity() * std::mem::size_of::<crate::locations::Chunk>()
             + self.locs.base.capacity() * 8
@@ -873,7 +899,8 @@ impl Tree {
                 .map(|c| c.heap_bytes())
                 .sum::<usize>();
         let map = self.tags.heap_bytes();
-        nodes + locs + map
+        let events = self.events.capacity() * std::mem::size_of::<Event>();
+        nodes + locs + map + events
     }
     /// Permission and accessed bit of `tag` at `offset`, if `tag` is in the tree.
     pub fn perm_at(&self, tag: Tag, offset: u64) -> Option<(Permission, bool)> {

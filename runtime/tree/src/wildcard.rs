@@ -71,11 +71,18 @@ impl Tree {
             .wildcard_level(node.protector.is_some())
     }
 
-    /// Recompute `self.counts` for the subtree of `r` at chunk `ci`.
-    fn compute_counts(&mut self, r: u32, ci: usize, order: &mut Vec<u32>) {
+    /// Compute `counts` (per node: exposed tags below it able to read, to write) for the
+    /// subtree of `r` at chunk `ci`. Scratch of the wildcard access, not kept in the tree:
+    /// wildcard accesses are rare, trees are many.
+    fn compute_counts(
+        &mut self,
+        r: u32,
+        ci: usize,
+        order: &mut Vec<u32>,
+        counts: &mut Vec<[u32; 2]>,
+    ) {
         order.clear();
         self.post_order_into(r, order);
-        let mut counts = std::mem::take(&mut self.counts);
         if counts.len() < self.nodes.len() {
             counts.resize(self.nodes.len(), [0, 0]);
         }
@@ -87,11 +94,11 @@ impl Tree {
             }
             counts[n as usize] = c;
         }
-        self.counts = counts;
     }
 
     fn rel_of(
         &self,
+        counts: &[[u32; 2]],
         n: u32,
         r: u32,
         ctx: &AccessCtx,
@@ -99,8 +106,8 @@ impl Tree {
     ) -> Option<WildcardRel> {
         let k = (ctx.kind == AccessKind::Write) as usize;
         let extra = (r != self.roots[0]) as u32;
-        let total = self.counts[r as usize][k] + extra;
-        let local = self.counts[n as usize][k];
+        let total = counts[r as usize][k] + extra;
+        let local = counts[n as usize][k];
         let only_foreign = max_local.is_some_and(|m| self.nodes[n as usize].tag > m);
         relatedness(local, total, only_foreign)
     }
@@ -115,10 +122,11 @@ impl Tree {
         max_local: Option<Tag>,
     ) -> Result<(), Fail> {
         let mut order = Vec::new();
-        self.compute_counts(r, ci, &mut order);
+        let mut counts = Vec::new();
+        self.compute_counts(r, ci, &mut order, &mut counts);
         let mut stack = vec![(r, false)];
         while let Some((n, after)) = stack.pop() {
-            let rel = self.rel_of(n, r, ctx, max_local);
+            let rel = self.rel_of(&counts, n, r, ctx, max_local);
             if !after {
                 if rel == Some(WildcardRel::Foreign) && self.state(n, ci).skips_foreign(ctx.kind) {
                     continue;
@@ -147,7 +155,7 @@ impl Tree {
                 let (b, a) = (level_bits(before), level_bits(after_level));
                 let mut m = n;
                 while m != crate::tree::NONE {
-                    let c = &mut self.counts[m as usize];
+                    let c = &mut counts[m as usize];
                     c[0] = c[0] + a[0] - b[0];
                     c[1] = c[1] + a[1] - b[1];
                     m = self.nodes[m as usize].parent;

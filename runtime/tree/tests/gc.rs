@@ -69,6 +69,28 @@ fn recycled_slots_start_clean() {
 }
 
 #[test]
+fn survivors_keep_their_history_after_gc() {
+    let mut t = T::new(8);
+    // A dead sibling with events of its own, logged before the survivor's.
+    let dead = t.rb(1, mut_ref(0..8));
+    t.wr(dead, 0..8).unwrap();
+    let f = t.rb(1, shr(0..8));
+    t.wr(1, 0..4).unwrap(); // f: Frozen -> Disabled on [0, 4)
+    t.t.gc(&|tag| tag == f);
+    assert!(!t.t.contains(dead));
+    // The same transition on the adjacent bytes extends f's event: found through its
+    // re-indexed position in the log, not the one the dead sibling's events moved.
+    t.wr(1, 4..8).unwrap();
+    let u = ub(t.rd(f, 0..8));
+    assert_eq!(
+        texts(&u)[1..],
+        ["the accessed tag <3> later transitioned to Disabled due to a foreign write access at offsets [0x0..0x8]"],
+        "{:#?}",
+        u.history
+    );
+}
+
+#[test]
 fn chunks_merge_after_gc() {
     let mut t = T::new(64);
     let a = t.rb(1, mut_ref(0..64));
