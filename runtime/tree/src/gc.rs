@@ -4,12 +4,20 @@
 //! protector-end access), exposed (a wildcard access may come through it), or a root. For
 //! each root, post-order: a dead leaf child is removed; a dead non-root child with exactly
 //! one child G is spliced out (G takes its place) when `can_replace` holds at every
-//! location. Removed slots are cleared from every chunk and recycled, their tags leave the
-//! tag map (which is rebuilt from the survivors when most of the tree went); finally equal
-//! adjacent chunks are merged and the skipping counts rebuilt. All of it is linear in the
-//! tree's size, once per GC.
+//! location. Removed slots are recycled, their tags leave the tag map (which is rebuilt
+//! from the survivors when most of the tree went).
+//!
+//! Everything else costs what was removed, not the tree's size: a large tree (a buffer of
+//! hundreds of elements with hundreds of live tags over as many chunks) is collected every
+//! few hundred tags, and rebuilding its per-chunk state each time was 12–15% of gimli's and
+//! itertools' slowest tests. A removed node's entries lie within its span (an invariant
+//! `check_invariants` checks), so its parent's skipping counts are corrected and its
+//! entries cleared chunk by chunk there, and only the chunks there may have become equal to
+//! a neighbour. The slots of removed parents are left unused (their counts are zero) until
+//! they outnumber the used ones, when the counts are renumbered and rebuilt from scratch.
 
 use crate::perms::can_replace;
+use crate::skipping::{busy_word, NO_SLOT};
 use crate::tree::{Tree, NONE};
 use crate::*;
 
@@ -26,14 +34,14 @@ impl Tree {
         if removed.is_empty() {
             return;
         }
-        // Clear the removed nodes' states (their slots are reused by later retags): one
-        // pass over each chunk's entries.
+        // The chunks where removed nodes had entries (cleared by `uncount`).
+        let mut marked = vec![false; self.locs.chunks.len()];
         let mut gone = vec![false; self.nodes.len()];
         for &(_, n) in &removed {
             gone[n as usize] = true;
-        }
-        for c in &mut self.locs.chunks {
-            c.states.remove_where(|n| gone[n as usize]);
+            for m in &mut marked[self.locs.chunks_within(self.nodes[n as usize].span.clone())] {
+                *m = true;
+            }
         }
         self.events.retain(|e| !gone[e.node as usize]);
         for (i, e) in self.events.iter().enumerate() {
@@ -61,8 +69,48 @@ impl Tree {
                 self.tags.remove(t);
             }
         }
-        self.locs.merge_adjacent();
-        self.rebuild_busy();
+        self.locs.merge_marked(&marked);
+        let used = self
+            .nodes
+            .iter()
+            .filter(|n| n.tag != 0 && n.slot != NO_SLOT)
+            .count();
+        if self.slots as usize > 2 * used + 64 {
+            self.rebuild_busy();
+        }
+    }
+
+    /// Takes child `c` out of its parent `p`'s skipping counts (`c`'s default in the
+    /// base, its entries in their chunks) and, when `clear`, drops its entries.
+    fn uncount(&mut self, p: u32, c: u32, clear: bool) {
+        self.recount(p, c, true, clear);
+    }
+
+    /// Adds child `c` to parent `p`'s skipping counts, or (`remove`) takes it out, and
+    /// drops its entries if `clear`. Visits the chunks of `c`'s span only.
+    fn recount(&mut self, p: u32, c: u32, remove: bool, clear: bool) {
+        let slot = self.nodes[p as usize].slot;
+        let node = &self.nodes[c as usize];
+        let default = busy_word(node.default);
+        let signed = |w: u64| if remove { w.wrapping_neg() } else { w };
+        if slot != NO_SLOT {
+            let b = &mut self.locs.base[slot as usize];
+            *b = b.wrapping_add(signed(default));
+        }
+        let span = self.locs.chunks_within(node.span.clone());
+        for chunk in &mut self.locs.chunks[span] {
+            let raw = chunk.get(c);
+            if !raw.is_present() {
+                continue;
+            }
+            let delta = busy_word(raw).wrapping_sub(default);
+            if slot != NO_SLOT && delta != 0 {
+                chunk.add_busy(slot, signed(delta));
+            }
+            if clear {
+                chunk.states.remove(c);
+            }
+        }
     }
 
     /// Whether child `n` must stay: live, protected, or exposed.
@@ -107,12 +155,17 @@ impl Tree {
                 let child = children[i];
                 if self.nodes[child as usize].children.is_empty() {
                     if !self.keeps(child, is_live) {
+                        self.uncount(n, child, true);
                         removed.push((self.remove_node(child), child));
                         continue;
                     }
                 } else if let Some(g) = self.single_replaceable_child(child, is_live) {
+                    // `g` moves from `child`'s counts to `n`'s, which `child` leaves.
+                    self.uncount(child, g, false);
+                    self.uncount(n, child, true);
                     removed.push((self.remove_node(child), child));
                     self.nodes[g as usize].parent = n;
+                    self.recount(n, g, false, false);
                     children[kept] = g;
                     kept += 1;
                     continue;

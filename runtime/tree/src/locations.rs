@@ -91,14 +91,6 @@ impl<V> SparseTail<V> {
         }
         front
     }
-    fn retain(&mut self, keep: impl FnMut(&(u32, V)) -> bool) {
-        if let Some(v) = self.0.as_deref_mut() {
-            v.retain(keep);
-            if v.is_empty() {
-                self.0 = None;
-            }
-        }
-    }
     fn clear(&mut self) {
         self.0 = None;
     }
@@ -137,6 +129,16 @@ impl<V: Copy + Default + PartialEq> Entries<V> {
             crate::footprint::push(&mut self.dense, v);
         } else {
             self.set_beyond(i, v);
+        }
+    }
+
+    /// Drops the entry of `i`, if any.
+    #[inline]
+    pub fn remove(&mut self, i: u32) {
+        match self.dense.get_mut(i as usize) {
+            Some(v) => *v = V::default(),
+            None if self.sparse.is_empty() => {}
+            None => self.set_beyond(i, V::default()),
         }
     }
 
@@ -253,16 +255,6 @@ impl<V: Copy + Default + PartialEq> Entries<V> {
     pub fn clear(&mut self) {
         self.dense.clear();
         self.sparse.clear();
-    }
-
-    /// Drop the entries whose index `remove` says.
-    pub fn remove_where(&mut self, remove: impl Fn(u32) -> bool) {
-        for (i, v) in self.dense.iter_mut().enumerate() {
-            if *v != V::default() && remove(i as u32) {
-                *v = V::default();
-            }
-        }
-        self.sparse.retain(|e| !remove(e.0));
     }
 
     pub fn heap_bytes(&self) -> usize {
@@ -461,12 +453,27 @@ impl Locations {
         x.states.same(&y.states) && x.delta.same(&y.delta)
     }
 
-    /// Merge adjacent chunks with identical states; the caller rebuilds the skipping
-    /// counts afterwards.
-    pub fn merge_adjacent(&mut self) {
-        self.chunks
-            .dedup_by(|next, kept| next.states.same(&kept.states));
-        // A buffer cut into many chunks and merged again keeps no large empty vector.
+    /// Merge each chunk with the one before where either is `marked` (by index) and their
+    /// states are identical; the skipping counts need no rebuild (they follow from the
+    /// states, so equal states have equal corrections). Linear in the chunks, comparing
+    /// only marked pairs.
+    pub fn merge_marked(&mut self, marked: &[bool]) {
+        let n = self.chunks.len();
+        if n < 2 {
+            return;
+        }
+        // `w`: the last chunk kept; positions past it that `r` has passed hold merged-away
+        // chunks (moved there by the swap), dropped at the end.
+        let mut w = 0;
+        for r in 1..n {
+            let merge =
+                (marked[r] || marked[r - 1]) && self.chunks[r].states.same(&self.chunks[w].states);
+            if !merge {
+                w += 1;
+                self.chunks.swap(w, r);
+            }
+        }
+        self.chunks.truncate(w + 1);
         if self.chunks.capacity() > 4 * self.chunks.len() + 16 {
             self.chunks.shrink_to(2 * self.chunks.len());
         }
@@ -577,8 +584,14 @@ mod tests {
         assert!(a.same(&b) && b.same(&a));
         b.set(101, 1);
         assert!(!a.same(&b));
-        a.remove_where(|i| i == 100);
+        a.remove(100);
         assert_eq!(a.get(100), 0);
+        assert!(
+            a.sparse.is_empty(),
+            "the last sparse entry takes the box with it"
+        );
+        a.remove(0);
+        assert!(a.present().next().is_none());
     }
 
     #[test]

@@ -18,8 +18,10 @@
 //! correction (`Chunk::delta`) stored only where some child has an entry, so leaves, the
 //! common case, cost nothing (they all share the slot `NO_SLOT`, whose word stays zero),
 //! and a child costs its parent a word only in the chunks where it has an entry. Chunk
-//! splits copy the corrections with the states; the GC renumbers the slots and rebuilds
-//! every count from scratch.
+//! splits copy the corrections with the states; the GC takes each removed child out of its
+//! parent's counts (and moves a spliced node's child to its new parent's), and renumbers
+//! the slots and rebuilds every count from scratch only when unused slots (of removed
+//! parents) outnumber the used ones.
 //!
 //! The counts follow every change of a node's effective state (explicit entry, or its
 //! default where it has none): `apply` in `traversal` (accesses), `weaken_ancestor_sifa` and
