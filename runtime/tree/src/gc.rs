@@ -28,20 +28,60 @@ impl Tree {
         self.epoch += 1;
         let mut stack = Vec::new();
         let mut removed = Vec::with_capacity(self.nodes.len() - self.free_count as usize);
+        let mut moves = Vec::new();
         for i in 0..self.roots.len() {
-            self.prune_below(self.roots[i], is_live, &mut stack, &mut removed);
+            self.prune_below(self.roots[i], is_live, &mut stack, &mut removed, &mut moves);
         }
         if removed.is_empty() {
             return;
         }
-        // The chunks where removed nodes had entries (cleared by `uncount`).
-        let mut marked = vec![false; self.locs.chunks.len()];
         let mut gone = vec![false; self.nodes.len()];
-        for &(_, n) in &removed {
+        for &(_, n, _) in &removed {
             gone[n as usize] = true;
-            for m in &mut marked[self.locs.chunks_within(self.nodes[n as usize].span.clone())] {
-                *m = true;
+        }
+        // Per removed node or moved child: the chunks of its span (at least one each);
+        // against one pass over every entry of every chunk. The bulk pass wins when most of
+        // a small tree went (`cargo xtask bench tree` (c): 64 of 65 nodes, 2 chunks), and is
+        // then chosen without looking up a span.
+        let bulk: usize = self.locs.chunks.iter().map(|c| c.states.slots()).sum();
+        let by_span = 4 * (removed.len() + moves.len()) < bulk && {
+            let mut incremental = 0;
+            let spans = removed.iter().map(|r| r.1).chain(moves.iter().map(|m| m.2));
+            for n in spans {
+                incremental += self
+                    .locs
+                    .chunks_within(self.nodes[n as usize].span.clone())
+                    .len();
+                if 4 * incremental >= bulk {
+                    break;
+                }
             }
+            4 * incremental < bulk
+        };
+        if by_span {
+            // The chunks where removed nodes had entries, the only ones that may now equal
+            // a neighbour.
+            let mut marked = vec![false; self.locs.chunks.len()];
+            for &(_, n, _) in &removed {
+                for m in &mut marked[self.locs.chunks_within(self.nodes[n as usize].span.clone())] {
+                    *m = true;
+                }
+            }
+            for &(_, n, p) in &removed {
+                if p != NONE {
+                    self.uncount(p, n, true);
+                }
+            }
+            for &(old, new, g) in &moves {
+                self.uncount(old, g, false);
+                self.recount(new, g, false, false);
+            }
+            self.locs.merge_marked(Some(&marked));
+        } else {
+            for c in &mut self.locs.chunks {
+                c.states.remove_where(|n| gone[n as usize]);
+            }
+            self.locs.merge_marked(None);
         }
         self.events.retain(|e| !gone[e.node as usize]);
         for (i, e) in self.events.iter().enumerate() {
@@ -65,17 +105,16 @@ impl Tree {
                 .map(|(i, n)| (n.tag, i as u32));
             self.tags.rebuild(live, entries);
         } else {
-            for &(t, _) in &removed {
+            for &(t, _, _) in &removed {
                 self.tags.remove(t);
             }
         }
-        self.locs.merge_marked(&marked);
         let used = self
             .nodes
             .iter()
             .filter(|n| n.tag != 0 && n.slot != NO_SLOT)
             .count();
-        if self.slots as usize > 2 * used + 64 {
+        if !by_span || self.slots as usize > 2 * used + 64 {
             self.rebuild_busy();
         }
     }
@@ -125,7 +164,8 @@ impl Tree {
         root: u32,
         is_live: &dyn Fn(Tag) -> bool,
         stack: &mut Vec<(u32, usize)>,
-        removed: &mut Vec<(Tag, u32)>,
+        removed: &mut Vec<(Tag, u32, u32)>,
+        moves: &mut Vec<(u32, u32, u32)>,
     ) {
         // (node, next child to look at); only nodes with children are pushed, since
         // pruning below a leaf does nothing.
@@ -155,17 +195,15 @@ impl Tree {
                 let child = children[i];
                 if self.nodes[child as usize].children.is_empty() {
                     if !self.keeps(child, is_live) {
-                        self.uncount(n, child, true);
-                        removed.push((self.remove_node(child), child));
+                        removed.push((self.remove_node(child), child, n));
                         continue;
                     }
                 } else if let Some(g) = self.single_replaceable_child(child, is_live) {
-                    // `g` moves from `child`'s counts to `n`'s, which `child` leaves.
-                    self.uncount(child, g, false);
-                    self.uncount(n, child, true);
-                    removed.push((self.remove_node(child), child));
+                    // `g` moves from `child`'s counts to `n`'s, which `child` leaves (the
+                    // counts are corrected in `gc`, from the states still in place).
+                    removed.push((self.remove_node(child), child, n));
+                    moves.push((child, n, g));
                     self.nodes[g as usize].parent = n;
-                    self.recount(n, g, false, false);
                     children[kept] = g;
                     kept += 1;
                     continue;

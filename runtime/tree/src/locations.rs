@@ -91,6 +91,14 @@ impl<V> SparseTail<V> {
         }
         front
     }
+    fn retain(&mut self, keep: impl FnMut(&(u32, V)) -> bool) {
+        if let Some(v) = self.0.as_deref_mut() {
+            v.retain(keep);
+            if v.is_empty() {
+                self.0 = None;
+            }
+        }
+    }
     fn clear(&mut self) {
         self.0 = None;
     }
@@ -255,6 +263,21 @@ impl<V: Copy + Default + PartialEq> Entries<V> {
     pub fn clear(&mut self) {
         self.dense.clear();
         self.sparse.clear();
+    }
+
+    /// Drop the entries whose index `remove` says.
+    pub fn remove_where(&mut self, remove: impl Fn(u32) -> bool) {
+        for (i, v) in self.dense.iter_mut().enumerate() {
+            if *v != V::default() && remove(i as u32) {
+                *v = V::default();
+            }
+        }
+        self.sparse.retain(|e| !remove(e.0));
+    }
+
+    /// Entries a pass over all of them visits (the dense prefix's slots and the tail).
+    pub fn slots(&self) -> usize {
+        self.dense.len() + self.sparse.len()
     }
 
     pub fn heap_bytes(&self) -> usize {
@@ -453,11 +476,11 @@ impl Locations {
         x.states.same(&y.states) && x.delta.same(&y.delta)
     }
 
-    /// Merge each chunk with the one before where either is `marked` (by index) and their
-    /// states are identical; the skipping counts need no rebuild (they follow from the
-    /// states, so equal states have equal corrections). Linear in the chunks, comparing
-    /// only marked pairs.
-    pub fn merge_marked(&mut self, marked: &[bool]) {
+    /// Merge each chunk with the one before where either is `marked` (by index; every
+    /// chunk if `None`) and their states are identical; the skipping counts need no rebuild
+    /// (they follow from the states, so equal states have equal corrections). Linear in the
+    /// chunks, comparing only marked pairs.
+    pub fn merge_marked(&mut self, marked: Option<&[bool]>) {
         let n = self.chunks.len();
         if n < 2 {
             return;
@@ -466,8 +489,8 @@ impl Locations {
         // chunks (moved there by the swap), dropped at the end.
         let mut w = 0;
         for r in 1..n {
-            let merge =
-                (marked[r] || marked[r - 1]) && self.chunks[r].states.same(&self.chunks[w].states);
+            let merge = marked.is_none_or(|m| m[r] || m[r - 1])
+                && self.chunks[r].states.same(&self.chunks[w].states);
             if !merge {
                 w += 1;
                 self.chunks.swap(w, r);
