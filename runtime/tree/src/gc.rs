@@ -15,6 +15,8 @@
 //! entries cleared chunk by chunk there, and only the chunks there may have become equal to
 //! a neighbour. The slots of removed parents are left unused (their counts are zero) until
 //! they outnumber the used ones, when the counts are renumbered and rebuilt from scratch.
+//! When the removed spans cover much of the tree (most of a small tree went), one bulk pass
+//! over every chunk (clear, merge, rebuild the counts) is cheaper and is taken instead.
 
 use crate::perms::can_replace;
 use crate::skipping::{busy_word, NO_SLOT};
