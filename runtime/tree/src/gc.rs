@@ -19,7 +19,7 @@
 //! over every chunk (clear, merge, rebuild the counts) is cheaper and is taken instead.
 
 use crate::perms::can_replace;
-use crate::skipping::{busy_word, NO_SLOT};
+use crate::skipping::NO_SLOT;
 use crate::tree::{Tree, NONE};
 use crate::*;
 
@@ -29,7 +29,7 @@ impl Tree {
     pub fn gc(&mut self, is_live: &dyn Fn(Tag) -> bool) {
         self.epoch += 1;
         let mut stack = Vec::new();
-        let mut removed = Vec::with_capacity(self.nodes.len() - self.free_count as usize);
+        let mut removed = Vec::with_capacity(self.tags.len());
         let mut moves = Vec::new();
         for i in 0..self.roots.len() {
             self.prune_below(self.roots[i], is_live, &mut stack, &mut removed, &mut moves);
@@ -76,7 +76,7 @@ impl Tree {
             }
             for &(old, new, g) in &moves {
                 self.uncount(old, g, false);
-                self.recount(new, g, false, false);
+                self.count_child(self.nodes[new as usize].slot, g, false, false);
             }
             self.locs.merge_marked(Some(&marked));
         } else {
@@ -97,7 +97,8 @@ impl Tree {
         }
         // Drop the removed tags from the tag map: one by one, or, when most of the tree
         // went, by rebuilding it from the survivors.
-        let live = self.nodes.len() - self.free_count as usize;
+        // The tag map still holds the removed tags.
+        let live = self.tags.len() - removed.len();
         if removed.len() > live {
             let nodes = &self.nodes;
             let entries = nodes
@@ -121,37 +122,10 @@ impl Tree {
         }
     }
 
-    /// Takes child `c` out of its parent `p`'s skipping counts (`c`'s default in the
-    /// base, its entries in their chunks) and, when `clear`, drops its entries.
+    /// Takes child `c` out of its parent `p`'s skipping counts and, when `clear`, drops
+    /// its entries.
     fn uncount(&mut self, p: u32, c: u32, clear: bool) {
-        self.recount(p, c, true, clear);
-    }
-
-    /// Adds child `c` to parent `p`'s skipping counts, or (`remove`) takes it out, and
-    /// drops its entries if `clear`. Visits the chunks of `c`'s span only.
-    fn recount(&mut self, p: u32, c: u32, remove: bool, clear: bool) {
-        let slot = self.nodes[p as usize].slot;
-        let node = &self.nodes[c as usize];
-        let default = busy_word(node.default);
-        let signed = |w: u64| if remove { w.wrapping_neg() } else { w };
-        if slot != NO_SLOT {
-            let b = &mut self.locs.base[slot as usize];
-            *b = b.wrapping_add(signed(default));
-        }
-        let span = self.locs.chunks_within(node.span.clone());
-        for chunk in &mut self.locs.chunks[span] {
-            let raw = chunk.get(c);
-            if !raw.is_present() {
-                continue;
-            }
-            let delta = busy_word(raw).wrapping_sub(default);
-            if slot != NO_SLOT && delta != 0 {
-                chunk.add_busy(slot, signed(delta));
-            }
-            if clear {
-                chunk.states.remove(c);
-            }
-        }
+        self.count_child(self.nodes[p as usize].slot, c, true, clear);
     }
 
     /// Whether child `n` must stay: live, protected, or exposed.
@@ -259,7 +233,6 @@ impl Tree {
         node.event_count = 0;
         node.parent = self.free_head;
         self.free_head = n;
-        self.free_count += 1;
         tag
     }
 }

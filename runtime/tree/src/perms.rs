@@ -635,8 +635,6 @@ mod tests {
         }
     }
 
-    /// The tabulated per-location step (`after_access`) and skip test agree with spec
-    /// §2.4 `apply` and §8.2 written out with the `Permission` API, for every state.
     /// Every present state: (permission, accessed, SIFA, the packed state).
     fn every_state() -> impl Iterator<Item = (Permission, bool, Sifa, LocState)> {
         ALL_PERMISSIONS.into_iter().flat_map(|p| {
@@ -648,6 +646,8 @@ mod tests {
         })
     }
 
+    /// The tabulated per-location step (`after_access`) and skip test agree with spec
+    /// §2.4 `apply` and §8.2 written out with the `Permission` API, for every state.
     #[test]
     fn tables_match_the_rules() {
         let mut checked = 0;

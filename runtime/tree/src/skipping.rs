@@ -71,18 +71,32 @@ impl Tree {
     /// the base, its entries in their chunks.
     pub(crate) fn count_new_child(&mut self, p: u32, c: u32) {
         let slot = self.busy_slot(p);
+        self.count_child(slot, c, false, false);
+    }
+
+    /// Adds child `c` to the counts of `slot` (its parent's), or (`remove`) takes it out;
+    /// drops `c`'s entries too if `clear`. Visits the chunks of `c`'s span only (its
+    /// entries lie there).
+    pub(crate) fn count_child(&mut self, slot: u32, c: u32, remove: bool, clear: bool) {
         let node = &self.nodes[c as usize];
         let default = busy_word(node.default);
-        let b = &mut self.locs.base[slot as usize];
-        *b = b.wrapping_add(default);
+        let signed = |w: u64| if remove { w.wrapping_neg() } else { w };
+        if slot != NO_SLOT {
+            let b = &mut self.locs.base[slot as usize];
+            *b = b.wrapping_add(signed(default));
+        }
         let span = self.locs.chunks_within(node.span.clone());
         for chunk in &mut self.locs.chunks[span] {
             let raw = chunk.get(c);
-            if raw.is_present() {
-                let delta = busy_word(raw).wrapping_sub(default);
-                if delta != 0 {
-                    chunk.add_busy(slot, delta);
-                }
+            if !raw.is_present() {
+                continue;
+            }
+            let delta = busy_word(raw).wrapping_sub(default);
+            if slot != NO_SLOT && delta != 0 {
+                chunk.add_busy(slot, signed(delta));
+            }
+            if clear {
+                chunk.states.remove(c);
             }
         }
     }

@@ -82,8 +82,6 @@ pub struct Tree {
     /// their `parent` fields, `NONE`-terminated (a vacant slot has no parent; a `Vec` here
     /// cost every tree 24 bytes for what most never have).
     pub(crate) free_head: u32,
-    /// Length of that list.
-    pub(crate) free_count: u32,
     pub(crate) tags: TagMap,
     /// `roots[0]` = allocation root; the rest are wildcard subtrees, sorted by tag.
     pub(crate) roots: Vec<u32>,
@@ -170,7 +168,6 @@ impl Tree {
             }],
             events: Vec::new(),
             free_head: NONE,
-            free_count: 0,
             tags,
             roots: vec![0],
             locs,
@@ -647,7 +644,6 @@ impl Tree {
                 // Reuse the slot and its children vector's capacity (emptied when it was
                 // freed); its events left the log then.
                 self.free_head = self.nodes[i as usize].parent;
-                self.free_count -= 1;
                 let node = &mut self.nodes[i as usize];
                 node.tag = tag;
                 node.parent = parent;
