@@ -64,6 +64,9 @@ impl FnCx<'_> {
         if let Some(kind) = crate::classify::retag_kind(call) {
             return self.lower_retag(call, kind);
         }
+        if self.late_retags_at.contains(&call) {
+            self.make_late_retags(call);
+        }
         // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let is_decl = !func.is_null() && unsafe { LLVMIsDeclaration(func) } != 0;
         if is_decl {

@@ -129,9 +129,12 @@ pub(crate) fn shape_error(call: LLVMValueRef, kind: RetagKind) -> Option<String>
     }
 }
 
-/// Does `func` contain a well-formed retag that may be protected?
-pub(crate) fn has_protected_retag(func: LLVMValueRef) -> bool {
+/// Does `func` contain a well-formed retag that may be protected, other than `except`?
+pub(crate) fn has_protected_retag(func: LLVMValueRef, except: &[LLVMValueRef]) -> bool {
     iter::all_instructions(func).any(|i| {
+        if except.contains(&i) {
+            return false;
+        }
         let Some(kind) = retag_kind(i) else {
             return false;
         };

@@ -68,6 +68,8 @@ pub(crate) struct ModuleCx {
     pub synth_md_kind: u32,
     /// [`bsan_abi::retag_source`] bits of the retag calls lowered so far.
     pub retag_source: u32,
+    /// Whether leaf functions' protected retags may be elided (`leaf_retags.rs`).
+    pub elide_leaf_retags: bool,
 }
 
 impl ModuleCx {
@@ -88,6 +90,7 @@ impl ModuleCx {
                 errors: Vec::new(),
                 synth_md_kind: bsan_synthesize::emit::synth_md_kind(LLVMGetModuleContext(module)),
                 retag_source: 0,
+                elide_leaf_retags: true,
             }
         }
     }
@@ -195,6 +198,13 @@ pub(crate) struct FnCx<'m> {
     pub companions: HashMap<LLVMValueRef, (LLVMValueRef, LLVMValueRef)>,
     /// The protector frame marker, if the function makes protected retags.
     pub frame: Option<LLVMValueRef>,
+    /// The frame is entered only on panic paths, by late retags (`leaf_retags.rs`): its
+    /// exit belongs on the unwinding path alone.
+    pub frame_on_panic_only: bool,
+    /// Protected retags elided by `leaf_retags.rs`.
+    pub leaf: crate::leaf_retags::LeafRetags,
+    /// The calls that never return, before which the elided retags are made late.
+    pub late_retags_at: Vec<LLVMValueRef>,
 }
 
 impl FnCx<'_> {

@@ -27,7 +27,9 @@ pub(crate) struct Outcome {
 }
 
 /// Instrument every eligible function of `module`, then emit the module constructor.
-pub(crate) fn instrument_module(module: LLVMModuleRef) -> Outcome {
+/// `elide_leaf_retags`: whether leaf functions' protected retags may be elided
+/// (`leaf_retags.rs`).
+pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) -> Outcome {
     // Before anything reads the IR: `llvm.is.constant` of a non-constant is `false` from
     // here on (nothing after this pass can fold it otherwise), and the branches it guards
     // are dead. This is what codegen does to them anyway; done first, the analyses here
@@ -35,6 +37,7 @@ pub(crate) fn instrument_module(module: LLVMModuleRef) -> Outcome {
     // (std's `write_fmt` guards its static-string path with `llvm.is.constant`).
     let lowered = glue::lower_constant_intrinsics(module);
     let mut m = ModuleCx::new(module);
+    m.elide_leaf_retags = elide_leaf_retags;
     m.stats.constant_intrinsics_lowered = lowered;
     let funcs: Vec<_> = iter::functions(module).collect();
     let ignored = match crate::ignorelist::Ignorelist::from_env() {
@@ -135,6 +138,9 @@ impl<'m> FnCx<'m> {
             stack_allocs: Vec::new(),
             companions: HashMap::new(),
             frame: None,
+            frame_on_panic_only: false,
+            leaf: Default::default(),
+            late_retags_at: Vec::new(),
         };
         cx.instrument();
         // SAFETY: live LLVM handles of this module (the bsan-ir contract).
@@ -146,14 +152,26 @@ impl<'m> FnCx<'m> {
     }
 
     fn instrument(&mut self) {
-        let needs_frame = crate::classify::has_protected_retag(self.func);
         // 1. CFG edits that must precede the snapshot.
         self.calls_for_retag_invokes();
+        if self.m.elide_leaf_retags {
+            self.leaf = crate::leaf_retags::analyze(self.func, self.entry);
+        }
+        let needs_frame = crate::classify::has_protected_retag(self.func, &self.leaf.elided);
+        // Elided retags are made late on the panic paths, which need a frame of their own
+        // if nothing else does.
+        let late = !self.leaf.elided.is_empty()
+            && !crate::leaf_retags::noreturn_calls(self.func).is_empty();
+        self.frame_on_panic_only = late && !needs_frame;
         // Registered stack slots must be deregistered when a panic leaves the function too:
         // a slot left registered keeps its record and tree for the rest of the process
         // (zerocopy's suite, catching thousands of panics, kept 800k of them).
-        if needs_frame || crate::elide::has_escaping_entry_alloca(self.entry) {
+        if needs_frame || late || crate::elide::has_escaping_entry_alloca(self.entry) {
             self.cleanup_on_unwind();
+        }
+        if late {
+            // After `cleanup_on_unwind`, which may have made them invokes.
+            self.late_retags_at = crate::leaf_retags::noreturn_calls(self.func);
         }
         self.split_invoke_edges();
         // 2. Analyses on the original IR (retag calls still present).
@@ -207,7 +225,7 @@ impl<'m> FnCx<'m> {
             LLVMPositionBuilderBefore(self.pb, self.prologue_anchor);
             self.prologue_at = p;
         }
-        if needs_frame {
+        if needs_frame || self.frame_on_panic_only {
             self.setup_frame();
         }
         self.setup_arguments();

@@ -43,8 +43,8 @@
 //! 3. `classify` — what an instruction, callee or global is (retag intrinsics and their
 //!    shape, memory intrinsics, allocators, trackable globals, constant offsets);
 //!    `shadow` — the shadow types (`Prov`, `Shadow`, pointer leaves); `elide` — escape
-//!    analysis of allocas (what need not be checked); `ignored` — the ignorelist applied to
-//!    a module.
+//!    analysis of allocas (what need not be checked); `leaf_retags` — the protected retags
+//!    a leaf function needs no tag for; `ignored` — the ignorelist applied to a module.
 //! 4. `cx` — the context types: `ModuleCx`, `FnCx` and the builder helpers.
 //! 5. Stages, each adding `impl FnCx` visitors and importing only the layers below:
 //!    `lower_retags` (`__rust_retag_reg`/`__rust_retag_mem` → `__bsan_retag`),
@@ -111,6 +111,7 @@ mod hooks;
 mod ignored;
 mod ignorelist;
 mod instrument;
+mod leaf_retags;
 mod lower_retags;
 mod memintrinsics;
 mod plugin;

@@ -145,8 +145,42 @@ impl FnCx<'_> {
             return;
         }
         self.at(call);
+        if self.leaf.is_elided(call) {
+            // Only the implicit read; the result keeps the parent's provenance.
+            self.m.stats.retags_elided += 1;
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+            let size = unsafe { LLVMGetOperand(call, 1) };
+            let size = self.cast_i64(size);
+            self.call_hook(h::__bsan_retag_check, &mut [p, size, prov.alloc, prov.tag]);
+            self.shadow.insert(call, vec![prov]);
+            return;
+        }
         let new = self.emit_retag(call, p, prov, im, pin);
         self.shadow.insert(call, vec![new]);
+    }
+
+    /// Before a call that never returns: the elided retags after all, in their order, in
+    /// the frame the panic path enters for them (see `leaf_retags.rs`).
+    pub(crate) fn make_late_retags(&mut self, before: LLVMValueRef) {
+        self.at(before);
+        if self.frame_on_panic_only {
+            let frame = self.frame.expect("a panic-only frame was set up");
+            self.call_hook(h::__bsan_func_entry, &mut [frame]);
+        }
+        let none = Ranges {
+            ptr: self.m.null_ptr(),
+            count: self.m.zero,
+        };
+        for call in self.leaf.elided.clone() {
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+            let p = unsafe { LLVMGetOperand(call, 0) };
+            let prov = self.prov_of(p);
+            if self.is_untracked(prov) {
+                continue;
+            }
+            self.m.stats.late_retags += 1;
+            self.emit_retag(call, p, prov, none, none);
+        }
     }
 
     fn lower_retag_mem(&mut self, call: LLVMValueRef, im: Ranges, pin: Ranges) {

@@ -11,7 +11,9 @@
 //!   stored in them.
 //! * A function with protected retags gets a one-byte frame marker alloca placed first,
 //!   `__bsan_func_entry(frame)` in the prologue and `__bsan_func_exit(frame)` before every
-//!   `ret`/`resume` (before the stack deregistrations).
+//!   `ret`/`resume` (before the stack deregistrations). A function whose protected retags
+//!   are all elided (`leaf_retags.rs`) but made late on its panic paths enters its frame
+//!   there, before the late retags, and leaves it only at `resume`.
 //!
 //! Functions with a frame get cleanup landing pads for calls that may unwind
 //! (`unwind.rs`), so their exit code also runs when a panic passes through. Unwinding
@@ -22,6 +24,7 @@
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::target::LLVMABISizeOfType;
+use inkwell::llvm_sys::LLVMOpcode;
 
 use crate::cx::FnCx;
 use crate::shadow::Prov;
@@ -37,8 +40,10 @@ impl FnCx<'_> {
             LLVMPositionBuilderBefore(self.b, first);
             LLVMSetCurrentDebugLocation2(self.b, std::ptr::null_mut());
             let frame = LLVMBuildAlloca(self.b, self.m.rt.ty.i8, c"bsan.frame".as_ptr());
-            let c = self.m.rt.hook(h::__bsan_func_entry);
-            bsan_ir::call::build_call(self.pb, c.ty, c.func, &mut [frame]);
+            if !self.frame_on_panic_only {
+                let c = self.m.rt.hook(h::__bsan_func_entry);
+                bsan_ir::call::build_call(self.pb, c.ty, c.func, &mut [frame]);
+            }
             self.frame = Some(frame);
         }
     }
@@ -130,7 +135,10 @@ impl FnCx<'_> {
             return;
         }
         self.at_for(before, inst);
-        if let Some(frame) = self.frame {
+        // A frame entered only on panic paths is left only by unwinding (`resume`).
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        let is_ret = unsafe { LLVMGetInstructionOpcode(inst) } == LLVMOpcode::LLVMRet;
+        if let Some(frame) = self.frame.filter(|_| !(self.frame_on_panic_only && is_ret)) {
             self.call_hook(h::__bsan_func_exit, &mut [frame]);
         }
         let kind = self.m.const_i8(STACK);

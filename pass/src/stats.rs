@@ -66,6 +66,11 @@ pub(crate) struct Stats {
     /// Functions with a protector frame whose unwinding could not be given a cleanup
     /// (no personality available, funclet-based EH).
     pub unwind_unhandled: u64,
+    /// Of `retags_lowered`, protected retags a leaf function needs no tag for, lowered to
+    /// `__bsan_retag_check` (`leaf_retags.rs`).
+    pub retags_elided: u64,
+    /// Retags made late, before a call that never returns, for elided ones.
+    pub late_retags: u64,
 }
 
 impl fmt::Display for Stats {
@@ -77,7 +82,8 @@ impl fmt::Display for Stats {
              stack_allocs={} calls={} allocator_calls={} memintrinsics={} atomics={} globals={} \
              protected_frames={} unwind_invokes={} unwind_unhandled={} ptrtoint={} exposed={} transmutes_not_exposed={} \
              wildcards={} inttoptr_optimized={} functions_skipped={} functions_ignored={} \
-             functions_ignored_callees={} retags_erased={} constant_intrinsics_lowered={}",
+             functions_ignored_callees={} retags_erased={} constant_intrinsics_lowered={} \
+             retags_elided={} late_retags={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -107,6 +113,8 @@ impl fmt::Display for Stats {
             self.functions_ignored_callees,
             self.retags_erased,
             self.constant_intrinsics_lowered,
+            self.retags_elided,
+            self.late_retags,
         )
     }
 }

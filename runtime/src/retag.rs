@@ -175,6 +175,54 @@ pub fn retag(req: &RetagRequest<'_>, prov: Prov, site: Site) -> Result<Prov, Vio
     })
 }
 
+/// The implicit read of a protected retag the pass elided (`__bsan_retag_check`, the
+/// pass's `leaf_retags.rs`): the same resolution, range and read through `prov` as
+/// [`retag`] makes before it creates the new tag, and nothing else. An allocation without
+/// a tree has only its root, which a read through the root leaves unchanged, so no tree is
+/// created for it.
+pub fn check_elided(addr: usize, size: u64, prov: Prov, site: Site) -> Result<(), Violation> {
+    stats::RETAGS_ELIDED.bump();
+    let wildcard = prov.alloc == WILDCARD_ALLOC;
+    let (rec, hit) = if wildcard {
+        match exposed::lookup(addr) {
+            Some(hit) => (hit.rec, Some(hit)),
+            None => return Ok(()),
+        }
+    } else {
+        match record_of(prov) {
+            Some(rec) => (rec, None),
+            None => return Ok(()),
+        }
+    };
+    if !rec.has_tree() {
+        return Ok(());
+    }
+    let mut st = rec.lock();
+    if hit.is_some_and(|h| !h.validate(&st)) || !st.live {
+        return Ok(());
+    }
+    let Some(range) = st.offsets(addr, size) else {
+        return Ok(());
+    };
+    let parent = if wildcard {
+        Provenance::Wildcard
+    } else {
+        Provenance::Tag(st.resolve_tag(prov.tag))
+    };
+    let id = st.id;
+    let Some(tree) = st.tree.as_deref_mut() else {
+        return Ok(());
+    };
+    match tree.reborrow_read(parent, range, site) {
+        Ok(()) => Ok(()),
+        Err(TreeError::UnknownTag(_)) => {
+            stats::UNKNOWN_TAGS.bump();
+            Ok(())
+        }
+        Err(TreeError::Ub(ub)) => Err(Violation { ub, alloc_id: id }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,6 +67,8 @@ counters! {
     RETAGS => "retags",
     /// Retags that created a tag.
     RETAGS_DONE => "retags_done",
+    /// Implicit reads of retags the pass elided (`__bsan_retag_check`; not in `retags`).
+    RETAGS_ELIDED => "retags_elided",
     /// Accesses through untracked pointers.
     ACCESSES_UNTRACKED => "accesses_untracked",
     /// Accesses to allocations without a tree (never retagged).

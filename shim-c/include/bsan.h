@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define BSAN_ABI_VERSION 3
+#define BSAN_ABI_VERSION 4
 #define BSAN_DEFAULT_EXIT_CODE 66
 
 /* Retag flags (bsan_abi::retag_flags). */
@@ -44,6 +44,7 @@ typedef struct {
 
 /* BEGIN HOOKS (checked against runtime/abi) */
 bsan_prov_t __bsan_retag(const void * addr, uint64_t size, uint8_t flags, const void * im_ranges, uint64_t im_count, const void * pin_ranges, uint64_t pin_count, uint64_t alloc, uint64_t tag);
+void __bsan_retag_check(const void * addr, uint64_t size, uint64_t alloc, uint64_t tag);
 void __bsan_read(const void * addr, uint64_t size, uint64_t alloc, uint64_t tag);
 void __bsan_write(const void * addr, uint64_t size, uint64_t alloc, uint64_t tag);
 bsan_prov_t __bsan_load_prov(const void * addr, const void * value);

@@ -16,7 +16,9 @@
 //!
 //! Other knobs: `BSAN_PASS_STATS=1` prints the counters (of synthesis and of
 //! instrumentation, one line each), `BSAN_PASS_VERIFY=1` runs the
-//! LLVM verifier after instrumentation and aborts with its message on failure.
+//! LLVM verifier after instrumentation and aborts with its message on failure,
+//! `BSAN_PASS_ELIDE_LEAF_RETAGS=0` keeps every protected retag of leaf functions
+//! (`leaf_retags.rs`; for A/B measurements and IR tests of the retag lowering itself).
 
 use std::ffi::c_char;
 use std::mem::ManuallyDrop;
@@ -166,7 +168,8 @@ fn synthesize(module: &Module<'_>, stage: Stage) {
 
 fn instrument(module: LLVMModuleRef) {
     let start = std::time::Instant::now();
-    let outcome = crate::instrument::instrument_module(module);
+    let elide = std::env::var("BSAN_PASS_ELIDE_LEAF_RETAGS").as_deref() != Ok("0");
+    let outcome = crate::instrument::instrument_module(module, elide);
     if env_flag("BSAN_PASS_STATS") {
         eprintln!("{} time_ms={}", outcome.stats, start.elapsed().as_millis());
     }

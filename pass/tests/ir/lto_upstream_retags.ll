@@ -2,7 +2,7 @@
 ; that are neither marked "bsan-retags" (by the per-crate stage: "rustc" for crates built
 ; with -Zcodegen-emit-retag, "synthesized" otherwise) nor call the retag intrinsics
 ; themselves. Precompiled std (@std_fn) still gets its retag; nothing is retagged twice.
-; RUN: env BSAN_PASS_MODE=rustc opt-22 -load-pass-plugin=%plugin -passes='lto<O0>' -S %s 2>&1 | FileCheck-22 %s
+; RUN: env BSAN_PASS_MODE=rustc BSAN_PASS_ELIDE_LEAF_RETAGS=0 opt-22 -load-pass-plugin=%plugin -passes='lto<O0>' -S %s 2>&1 | FileCheck-22 %s
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes='bsan-synthesize<rust-lto>' -S %s 2>&1 | FileCheck-22 %s --check-prefix=SYN
 ; CHECK: bsan-synthesize: stats: stage=RustLto functions=1 fn_entry=1 (attributes=1, {{.*}} upstream=true upstream_functions=1
 ; CHECK: bsan-pass: stats: functions=4 retags_lowered=3 {{.*}}protected_frames=3

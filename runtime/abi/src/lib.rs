@@ -29,12 +29,12 @@
 //!   (`__bsan_expose`); `tag` is ignored. An address in no exposed allocation is untracked.
 
 /// Bumped whenever a hook signature, a TLS slot or an encoding below changes.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
 
 /// Instrumented modules reference this symbol, the runtime defines it: linking an
 /// instrumented program against a runtime of another ABI version fails with an undefined
 /// symbol naming the version instead of misbehaving at run time.
-pub const VERSION_SYMBOL: &str = "__bsan_abi_version_3";
+pub const VERSION_SYMBOL: &str = "__bsan_abi_version_4";
 
 /// The exit status of a program stopped by a bsan report (overridable with
 /// `BSAN_OPTIONS=exitcode=N`). Distinct from 1 (Rust panics in main) and 101 (test failures).
@@ -164,6 +164,11 @@ hooks! {
     /// `UnsafeCell` / `UnsafePinned` bytes (null when count is 0). Returns the new provenance.
     fn __bsan_retag(addr: Ptr, size: I64, flags: I8, im_ranges: Ptr, im_count: I64,
                     pin_ranges: Ptr, pin_count: I64, alloc: I64, tag: I64) -> Prov;
+    /// The implicit read of a protected retag that the pass elided (a leaf function's
+    /// argument that needs no tag of its own): checked exactly as `__bsan_retag` checks
+    /// it for a pointee of `size` bytes at `addr` with parent provenance `alloc`/`tag`;
+    /// nothing is created, and the pointer keeps its provenance.
+    fn __bsan_retag_check(addr: Ptr, size: I64, alloc: I64, tag: I64) -> Void;
     /// Check a read of `size` bytes at `addr` through provenance `alloc`/`tag`.
     fn __bsan_read(addr: Ptr, size: I64, alloc: I64, tag: I64) -> Void;
     /// Check a write of `size` bytes at `addr` through provenance `alloc`/`tag`.

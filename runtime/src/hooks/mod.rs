@@ -11,7 +11,7 @@
 //! | file            | hooks                                                               |
 //! |-----------------|---------------------------------------------------------------------|
 //! | `access.rs`     | `__bsan_read`, `__bsan_write`                                       |
-//! | `retag.rs`      | `__bsan_retag`, `__rust_retag_reg`, `__rust_retag_mem` (fallbacks)  |
+//! | `retag.rs`      | `__bsan_retag`, `__bsan_retag_check`, `__rust_retag_reg`, `__rust_retag_mem` (fallbacks) |
 //! | `alloc.rs`      | `__bsan_alloc`, `__bsan_dealloc`, `__bsan_realloc_post`             |
 //! | `provenance.rs` | `__bsan_load_prov`, `__bsan_store_prov`, `__bsan_copy_prov`, `__bsan_clear_prov`, `__bsan_expose` |
 //! | `frames.rs`     | `__bsan_func_entry`, `__bsan_func_exit`                             |
@@ -29,7 +29,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// version.
 #[no_mangle]
 #[used]
-pub static __bsan_abi_version_3: u8 = bsan_abi::ABI_VERSION as u8;
+pub static __bsan_abi_version_4: u8 = bsan_abi::ABI_VERSION as u8;
 
 /// Runs a hook body; a panic inside the runtime is an internal error, never an unwind
 /// across `extern "C"`.

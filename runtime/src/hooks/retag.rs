@@ -84,6 +84,23 @@ pub unsafe extern "C" fn __bsan_retag(
     })
 }
 
+/// The implicit read of a protected retag the pass elided ([`retag::check_elided`]).
+///
+/// # Safety
+/// None beyond the ABI: `addr` is never dereferenced.
+#[no_mangle]
+#[inline(never)]
+pub unsafe extern "C" fn __bsan_retag_check(addr: *const u8, size: u64, alloc: u64, tag: u64) {
+    let site = sys::caller_pc();
+    guard("__bsan_retag_check", || {
+        crate::threads::ensure_registered();
+        crate::threads::note_stack_pointer();
+        if let Err(v) = retag::check_elided(addr as usize, size, Prov { alloc, tag }, site) {
+            report::report_violation(v)
+        }
+    })
+}
+
 /// Fallback for rustc's register retag intrinsic: returns the pointer unchanged.
 ///
 /// # Safety

@@ -32,6 +32,7 @@ use super::retag::*;
 fn every_abi_hook_is_defined_with_its_signature() {
     let defined: Vec<(&str, Vec<AbiTy>, AbiTy)> = defined_hooks! {
         __bsan_retag(Ptr, I64, I8, Ptr, I64, Ptr, I64, I64, I64) -> Prov;
+        __bsan_retag_check(Ptr, I64, I64, I64) -> Void;
         __bsan_read(Ptr, I64, I64, I64) -> Void;
         __bsan_write(Ptr, I64, I64, I64) -> Void;
         __bsan_load_prov(Ptr, Ptr) -> Prov;
@@ -72,8 +73,8 @@ fn every_abi_hook_is_defined_with_its_signature() {
 
 #[test]
 fn version_symbol_matches_the_abi() {
-    assert_eq!(bsan_abi::VERSION_SYMBOL, "__bsan_abi_version_3");
-    assert_eq!(super::__bsan_abi_version_3, 3);
+    assert_eq!(bsan_abi::VERSION_SYMBOL, "__bsan_abi_version_4");
+    assert_eq!(super::__bsan_abi_version_4, 4);
 }
 
 #[test]

@@ -267,6 +267,30 @@ impl Tree {
         kind: AccessKind,
         site: Site,
     ) -> Result<(), TreeError> {
+        self.access_for(prov, range, kind, AccessCause::Explicit(kind), site)
+    }
+
+    /// The implicit read of a retag through `parent` over `range` (offsets, in bounds),
+    /// without the retag: what [`retag`](Self::retag) checks and does before it creates
+    /// the new tag, for a retag the instrumentation proved needs no tag of its own.
+    pub fn reborrow_read(
+        &mut self,
+        parent: Provenance,
+        range: Range<u64>,
+        site: Site,
+    ) -> Result<(), TreeError> {
+        self.access_for(parent, range, AccessKind::Read, AccessCause::Reborrow, site)
+    }
+
+    #[inline(always)]
+    fn access_for(
+        &mut self,
+        prov: Provenance,
+        range: Range<u64>,
+        kind: AccessKind,
+        cause: AccessCause,
+        site: Site,
+    ) -> Result<(), TreeError> {
         let kind_bit = 1u8 << kind as u8;
         if let Provenance::Tag(t) = prov {
             let n = &self.noop;
@@ -281,7 +305,7 @@ impl Tree {
         }
         let ctx = AccessCtx {
             kind,
-            cause: AccessCause::Explicit(kind),
+            cause,
             range: Some(clamped.clone()),
             site,
         };

@@ -1,0 +1,592 @@
+//! Protected retags a leaf function does not need: the static elision that makes tiny
+//! `-O0` functions (`len`, `eq`, `ctrl`, `next_u32`...) cost an access check instead of a
+//! tag, a protector and a frame.
+//!
+//! # What is elided
+//!
+//! A *candidate* is a function-entry retag: a `__rust_retag_reg` in the entry block with
+//! constant flags that include `PROTECTED` and no `UnsafeCell`/`UnsafePinned` ranges. Its
+//! result `c` must not *escape*: followed through GEPs, casts, freeze, phis, selects and
+//! whole-pointer spill slots (an alloca only loaded from and stored to, the `-O0` debug
+//! spill), it reaches only load/store addresses, comparisons, debug/lifetime intrinsics
+//! and memcpy/memmove/memset pointer operands. The function must be a *leaf*: besides
+//! retag intrinsics it calls only intrinsics that touch no memory, memory intrinsics, and
+//! functions that never return (`noreturn`: the panic paths of overflow and bounds checks).
+//!
+//! An elided retag is lowered to `__bsan_retag_check` (its implicit read through the
+//! parent `p`, checked exactly as `__bsan_retag` checks it, nothing created), and every use
+//! of `c` takes `p`'s provenance. Two cases are elided:
+//!
+//! * **Read-only**: no instruction writes memory other than
+//!   the function's own allocas. Then every non-escaping candidate is elided.
+//! * **Single writer**: one candidate `c` is a `&mut`, and every
+//!   access outside the function's own allocas is made through pointers derived only from
+//!   `c`; the only other retags are entry candidates. Then `c` alone is elided.
+//!
+//! # Why nothing is missed (model §2–§4)
+//!
+//! Replacing `c` by `p` changes, for every tag `n` other than `c`, nothing: `n` is local
+//! to an access through `p` iff it is `p` or an ancestor of `p`, which is exactly when it
+//! is local to an access through `c` (`c`'s only ancestors are `p` and `p`'s). So the
+//! accesses of the function have the same effects and the same checks on every other tag.
+//! What is lost is `c` itself: its state's checks, its protector, and its release at the
+//! exit. None can report here:
+//!
+//! * `c`'s own state. A fresh `c` is Reserved (`&mut`) or Frozen (`&T` of a `Freeze`
+//!   pointee, as candidates have no `UnsafeCell` ranges). It is only ever Disabled, or
+//!   written while Frozen or conflicted, after a foreign write, a write through a Frozen
+//!   `c`, or a write through `c` after a foreign read. A read-only function does no write
+//!   at all. In a single-writer function the only foreign accesses to `c` are the implicit
+//!   reads of the other entry retags, which come before any access through `c`; a write
+//!   through `c` after one of them (conflicted, protected Reserved: a report) is a foreign
+//!   write to that protected sibling instead (also a report, which the sibling still
+//!   makes: it is not elided).
+//! * `c`'s protector. It reports a foreign access to `c` that would disable it (any
+//!   foreign write, or a foreign read of an Active `c`). A read-only function makes no
+//!   write, and `c` is never Active there. A single-writer function makes no foreign
+//!   access to `c` after its entry retags. Other threads: an access racing with the call
+//!   is a data race on non-`UnsafeCell` memory, outside Tree Borrows.
+//! * `c`'s release. It is a read (or a write, if `c` became Active) through `c` over the
+//!   bytes `c` accessed; with no foreign access to `c` in between it repeats what the
+//!   function's own accesses through `c` already did, and Tree Borrows transitions are
+//!   idempotent under a repeated access.
+//! * Panic paths. A `noreturn` call runs the panic machinery, including a user's panic
+//!   hook, while the function's frame (and `c`'s protector) is still live. So before each
+//!   one the elided retags are made after all (`late` retags, with a protector frame that
+//!   only the panic path enters): a read-only function never changed `c`'s fresh state, and
+//!   a single-writer function is only elided if no write can precede a `noreturn` call,
+//!   so the late tag is in the state `c` would have had. A call cannot be `noreturn` and
+//!   return, so the late frame is only ever left by unwinding (its cleanup pad,
+//!   `unwind.rs`).
+//!
+//! Owns: the classification ([`LeafRetags`]). Does not emit code.
+
+use std::collections::{HashMap, HashSet};
+
+use inkwell::llvm_sys::core::*;
+use inkwell::llvm_sys::prelude::*;
+use inkwell::llvm_sys::LLVMOpcode;
+
+use bsan_abi::retag_flags::{MUTABLE, PROTECTED};
+use bsan_ir::attrs;
+use bsan_ir::iter;
+use bsan_ir::value::value_name;
+
+use crate::classify::{retag_kind, shape_error, strip_constant_offsets, RetagKind};
+
+/// The protected retags of one function that are elided, and where they are made late.
+#[derive(Default)]
+pub(crate) struct LeafRetags {
+    /// Elided retag calls, in the entry block's order.
+    pub elided: Vec<LLVMValueRef>,
+}
+
+impl LeafRetags {
+    pub(crate) fn is_elided(&self, call: LLVMValueRef) -> bool {
+        self.elided.contains(&call)
+    }
+}
+
+/// What the bases of a pointer are, as a set: the function's own allocas, candidates (by
+/// index, at most 64 are tracked), anything else.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+struct Bases {
+    local: bool,
+    candidates: u64,
+    other: bool,
+}
+
+impl Bases {
+    fn union(self, o: Bases) -> Bases {
+        Bases {
+            local: self.local || o.local,
+            candidates: self.candidates | o.candidates,
+            other: self.other || o.other,
+        }
+    }
+    const OTHER: Bases = Bases {
+        local: false,
+        candidates: 0,
+        other: true,
+    };
+    fn only_local(self) -> bool {
+        !self.other && self.candidates == 0
+    }
+}
+
+/// One memory access of the function: its address operand and whether it writes.
+struct Access {
+    inst: LLVMValueRef,
+    addr: LLVMValueRef,
+    write: bool,
+}
+
+/// Everything [`analyze`] needs from one walk over the function.
+struct Scan {
+    candidates: Vec<LLVMValueRef>,
+    other_retags: usize,
+    accesses: Vec<Access>,
+    noreturn_calls: Vec<LLVMValueRef>,
+}
+
+/// Classifies `func` (retag `invoke`s already turned into calls).
+pub(crate) fn analyze(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> LeafRetags {
+    let none = LeafRetags::default();
+    let Some(scan) = scan(func, entry) else {
+        return none;
+    };
+    if scan.candidates.is_empty() || scan.candidates.len() > 64 {
+        return none;
+    }
+    let kept: Vec<LLVMValueRef> = scan
+        .candidates
+        .iter()
+        .copied()
+        .filter(|&c| !escapes(c))
+        .collect();
+    if kept.is_empty() {
+        return none;
+    }
+    let mut bases = BaseFinder {
+        candidates: &scan.candidates,
+        memo: HashMap::new(),
+    };
+    let classified: Vec<(Bases, bool, LLVMValueRef)> = scan
+        .accesses
+        .iter()
+        .map(|a| (bases.of(a.addr), a.write, a.inst))
+        .collect();
+    let writes_outside = classified.iter().any(|&(b, w, _)| w && !b.only_local());
+    if !writes_outside {
+        return LeafRetags { elided: kept };
+    }
+    if scan.other_retags > 0 {
+        return none;
+    }
+    for &c in &kept {
+        if flags(c) & MUTABLE as u64 == 0 {
+            continue;
+        }
+        let bit = 1u64
+            << scan
+                .candidates
+                .iter()
+                .position(|&x| x == c)
+                .expect("a candidate");
+        let only_c = classified
+            .iter()
+            .all(|&(b, _, _)| b.only_local() || (!b.other && b.candidates == bit));
+        if !only_c {
+            continue;
+        }
+        let writes: Vec<LLVMValueRef> = classified
+            .iter()
+            .filter(|&&(b, w, _)| w && !b.only_local())
+            .map(|&(_, _, i)| i)
+            .collect();
+        if scan
+            .noreturn_calls
+            .iter()
+            .any(|&n| may_precede_any(&writes, n))
+        {
+            return none;
+        }
+        return LeafRetags { elided: vec![c] };
+    }
+    none
+}
+
+/// The calls in `func` that never return, where elided retags are made late (after any
+/// CFG edit: `unwind.rs` turns them into invokes in the same block).
+pub(crate) fn noreturn_calls(func: LLVMValueRef) -> Vec<LLVMValueRef> {
+    iter::all_instructions(func)
+        .filter(|&i| bsan_ir::call::is_call_or_invoke(i) && never_returns(i))
+        .filter(|&i| intrinsic_name(i).is_none())
+        .collect()
+}
+
+fn flags(retag: LLVMValueRef) -> u64 {
+    // SAFETY: a well-shaped retag call has 5 arguments; the caller checked the shape.
+    unsafe { LLVMConstIntGetZExtValue(LLVMGetOperand(retag, 2)) }
+}
+
+/// Whether a constant operand is a null pointer or a zero integer (no ranges).
+fn is_no_ranges(v: LLVMValueRef) -> bool {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+    unsafe {
+        if !LLVMIsAConstantInt(v).is_null() {
+            return LLVMConstIntGetZExtValue(v) == 0;
+        }
+        !LLVMIsAConstant(v).is_null() && LLVMIsNull(v) != 0
+    }
+}
+
+fn is_candidate(i: LLVMValueRef) -> bool {
+    if retag_kind(i) != Some(RetagKind::Reg) || shape_error(i, RetagKind::Reg).is_some() {
+        return false;
+    }
+    // SAFETY: a well-shaped retag call has 5 arguments.
+    unsafe {
+        let fl = LLVMGetOperand(i, 2);
+        !LLVMIsAConstantInt(fl).is_null()
+            && LLVMConstIntGetZExtValue(fl) & PROTECTED as u64 != 0
+            && is_no_ranges(LLVMGetOperand(i, 3))
+            && is_no_ranges(LLVMGetOperand(i, 4))
+            && crate::classify::is_ptr(LLVMTypeOf(i))
+    }
+}
+
+/// The name of the intrinsic `call` calls, if it calls one.
+fn intrinsic_name(call: LLVMValueRef) -> Option<String> {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+    unsafe {
+        let f = LLVMIsAFunction(strip_constant_offsets(LLVMGetCalledValue(call)));
+        (!f.is_null() && LLVMGetIntrinsicID(f) != 0).then(|| value_name(f))
+    }
+}
+
+fn never_returns(call: LLVMValueRef) -> bool {
+    if attrs::call_site_has_enum(call, attrs::FUNCTION, "noreturn") {
+        return true;
+    }
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+    let f = unsafe { LLVMIsAFunction(strip_constant_offsets(LLVMGetCalledValue(call))) };
+    !f.is_null() && attrs::has_fn_enum(f, "noreturn")
+}
+
+/// Intrinsics that neither read nor write memory a pointer could reach (the memory
+/// intrinsics are accesses, classified separately).
+fn is_memory_free_intrinsic(name: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "llvm.dbg.",
+        "llvm.lifetime.",
+        "llvm.assume",
+        "llvm.expect",
+        "llvm.experimental.noalias.scope.decl",
+        "llvm.sadd.with.overflow.",
+        "llvm.uadd.with.overflow.",
+        "llvm.ssub.with.overflow.",
+        "llvm.usub.with.overflow.",
+        "llvm.smul.with.overflow.",
+        "llvm.umul.with.overflow.",
+        "llvm.sadd.sat.",
+        "llvm.uadd.sat.",
+        "llvm.ssub.sat.",
+        "llvm.usub.sat.",
+        "llvm.ctpop.",
+        "llvm.ctlz.",
+        "llvm.cttz.",
+        "llvm.bswap.",
+        "llvm.bitreverse.",
+        "llvm.fshl.",
+        "llvm.fshr.",
+        "llvm.smax.",
+        "llvm.smin.",
+        "llvm.umax.",
+        "llvm.umin.",
+        "llvm.abs.",
+        "llvm.fabs.",
+        "llvm.copysign.",
+        "llvm.minnum.",
+        "llvm.maxnum.",
+        "llvm.sqrt.",
+        "llvm.fma.",
+        "llvm.fmuladd.",
+        "llvm.floor.",
+        "llvm.ceil.",
+        "llvm.trunc.",
+        "llvm.rint.",
+        "llvm.round.",
+        "llvm.trap",
+        "llvm.ubsantrap",
+    ];
+    PREFIXES.iter().any(|p| name.starts_with(p))
+}
+
+/// One walk: the candidates, the accesses, the `noreturn` calls; `None` if the function is
+/// not a leaf.
+fn scan(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> Option<Scan> {
+    let mut s = Scan {
+        candidates: Vec::new(),
+        other_retags: 0,
+        accesses: Vec::new(),
+        noreturn_calls: Vec::new(),
+    };
+    for bb in iter::blocks(func) {
+        for i in iter::instructions(bb) {
+            use LLVMOpcode::*;
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+            let op = unsafe { LLVMGetInstructionOpcode(i) };
+            // SAFETY: as above; the operand indices are those of each opcode.
+            unsafe {
+                match op {
+                    LLVMLoad => s.accesses.push(Access {
+                        inst: i,
+                        addr: LLVMGetOperand(i, 0),
+                        write: false,
+                    }),
+                    LLVMStore => s.accesses.push(Access {
+                        inst: i,
+                        addr: LLVMGetOperand(i, 1),
+                        write: true,
+                    }),
+                    LLVMAtomicRMW | LLVMAtomicCmpXchg => s.accesses.push(Access {
+                        inst: i,
+                        addr: LLVMGetOperand(i, 0),
+                        write: true,
+                    }),
+                    LLVMVAArg | LLVMInvoke | LLVMCallBr => return None,
+                    LLVMCall => {
+                        if !LLVMIsAInlineAsm(LLVMGetCalledValue(i)).is_null() {
+                            return None;
+                        }
+                        if retag_kind(i).is_some() {
+                            if bb == entry && is_candidate(i) {
+                                s.candidates.push(i);
+                            } else {
+                                s.other_retags += 1;
+                            }
+                        } else if let Some(name) = intrinsic_name(i) {
+                            if let Some(op) = crate::classify::mem_intrinsic(&name) {
+                                s.accesses.push(Access {
+                                    inst: i,
+                                    addr: LLVMGetOperand(i, 0),
+                                    write: true,
+                                });
+                                if op == crate::classify::MemOp::Copy {
+                                    s.accesses.push(Access {
+                                        inst: i,
+                                        addr: LLVMGetOperand(i, 1),
+                                        write: false,
+                                    });
+                                }
+                            } else if !is_memory_free_intrinsic(&name) {
+                                return None;
+                            }
+                        } else if never_returns(i) {
+                            s.noreturn_calls.push(i);
+                        } else {
+                            return None;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    Some(s)
+}
+
+/// A whole-pointer slot: an alloca whose every use is a load from it, a store *to* it, or
+/// a debug/lifetime intrinsic. A pointer stored in it comes back only through its loads.
+fn is_slot(v: LLVMValueRef) -> bool {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+    if unsafe { LLVMIsAAllocaInst(v) }.is_null() {
+        return false;
+    }
+    iter::users(v).all(|u| {
+        use LLVMOpcode::*;
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        unsafe {
+            match LLVMGetInstructionOpcode(u) {
+                LLVMLoad => true,
+                LLVMStore => LLVMGetOperand(u, 1) == v && LLVMGetOperand(u, 0) != v,
+                LLVMCall => intrinsic_name(u)
+                    .is_some_and(|n| n.starts_with("llvm.dbg.") || n.starts_with("llvm.lifetime.")),
+                _ => false,
+            }
+        }
+    })
+}
+
+/// Whether the retag result `c` escapes (see the module docs).
+fn escapes(c: LLVMValueRef) -> bool {
+    let mut work = vec![c];
+    let mut seen: HashSet<LLVMValueRef> = HashSet::from([c]);
+    while let Some(v) = work.pop() {
+        for user in iter::users(v) {
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+            if unsafe { LLVMIsAInstruction(user) }.is_null() {
+                return true;
+            }
+            use LLVMOpcode::*;
+            // SAFETY: as above; the operand indices are those of each opcode.
+            let derived: Vec<LLVMValueRef> = unsafe {
+                match LLVMGetInstructionOpcode(user) {
+                    LLVMLoad | LLVMICmp => vec![],
+                    LLVMStore => {
+                        let addr = LLVMGetOperand(user, 1);
+                        if LLVMGetOperand(user, 0) != v {
+                            vec![]
+                        } else if addr != v && is_slot(addr) {
+                            // A spill: the pointer comes back through the slot's loads.
+                            iter::users(addr)
+                                .filter(|&u| LLVMGetInstructionOpcode(u) == LLVMLoad)
+                                .collect()
+                        } else {
+                            return true;
+                        }
+                    }
+                    LLVMAtomicRMW | LLVMAtomicCmpXchg => {
+                        if (1..LLVMGetNumOperands(user) as u32)
+                            .any(|i| LLVMGetOperand(user, i) == v)
+                        {
+                            return true;
+                        }
+                        vec![]
+                    }
+                    LLVMGetElementPtr => {
+                        if (1..LLVMGetNumOperands(user) as u32)
+                            .any(|i| LLVMGetOperand(user, i) == v)
+                            || !crate::classify::is_ptr(LLVMTypeOf(user))
+                        {
+                            return true;
+                        }
+                        vec![user]
+                    }
+                    LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze | LLVMPHI => {
+                        if !crate::classify::is_ptr(LLVMTypeOf(user)) {
+                            return true;
+                        }
+                        vec![user]
+                    }
+                    LLVMSelect => {
+                        if LLVMGetOperand(user, 0) == v
+                            || !crate::classify::is_ptr(LLVMTypeOf(user))
+                        {
+                            return true;
+                        }
+                        vec![user]
+                    }
+                    LLVMCall => {
+                        let Some(name) = intrinsic_name(user) else {
+                            return true; // another retag, a noreturn call's argument
+                        };
+                        if name.starts_with("llvm.dbg.") || name.starts_with("llvm.lifetime.") {
+                            vec![]
+                        } else if crate::classify::is_mem_intrinsic(&name) {
+                            let n = LLVMGetNumArgOperands(user);
+                            if (2..n).any(|i| LLVMGetOperand(user, i) == v) {
+                                return true;
+                            }
+                            vec![]
+                        } else {
+                            return true;
+                        }
+                    }
+                    _ => return true,
+                }
+            };
+            for d in derived {
+                if seen.insert(d) {
+                    work.push(d);
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Which bases a pointer may be derived from, walking its definition backwards.
+struct BaseFinder<'a> {
+    candidates: &'a [LLVMValueRef],
+    memo: HashMap<LLVMValueRef, Bases>,
+}
+
+impl BaseFinder<'_> {
+    fn of(&mut self, v: LLVMValueRef) -> Bases {
+        if let Some(&b) = self.memo.get(&v) {
+            return b;
+        }
+        // A cycle through phis adds nothing beyond its entries: start it empty.
+        self.memo.insert(v, Bases::default());
+        let b = self.compute(v);
+        self.memo.insert(v, b);
+        b
+    }
+
+    fn compute(&mut self, v: LLVMValueRef) -> Bases {
+        if let Some(i) = self.candidates.iter().position(|&c| c == v) {
+            return Bases {
+                candidates: 1 << i,
+                ..Bases::default()
+            };
+        }
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        unsafe {
+            if LLVMIsAInstruction(v).is_null() {
+                return Bases::OTHER;
+            }
+            use LLVMOpcode::*;
+            match LLVMGetInstructionOpcode(v) {
+                LLVMAlloca => Bases {
+                    local: true,
+                    ..Bases::default()
+                },
+                LLVMGetElementPtr | LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze => {
+                    self.of(LLVMGetOperand(v, 0))
+                }
+                LLVMSelect => {
+                    let a = self.of(LLVMGetOperand(v, 1));
+                    a.union(self.of(LLVMGetOperand(v, 2)))
+                }
+                LLVMPHI => {
+                    let mut b = Bases::default();
+                    for k in 0..LLVMCountIncoming(v) {
+                        b = b.union(self.of(LLVMGetIncomingValue(v, k)));
+                    }
+                    b
+                }
+                LLVMLoad => {
+                    let slot = LLVMGetOperand(v, 0);
+                    if !is_slot(slot) {
+                        return Bases::OTHER;
+                    }
+                    let stored: Vec<LLVMValueRef> = iter::users(slot)
+                        .filter(|&u| LLVMGetInstructionOpcode(u) == LLVMStore)
+                        .map(|u| LLVMGetOperand(u, 0))
+                        .collect();
+                    let mut b = Bases::default();
+                    for s in stored {
+                        b = b.union(self.of(s));
+                    }
+                    b
+                }
+                _ => Bases::OTHER,
+            }
+        }
+    }
+}
+
+/// Whether one of `writes` may execute before the call `n`: it is earlier in `n`'s block,
+/// or in a block from which `n`'s block can be reached.
+fn may_precede_any(writes: &[LLVMValueRef], n: LLVMValueRef) -> bool {
+    if writes.is_empty() {
+        return false;
+    }
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+    let (nb, func) = unsafe {
+        let nb = LLVMGetInstructionParent(n);
+        (nb, LLVMGetBasicBlockParent(nb))
+    };
+    let mut preds: HashMap<LLVMBasicBlockRef, Vec<LLVMBasicBlockRef>> = HashMap::new();
+    for b in iter::blocks(func) {
+        for s in iter::successors(b) {
+            preds.entry(s).or_default().push(b);
+        }
+    }
+    let mut reaching: HashSet<LLVMBasicBlockRef> = HashSet::new();
+    let mut work: Vec<LLVMBasicBlockRef> = preds.get(&nb).cloned().unwrap_or_default();
+    while let Some(b) = work.pop() {
+        if reaching.insert(b) {
+            work.extend(preds.get(&b).into_iter().flatten().copied());
+        }
+    }
+    let earlier_in_block: HashSet<LLVMValueRef> =
+        iter::instructions(nb).take_while(|&i| i != n).collect();
+    writes.iter().any(|&w| {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        let wb = unsafe { LLVMGetInstructionParent(w) };
+        reaching.contains(&wb) || earlier_in_block.contains(&w)
+    })
+}
