@@ -44,8 +44,16 @@
 //! * `c`'s protector. It reports a foreign access to `c` that would disable it (any
 //!   foreign write, or a foreign read of an Active `c`). A read-only function makes no
 //!   write, and `c` is never Active there. A single-writer function makes no foreign
-//!   access to `c` after its entry retags. Other threads: an access racing with the call
-//!   is a data race on non-`UnsafeCell` memory, outside Tree Borrows.
+//!   access to `c` after its entry retags.
+//! * Other threads. The function has no atomic instruction and no fence, so nothing it
+//!   does synchronizes with another thread: another thread's write during the call to a
+//!   byte the function accesses (or a read of a byte it writes) is a data race, which is
+//!   undefined behaviour of its own that Tree Borrows does not judge. **The one report that
+//!   can be lost**: another thread's unsynchronized write (or deallocation), during the call, to
+//!   bytes of the pointee the function does *not* access. `c`'s protector would report it, but only if
+//!   it happened to land within the call's few instructions: the same write a moment later
+//!   is allowed, so no run can rely on seeing it. We accept that loss for the cost of a
+//!   tag and a protector per call.
 //! * `c`'s release. It is a read (or a write, if `c` became Active) through `c` over the
 //!   bytes `c` accessed; with no foreign access to `c` in between it repeats what the
 //!   function's own accesses through `c` already did, and Tree Borrows transitions are
@@ -319,6 +327,10 @@ fn scan(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> Option<Scan> {
             let op = unsafe { LLVMGetInstructionOpcode(i) };
             // SAFETY: as above; the operand indices are those of each opcode.
             unsafe {
+                // No synchronization: see "Other threads" in the module docs.
+                if matches!(op, LLVMLoad | LLVMStore) && LLVMIsAtomic(i) != 0 {
+                    return None;
+                }
                 match op {
                     LLVMLoad => s.accesses.push(Access {
                         inst: i,
@@ -330,12 +342,8 @@ fn scan(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> Option<Scan> {
                         addr: LLVMGetOperand(i, 1),
                         write: true,
                     }),
-                    LLVMAtomicRMW | LLVMAtomicCmpXchg => s.accesses.push(Access {
-                        inst: i,
-                        addr: LLVMGetOperand(i, 0),
-                        write: true,
-                    }),
-                    LLVMVAArg | LLVMInvoke | LLVMCallBr => return None,
+                    LLVMAtomicRMW | LLVMAtomicCmpXchg | LLVMFence | LLVMVAArg | LLVMInvoke
+                    | LLVMCallBr => return None,
                     LLVMCall => {
                         if !LLVMIsAInlineAsm(LLVMGetCalledValue(i)).is_null() {
                             return None;

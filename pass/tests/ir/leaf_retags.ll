@@ -2,7 +2,7 @@
 ; __bsan_retag_check, no frame; made late before a call that never returns; kept whenever
 ; a check could depend on the tag.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=10 {{.*}}retags_elided=6 late_retags=2
+; CHECK: bsan-pass: stats: functions=11 {{.*}}retags_elided=6 late_retags=2
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -189,6 +189,19 @@ start:
   store i32 %v, ptr %tmp
   %w = load i32, ptr %tmp
   ret i32 %w
+}
+
+; An atomic access could synchronize with another thread, whose accesses during the call
+; the protector must then judge. Kept.
+; CHECK-LABEL: define i32 @atomic_read(ptr %p)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p
+; CHECK-NOT: __bsan_retag_check
+; CHECK: ret i32
+define i32 @atomic_read(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 4, i8 9, ptr null, ptr null)
+  %v = load atomic i32, ptr %r acquire, align 4
+  ret i32 %v
 }
 
 declare { i64, i1 } @llvm.uadd.with.overflow.i64(i64, i64)
