@@ -117,8 +117,10 @@ impl Bases {
         candidates: 0,
         other: true,
     };
+    /// Only the function's own allocas, and at least one (an empty set, a slot never
+    /// stored to, is not trusted to be anything).
     fn only_local(self) -> bool {
-        !self.other && self.candidates == 0
+        self.local && !self.other && self.candidates == 0
     }
 }
 
@@ -506,8 +508,9 @@ impl BaseFinder<'_> {
         if let Some(&b) = self.memo.get(&v) {
             return b;
         }
-        // A cycle through phis adds nothing beyond its entries: start it empty.
-        self.memo.insert(v, Bases::default());
+        // A cycle through phis: the value is what its entries make it, but the values on
+        // the cycle would be memoized from a partial answer, so the cycle is `OTHER`.
+        self.memo.insert(v, Bases::OTHER);
         let b = self.compute(v);
         self.memo.insert(v, b);
         b

@@ -2,7 +2,7 @@
 ; __bsan_retag_check, no frame; made late before a call that never returns; kept whenever
 ; a check could depend on the tag.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=11 {{.*}}retags_elided=6 late_retags=2
+; CHECK: bsan-pass: stats: functions=12 {{.*}}retags_elided=6 late_retags=2
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -202,6 +202,29 @@ start:
   %r = call ptr @__rust_retag_reg(ptr %p, i64 4, i8 9, ptr null, ptr null)
   %v = load atomic i32, ptr %r acquire, align 4
   ret i32 %v
+}
+
+; A write through a shared reference, reached through a loop's phi: the phi is derived from
+; the reference too. Kept.
+; CHECK-LABEL: define void @write_in_loop(ptr %p, i64 %n)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p
+; CHECK-NOT: __bsan_retag_check
+; CHECK: ret void
+define void @write_in_loop(ptr %p, i64 %n) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 64, i8 9, ptr null, ptr null)
+  br label %loop
+loop:
+  %cur = phi ptr [ %r, %start ], [ %next, %loop ]
+  %i = phi i64 [ 0, %start ], [ %j, %loop ]
+  %v = load i8, ptr %cur
+  %next = getelementptr inbounds i8, ptr %cur, i64 1
+  store i8 %v, ptr %next
+  %j = add i64 %i, 1
+  %c = icmp ult i64 %j, %n
+  br i1 %c, label %loop, label %done
+done:
+  ret void
 }
 
 declare { i64, i1 } @llvm.uadd.with.overflow.i64(i64, i64)
