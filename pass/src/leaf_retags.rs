@@ -17,11 +17,11 @@
 //! parent `p`, checked exactly as `__bsan_retag` checks it, nothing created), and every use
 //! of `c` takes `p`'s provenance. Two cases are elided:
 //!
-//! * **Read-only**: no instruction writes memory other than
-//!   the function's own allocas. Then every non-escaping candidate is elided.
-//! * **Single writer**: one candidate `c` is a `&mut`, and every
-//!   access outside the function's own allocas is made through pointers derived only from
-//!   `c`; the only other retags are entry candidates. Then `c` alone is elided.
+//! * **Read-only**: no instruction writes memory other than the function's own allocas.
+//!   Then every non-escaping candidate is elided.
+//! * **Single writer**: one candidate `c` is a `&mut` (or `Box`), and every access outside
+//!   the function's own allocas is made through pointers derived only from `c`; the only
+//!   other retags are entry candidates. Then `c` alone is elided.
 //!
 //! # Why nothing is missed (model §2–§4)
 //!
@@ -32,28 +32,28 @@
 //! What is lost is `c` itself: its state's checks, its protector, and its release at the
 //! exit. None can report here:
 //!
-//! * `c`'s own state. A fresh `c` is Reserved (`&mut`) or Frozen (`&T` of a `Freeze`
-//!   pointee, as candidates have no `UnsafeCell` ranges). It is only ever Disabled, or
-//!   written while Frozen or conflicted, after a foreign write, a write through a Frozen
-//!   `c`, or a write through `c` after a foreign read. A read-only function does no write
-//!   at all. In a single-writer function the only foreign accesses to `c` are the implicit
-//!   reads of the other entry retags, which come before any access through `c`; a write
-//!   through `c` after one of them (conflicted, protected Reserved: a report) is a foreign
-//!   write to that protected sibling instead (also a report, which the sibling still
-//!   makes: it is not elided).
+//! * `c`'s own state. A fresh `c` is Reserved (`&mut`, `Box`) or, for a `&T`, Frozen (Cell
+//!   where the pointee is not `Freeze`, which allows reads too). Reads through it never
+//!   fail. Only a write can: through a Frozen `c`, or through a Reserved one after a
+//!   foreign read, and the only candidate written through is a single writer's `&mut`. In
+//!   a single-writer function the only foreign accesses to `c` are the implicit reads of
+//!   the other entry retags, which come before any access through `c`; a write through
+//!   `c` after one of them (conflicted, protected Reserved: a report) is a foreign write to
+//!   that protected sibling instead (also a report, which the sibling still makes: it is
+//!   not elided).
 //! * `c`'s protector. It reports a foreign access to `c` that would disable it (any
 //!   foreign write, or a foreign read of an Active `c`). A read-only function makes no
 //!   write, and `c` is never Active there. A single-writer function makes no foreign
 //!   access to `c` after its entry retags.
 //! * Other threads. The function has no atomic instruction and no fence, so nothing it
 //!   does synchronizes with another thread: another thread's write during the call to a
-//!   byte the function accesses (or a read of a byte it writes) is a data race, which is
-//!   undefined behaviour of its own that Tree Borrows does not judge. **The one report that
-//!   can be lost**: another thread's unsynchronized write (or deallocation), during the call, to
-//!   bytes of the pointee the function does *not* access. `c`'s protector would report it, but only if
-//!   it happened to land within the call's few instructions: the same write a moment later
-//!   is allowed, so no run can rely on seeing it. We accept that loss for the cost of a
-//!   tag and a protector per call.
+//!   byte the function accesses (or a read of a byte it writes) is a data race, undefined
+//!   behaviour of its own that Tree Borrows does not judge. **The one report that can be
+//!   lost**: another thread's unsynchronized write (or deallocation), during the call, to
+//!   bytes of the pointee the function does *not* access. `c`'s protector would report
+//!   it, but only if it landed within the call's few instructions: the same write a moment
+//!   later is allowed, so no run can rely on seeing it. We accept that loss for the cost of
+//!   a tag and a protector per call.
 //! * `c`'s release. It is a read (or a write, if `c` became Active) through `c` over the
 //!   bytes `c` accessed; with no foreign access to `c` in between it repeats what the
 //!   function's own accesses through `c` already did, and Tree Borrows transitions are
@@ -61,7 +61,9 @@
 //! * Panic paths. A `noreturn` call runs the panic machinery, including a user's panic
 //!   hook, while the function's frame (and `c`'s protector) is still live. So before each
 //!   one the elided retags are made after all (`late` retags, with a protector frame that
-//!   only the panic path enters): a read-only function never changed `c`'s fresh state, and
+//!   only the panic path enters). A read-only function leaves `c` in a state no later
+//!   access can tell from the late tag's (at most a Reserved conflicted by foreign reads,
+//!   which only a write through `c` could tell, and nothing writes through `c` any more);
 //!   a single-writer function is only elided if no write can precede a `noreturn` call,
 //!   so the late tag is in the state `c` would have had. A call cannot be `noreturn` and
 //!   return, so the late frame is only ever left by unwinding (its cleanup pad,
