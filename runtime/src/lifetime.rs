@@ -34,7 +34,7 @@ pub fn allocate(addr: usize, size: u64, kind: AllocKind, site: Site) -> Prov {
     }
     // Exposed allocations overlapping this one were freed without the runtime seeing it.
     exposed::evict_overlapping(addr, size);
-    let rec = AllocInfo::create(addr, size, kind, site);
+    let (rec, root) = AllocInfo::create_with_root(addr, size, kind, site);
     match kind {
         AllocKind::Heap => {
             stats::ALLOCS_HEAP.bump();
@@ -49,7 +49,6 @@ pub fn allocate(addr: usize, size: u64, kind: AllocKind, site: Site) -> Prov {
         AllocKind::Stack => stats::ALLOCS_STACK.bump(),
         AllocKind::Global => stats::ALLOCS_GLOBAL.bump(),
     }
-    let root = rec.lock().root_tag;
     Prov {
         alloc: rec.addr(),
         tag: root,
