@@ -63,12 +63,21 @@ type Shard = RwLock<BTreeMap<usize, Entry>>;
 const REGION_SHIFT: u32 = 24;
 const SHARDS: usize = 64;
 static INDEX: [Shard; SHARDS] = [const { RwLock::new(BTreeMap::new()) }; SHARDS];
+/// Entries per shard, readable without its lock: registering an allocation (every escaping
+/// stack slot) skips the shards that hold nothing, as [`ENTRIES`] lets it skip everything
+/// when nothing is exposed. The same relaxed reading as `ENTRIES`: an entry inserted
+/// concurrently describes an allocation exposed while this one is being registered.
+static SHARD_ENTRIES: [AtomicUsize; SHARDS] = [const { AtomicUsize::new(0) }; SHARDS];
 /// Number of indexed allocations, readable without a lock.
 static ENTRIES: AtomicUsize = AtomicUsize::new(0);
 
-fn shard(region: usize) -> &'static Shard {
+fn shard_index(region: usize) -> usize {
     let h = (region as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    &INDEX[(h >> 58) as usize % SHARDS]
+    (h >> 58) as usize % SHARDS
+}
+
+fn shard(region: usize) -> &'static Shard {
+    &INDEX[shard_index(region)]
 }
 
 /// The regions `[base, end)` overlaps (`end > base`).
@@ -133,7 +142,10 @@ pub fn insert(rec: &'static AllocInfo, st: &AllocState) {
     }
     evict_range(entry.base, entry.end);
     for region in regions(entry.base, entry.end) {
-        shard(region).write().insert(entry.base, entry);
+        let i = shard_index(region);
+        if INDEX[i].write().insert(entry.base, entry).is_none() {
+            SHARD_ENTRIES[i].fetch_add(1, Relaxed);
+        }
     }
     ENTRIES.fetch_add(1, Relaxed);
     stats::EXPOSED_ALLOCS.bump();
@@ -156,9 +168,11 @@ pub fn remove(base: usize, id: u64) {
 fn remove_entry(entry: &Entry) {
     let mut removed = false;
     for region in regions(entry.base, entry.end) {
-        let mut map = shard(region).write();
+        let i = shard_index(region);
+        let mut map = INDEX[i].write();
         if map.get(&entry.base).is_some_and(|e| e.id == entry.id) {
             map.remove(&entry.base);
+            SHARD_ENTRIES[i].fetch_sub(1, Relaxed);
             removed = true;
         }
     }
@@ -182,7 +196,11 @@ pub fn evict_overlapping(base: usize, size: u64) {
 fn evict_range(base: usize, end: usize) {
     let mut stale = Vec::new();
     for region in regions(base, end) {
-        let map = shard(region).read();
+        let i = shard_index(region);
+        if SHARD_ENTRIES[i].load(Relaxed) == 0 {
+            continue;
+        }
+        let map = INDEX[i].read();
         // Entries of this shard overlapping [base, end): the one starting before `base`
         // (at most one, entries never overlap) and those starting inside.
         let before = map.range(..base).next_back().map(|(_, e)| *e);

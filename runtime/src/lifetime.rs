@@ -76,8 +76,23 @@ pub fn dealloc_for_realloc(addr: usize, prov: Prov, site: Site) -> Result<u64, V
 
 /// Checks the deallocation and retires the record; the allocation's size, 0 if unknown.
 fn retire(addr: usize, prov: Prov, kind: AllocKind, site: Site) -> Result<u64, Violation> {
-    // The record named by the provenance, if it describes exactly this live allocation.
     let wildcard = prov.alloc == WILDCARD_ALLOC;
+    if kind == AllocKind::Stack && !wildcard {
+        // The common case (every escaping stack slot, at every function exit): check that
+        // the record describes exactly this live slot and retire it under one lock.
+        let Some(rec) = record_of(prov) else {
+            return Ok(0);
+        };
+        let st = rec.lock();
+        if !(st.live && st.base == addr && st.kind == kind) {
+            return Ok(0);
+        }
+        let size = st.size;
+        rec.retire(st);
+        stats::DEALLOCS.bump();
+        return Ok(size);
+    }
+    // The record named by the provenance, if it describes exactly this live allocation.
     let by_prov = if wildcard {
         exposed::lookup(addr).and_then(|hit| {
             let st = hit.rec.lock();
