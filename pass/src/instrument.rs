@@ -160,8 +160,7 @@ impl<'m> FnCx<'m> {
         let needs_frame = crate::classify::has_protected_retag(self.func, &self.leaf.elided);
         // Elided retags are made late on the panic paths, which need a frame of their own
         // if nothing else does.
-        let late = !self.leaf.elided.is_empty()
-            && !crate::leaf_retags::noreturn_calls(self.func).is_empty();
+        let late = !self.leaf.elided.is_empty() && self.leaf.panics;
         self.frame_on_panic_only = late && !needs_frame;
         // Registered stack slots must be deregistered when a panic leaves the function too:
         // a slot left registered keeps its record and tree for the rest of the process

@@ -89,6 +89,9 @@ use crate::classify::{retag_kind, shape_error, strip_constant_offsets, RetagKind
 pub(crate) struct LeafRetags {
     /// Elided retag calls, in the entry block's order.
     pub elided: Vec<LLVMValueRef>,
+    /// The function calls something that never returns (where the elided retags are made
+    /// late, [`noreturn_calls`]).
+    pub panics: bool,
 }
 
 impl LeafRetags {
@@ -170,7 +173,10 @@ pub(crate) fn analyze(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> LeafRetag
         .collect();
     let writes_outside = classified.iter().any(|&(b, w, _)| w && !b.only_local());
     if !writes_outside {
-        return LeafRetags { elided: kept };
+        return LeafRetags {
+            elided: kept,
+            panics: !scan.noreturn_calls.is_empty(),
+        };
     }
     if scan.other_retags > 0 {
         return none;
@@ -203,7 +209,10 @@ pub(crate) fn analyze(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> LeafRetag
         {
             return none;
         }
-        return LeafRetags { elided: vec![c] };
+        return LeafRetags {
+            elided: vec![c],
+            panics: !scan.noreturn_calls.is_empty(),
+        };
     }
     none
 }

@@ -202,8 +202,9 @@ fn has_target_selection(args: &[OsString]) -> bool {
 }
 
 /// What cargo's fingerprints must change with, besides the compiler: the plugin and the
-/// runtime (a new bsan must rebuild and relink everything it instrumented), and the
-/// ignorelists in force (their files' contents and `BSAN_IGNORELIST_DEFAULT`). Cargo asks
+/// runtime (a new bsan must rebuild and relink everything it instrumented), the
+/// ignorelists in force (their files' contents and `BSAN_IGNORELIST_DEFAULT`), and the
+/// pass's `BSAN_PASS_ELIDE_LEAF_RETAGS` switch. Cargo asks
 /// `$RUSTC_WRAPPER $RUSTC -vV` for the compiler's identity and hashes the answer into every
 /// unit's fingerprint; the wrapper appends a `bsan-fingerprint:` line to that answer (cargo
 /// reads only the lines it knows). The Cargo phase sets `CARGO_CACHE_RUSTC_INFO=0` so cargo
@@ -219,6 +220,8 @@ pub fn fingerprint(install: &Install) -> String {
         }
     }
     std::env::var_os("BSAN_IGNORELIST_DEFAULT").hash(&mut h);
+    // Read by the pass plugin (`pass/src/plugin/mod.rs`): it changes the instrumented code.
+    std::env::var_os("BSAN_PASS_ELIDE_LEAF_RETAGS").hash(&mut h);
     if let Some(lists) = std::env::var_os(IGNORELIST_ENV) {
         for path in std::env::split_paths(&lists) {
             path.hash(&mut h);
