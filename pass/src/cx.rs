@@ -70,6 +70,8 @@ pub(crate) struct ModuleCx {
     pub retag_source: u32,
     /// Whether leaf functions' protected retags may be elided (`leaf_retags.rs`).
     pub elide_leaf_retags: bool,
+    /// Functions whose calls a leaf may make (`leaf_retags.rs`).
+    pub memory_free: crate::leaf_retags::MemoryFreeFunctions,
 }
 
 impl ModuleCx {
@@ -91,6 +93,7 @@ impl ModuleCx {
                 synth_md_kind: bsan_synthesize::emit::synth_md_kind(LLVMGetModuleContext(module)),
                 retag_source: 0,
                 elide_leaf_retags: true,
+                memory_free: Default::default(),
             }
         }
     }

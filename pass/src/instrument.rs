@@ -38,6 +38,12 @@ pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) 
     let lowered = glue::lower_constant_intrinsics(module);
     let mut m = ModuleCx::new(module);
     m.elide_leaf_retags = elide_leaf_retags;
+    if elide_leaf_retags {
+        // Before any function is instrumented: hook calls make every function look like
+        // it touches memory.
+        m.memory_free = crate::leaf_retags::MemoryFreeFunctions::find(module);
+        m.stats.memory_free_functions = m.memory_free.len() as u64;
+    }
     m.stats.constant_intrinsics_lowered = lowered;
     let funcs: Vec<_> = iter::functions(module).collect();
     let ignored = match crate::ignorelist::Ignorelist::from_env() {
@@ -155,7 +161,7 @@ impl<'m> FnCx<'m> {
         // 1. CFG edits that must precede the snapshot.
         self.calls_for_retag_invokes();
         if self.m.elide_leaf_retags {
-            self.leaf = crate::leaf_retags::analyze(self.func, self.entry);
+            self.leaf = crate::leaf_retags::analyze(self.func, self.entry, &self.m.memory_free);
         }
         let needs_frame = crate::classify::has_protected_retag(self.func, &self.leaf.elided);
         // Elided retags are made late on the panic paths, which need a frame of their own

@@ -10,8 +10,11 @@
 //! whole-pointer spill slots (an alloca only loaded from and stored to, the `-O0` debug
 //! spill), it reaches only load/store addresses, comparisons, debug/lifetime intrinsics
 //! and memcpy/memmove/memset pointer operands. The function must be a *leaf*: besides
-//! retag intrinsics it calls only intrinsics that touch no memory, memory intrinsics, and
-//! functions that never return (`noreturn`: the panic paths of overflow and bounds checks).
+//! retag intrinsics it calls only intrinsics that touch no memory, memory intrinsics,
+//! functions that never return (`noreturn`: the panic paths of overflow and bounds checks),
+//! and *memory-free functions* of the module ([`MemoryFreeFunctions`]: `-O0` leaves its
+//! `#[inline]` arithmetic helpers, `rotate_left`, `wrapping_add`, as calls; SipHash's
+//! rounds call them 18 times).
 //!
 //! An elided retag is lowered to `__bsan_retag_check` (its implicit read through the
 //! parent `p`, checked exactly as `__bsan_retag` checks it, nothing created), and every use
@@ -69,7 +72,14 @@
 //!   return, so the late frame is only ever left by unwinding (its cleanup pad,
 //!   `unwind.rs`).
 //!
-//! Owns: the classification ([`LeafRetags`]). Does not emit code.
+//! A memory-free callee is as transparent to all of this as an arithmetic intrinsic: it
+//! loads and stores only its own allocas, makes no retag, synchronizes with nothing, calls
+//! only intrinsics that touch no memory and other memory-free functions, and so can neither
+//! access a byte a caller's pointer reaches, nor unwind, nor run a panic hook. It may take
+//! a candidate as an argument only as a value it cannot dereference; passing one still
+//! counts as an escape, because it may hand the pointer back.
+//!
+//! Owns: the classification ([`LeafRetags`], [`MemoryFreeFunctions`]). Does not emit code.
 
 use std::collections::{HashMap, HashSet};
 
@@ -144,10 +154,126 @@ struct Scan {
     noreturn_calls: Vec<LLVMValueRef>,
 }
 
+/// The module's defined functions that touch no memory a caller can see (module docs).
+/// Found once per module, on the IR as it was before any function was instrumented.
+#[derive(Default)]
+pub(crate) struct MemoryFreeFunctions(HashSet<LLVMValueRef>);
+
+impl MemoryFreeFunctions {
+    pub(crate) fn find(module: LLVMModuleRef) -> MemoryFreeFunctions {
+        // Each function's own verdict and the module functions it calls; then a function
+        // stays only while everything it calls stays (recursion among memory-free
+        // functions is fine: none of them touches memory).
+        let mut callees: HashMap<LLVMValueRef, Vec<LLVMValueRef>> = HashMap::new();
+        for f in iter::functions(module) {
+            if let Some(c) = memory_free_body(f) {
+                callees.insert(f, c);
+            }
+        }
+        loop {
+            let drop: Vec<LLVMValueRef> = callees
+                .iter()
+                .filter(|(_, cs)| cs.iter().any(|c| !callees.contains_key(c)))
+                .map(|(&f, _)| f)
+                .collect();
+            if drop.is_empty() {
+                break;
+            }
+            for f in drop {
+                callees.remove(&f);
+            }
+        }
+        MemoryFreeFunctions(callees.into_keys().collect())
+    }
+
+    pub(crate) fn contains(&self, f: LLVMValueRef) -> bool {
+        self.0.contains(&f)
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// If `f`'s own body is memory-free, the functions of the module it calls; `None` if it
+/// is not (or has no body that the linker is bound to keep: an interposable definition
+/// may be replaced by one that is not memory-free).
+fn memory_free_body(f: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
+    use inkwell::llvm_sys::LLVMLinkage::*;
+    if bsan_ir::value::is_declaration(f) {
+        return None;
+    }
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+    let linkage = unsafe { LLVMGetLinkage(f) };
+    if !matches!(
+        linkage,
+        LLVMExternalLinkage
+            | LLVMInternalLinkage
+            | LLVMPrivateLinkage
+            | LLVMLinkOnceODRLinkage
+            | LLVMWeakODRLinkage
+            | LLVMAvailableExternallyLinkage
+    ) {
+        return None;
+    }
+    let mut callees = Vec::new();
+    let mut addrs = Vec::new();
+    for i in iter::all_instructions(f) {
+        use LLVMOpcode::*;
+        // SAFETY: live LLVM handles of this module; the operand indices are those of
+        // each opcode.
+        unsafe {
+            match LLVMGetInstructionOpcode(i) {
+                LLVMLoad | LLVMStore if LLVMIsAtomic(i) != 0 => return None,
+                LLVMLoad => addrs.push(LLVMGetOperand(i, 0)),
+                LLVMStore => addrs.push(LLVMGetOperand(i, 1)),
+                LLVMAtomicRMW | LLVMAtomicCmpXchg | LLVMFence | LLVMVAArg | LLVMInvoke
+                | LLVMCallBr => return None,
+                LLVMCall => {
+                    let callee = strip_constant_offsets(LLVMGetCalledValue(i));
+                    if LLVMIsAFunction(callee).is_null() {
+                        return None; // indirect calls, inline asm
+                    }
+                    if retag_kind(i).is_some() {
+                        return None;
+                    }
+                    if let Some(name) = intrinsic_name(i) {
+                        if let Some(op) = crate::classify::mem_intrinsic(&name) {
+                            addrs.push(LLVMGetOperand(i, 0));
+                            if op == crate::classify::MemOp::Copy {
+                                addrs.push(LLVMGetOperand(i, 1));
+                            }
+                        } else if !is_memory_free_intrinsic(&name) {
+                            return None;
+                        }
+                    } else if bsan_ir::value::is_declaration(callee) {
+                        return None;
+                    } else {
+                        callees.push(callee);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut bases = BaseFinder {
+        candidates: &[],
+        memo: HashMap::new(),
+    };
+    addrs
+        .into_iter()
+        .all(|a| bases.of(a).only_local())
+        .then_some(callees)
+}
+
 /// Classifies `func` (retag `invoke`s already turned into calls).
-pub(crate) fn analyze(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> LeafRetags {
+pub(crate) fn analyze(
+    func: LLVMValueRef,
+    entry: LLVMBasicBlockRef,
+    memory_free: &MemoryFreeFunctions,
+) -> LeafRetags {
     let none = LeafRetags::default();
-    let Some(scan) = scan(func, entry) else {
+    let Some(scan) = scan(func, entry, memory_free) else {
         return none;
     };
     if scan.candidates.is_empty() || scan.candidates.len() > 64 {
@@ -326,7 +452,11 @@ fn is_memory_free_intrinsic(name: &str) -> bool {
 
 /// One walk: the candidates, the accesses, the `noreturn` calls; `None` if the function is
 /// not a leaf.
-fn scan(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> Option<Scan> {
+fn scan(
+    func: LLVMValueRef,
+    entry: LLVMBasicBlockRef,
+    memory_free: &MemoryFreeFunctions,
+) -> Option<Scan> {
     let mut s = Scan {
         candidates: Vec::new(),
         other_retags: 0,
@@ -386,7 +516,9 @@ fn scan(func: LLVMValueRef, entry: LLVMBasicBlockRef) -> Option<Scan> {
                             }
                         } else if never_returns(i) {
                             s.noreturn_calls.push(i);
-                        } else {
+                        } else if !memory_free
+                            .contains(strip_constant_offsets(LLVMGetCalledValue(i)))
+                        {
                             return None;
                         }
                     }

@@ -71,6 +71,8 @@ pub(crate) struct Stats {
     pub retags_elided: u64,
     /// Retags made late, before a call that never returns, for elided ones.
     pub late_retags: u64,
+    /// Functions found to touch no memory a caller can see, whose calls a leaf may make.
+    pub memory_free_functions: u64,
 }
 
 impl fmt::Display for Stats {
@@ -83,7 +85,7 @@ impl fmt::Display for Stats {
              protected_frames={} unwind_invokes={} unwind_unhandled={} ptrtoint={} exposed={} transmutes_not_exposed={} \
              wildcards={} inttoptr_optimized={} functions_skipped={} functions_ignored={} \
              functions_ignored_callees={} retags_erased={} constant_intrinsics_lowered={} \
-             retags_elided={} late_retags={}",
+             retags_elided={} late_retags={} memory_free_functions={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -115,6 +117,7 @@ impl fmt::Display for Stats {
             self.constant_intrinsics_lowered,
             self.retags_elided,
             self.late_retags,
+            self.memory_free_functions,
         )
     }
 }

@@ -1,0 +1,177 @@
+; A leaf may call memory-free functions of the module (leaf_retags.rs, MemoryFreeFunctions):
+; -O0 keeps `rotate_left`-style helpers as calls. A helper that touches any memory besides
+; its own allocas, calls what is not known, or can be replaced at link time does not count.
+; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
+; CHECK: bsan-pass: stats: {{.*}}retags_elided=2 late_retags=0 memory_free_functions=4
+target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
+target triple = "x86_64-unknown-linux-gnu"
+
+declare ptr @__rust_retag_reg(ptr, i64, i8, ptr, ptr)
+declare i64 @unknown(i64)
+declare i64 @llvm.fshl.i64(i64, i64, i64)
+
+@counter = global i64 0
+
+; flags: 3 = PROTECTED|MUTABLE.
+
+; Memory-free: arithmetic on its arguments through its own debug spill slots.
+define internal i64 @rotl(i64 %x, i64 %n) {
+start:
+  %slot = alloca i64
+  store i64 %x, ptr %slot
+  %y = load i64, ptr %slot
+  %r = call i64 @llvm.fshl.i64(i64 %y, i64 %y, i64 %n)
+  ret i64 %r
+}
+
+; Memory-free, and recursive through each other.
+define linkonce_odr i1 @even(i64 %n) {
+start:
+  %z = icmp eq i64 %n, 0
+  br i1 %z, label %yes, label %rec
+yes:
+  ret i1 true
+rec:
+  %m = sub i64 %n, 1
+  %r = call i1 @odd(i64 %m)
+  ret i1 %r
+}
+
+define linkonce_odr i1 @odd(i64 %n) {
+start:
+  %z = icmp eq i64 %n, 0
+  br i1 %z, label %no, label %rec
+no:
+  ret i1 false
+rec:
+  %m = sub i64 %n, 1
+  %r = call i1 @even(i64 %m)
+  ret i1 %r
+}
+
+; Memory-free (it only hands its argument back), but a candidate passed to it escapes.
+define internal ptr @id(ptr %p) {
+start:
+  ret ptr %p
+}
+
+; Not memory-free: it reads through its argument.
+define internal i64 @reads_arg(ptr %p) {
+start:
+  %v = load i64, ptr %p
+  ret i64 %v
+}
+
+; Not memory-free: it writes a global.
+define internal i64 @bumps(i64 %x) {
+start:
+  store i64 %x, ptr @counter
+  ret i64 %x
+}
+
+; Not memory-free: it calls a function without a body.
+define internal i64 @calls_unknown(i64 %x) {
+start:
+  %r = call i64 @unknown(i64 %x)
+  ret i64 %r
+}
+
+; Memory-free body, but another definition may replace it at link time.
+define weak i64 @weak_rotl(i64 %x) {
+start:
+  ret i64 %x
+}
+
+; SipHash's shape: one `&mut` state, read and written, helpers called. Elided.
+; CHECK-LABEL: define void @mix(ptr %s)
+; CHECK-NOT: __bsan_func_entry
+; CHECK: call void @__bsan_retag_check(ptr %s, i64 16,
+; CHECK: call i64 @rotl(
+; CHECK-NOT: __bsan_func_exit
+; CHECK: ret void
+define void @mix(ptr %s) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %s, i64 16, i8 3, ptr null, ptr null)
+  %v = load i64, ptr %r
+  %w = call i64 @rotl(i64 %v, i64 13)
+  %f = getelementptr inbounds i8, ptr %r, i64 8
+  store i64 %w, ptr %f
+  ret void
+}
+
+; Through the recursive pair: elided.
+; CHECK-LABEL: define i1 @parity(ptr %p)
+; CHECK: call void @__bsan_retag_check(ptr %p, i64 8,
+; CHECK-NOT: call { i64, i64 } @__bsan_retag(
+; CHECK: ret i1
+define i1 @parity(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  %v = load i64, ptr %r
+  %e = call i1 @even(i64 %v)
+  ret i1 %e
+}
+
+; Each helper below is not memory-free, or (@id) takes the candidate: the retag is kept.
+; CHECK-LABEL: define i64 @via_reader(ptr %p, ptr %q)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p
+; CHECK-NOT: __bsan_retag_check
+; CHECK: ret i64
+define i64 @via_reader(ptr %p, ptr %q) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  store i64 1, ptr %r
+  %v = call i64 @reads_arg(ptr %q)
+  ret i64 %v
+}
+
+; CHECK-LABEL: define void @via_global(ptr %p)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p
+; CHECK-NOT: __bsan_retag_check
+; CHECK: ret void
+define void @via_global(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  %v = load i64, ptr %r
+  %w = call i64 @bumps(i64 %v)
+  store i64 %w, ptr %r
+  ret void
+}
+
+; CHECK-LABEL: define void @via_unknown(ptr %p)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p
+; CHECK-NOT: __bsan_retag_check
+; CHECK: ret void
+define void @via_unknown(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  %v = load i64, ptr %r
+  %w = call i64 @calls_unknown(i64 %v)
+  store i64 %w, ptr %r
+  ret void
+}
+
+; CHECK-LABEL: define void @via_weak(ptr %p)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p
+; CHECK-NOT: __bsan_retag_check
+; CHECK: ret void
+define void @via_weak(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  %v = load i64, ptr %r
+  %w = call i64 @weak_rotl(i64 %v)
+  store i64 %w, ptr %r
+  ret void
+}
+
+; CHECK-LABEL: define void @via_id(ptr %p)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p
+; CHECK-NOT: __bsan_retag_check
+; CHECK: ret void
+define void @via_id(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  %q = call ptr @id(ptr %r)
+  store i64 1, ptr %q
+  ret void
+}
