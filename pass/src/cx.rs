@@ -68,10 +68,10 @@ pub(crate) struct ModuleCx {
     pub synth_md_kind: u32,
     /// [`bsan_abi::retag_source`] bits of the retag calls lowered so far.
     pub retag_source: u32,
-    /// Whether leaf functions' protected retags may be elided (`leaf_retags.rs`).
-    pub elide_leaf_retags: bool,
-    /// Functions whose calls a leaf may make (`leaf_retags.rs`).
-    pub memory_free: crate::leaf_retags::MemoryFreeFunctions,
+    /// The protected retags each function elides (`leaf_retags.rs`,
+    /// `forwarded_retags.rs`), planned for the whole module before instrumenting; a
+    /// function's entry is taken when it is instrumented.
+    pub elided_retags: HashMap<LLVMValueRef, crate::leaf_retags::LeafRetags>,
 }
 
 impl ModuleCx {
@@ -92,8 +92,7 @@ impl ModuleCx {
                 errors: Vec::new(),
                 synth_md_kind: bsan_synthesize::emit::synth_md_kind(LLVMGetModuleContext(module)),
                 retag_source: 0,
-                elide_leaf_retags: true,
-                memory_free: Default::default(),
+                elided_retags: HashMap::new(),
             }
         }
     }

@@ -27,8 +27,8 @@ pub(crate) struct Outcome {
 }
 
 /// Instrument every eligible function of `module`, then emit the module constructor.
-/// `elide_leaf_retags`: whether leaf functions' protected retags may be elided
-/// (`leaf_retags.rs`).
+/// `elide_leaf_retags`: whether protected retags may be elided (`leaf_retags.rs`,
+/// `forwarded_retags.rs`).
 pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) -> Outcome {
     // Before anything reads the IR: `llvm.is.constant` of a non-constant is `false` from
     // here on (nothing after this pass can fold it otherwise), and the branches it guards
@@ -37,13 +37,6 @@ pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) 
     // (std's `write_fmt` guards its static-string path with `llvm.is.constant`).
     let lowered = glue::lower_constant_intrinsics(module);
     let mut m = ModuleCx::new(module);
-    m.elide_leaf_retags = elide_leaf_retags;
-    if elide_leaf_retags {
-        // Before any function is instrumented: hook calls make every function look like
-        // it touches memory.
-        m.memory_free = crate::leaf_retags::MemoryFreeFunctions::find(module);
-        m.stats.memory_free_functions = m.memory_free.len() as u64;
-    }
     m.stats.constant_intrinsics_lowered = lowered;
     let funcs: Vec<_> = iter::functions(module).collect();
     let ignored = match crate::ignorelist::Ignorelist::from_env() {
@@ -57,7 +50,7 @@ pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) 
             };
         }
     };
-    let mut any = false;
+    let mut to_instrument = Vec::new();
     for f in funcs {
         if value::is_declaration(f) {
             continue;
@@ -71,9 +64,25 @@ pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) 
             mark_instrumented(f);
             continue;
         }
+        to_instrument.push(f);
+    }
+    for &f in &to_instrument {
+        crate::lower_retags::retag_invokes_to_calls(f);
+    }
+    if elide_leaf_retags {
+        // On the whole module before any function is instrumented: whether a forwarder's
+        // retags can go depends on its callee's, and hook calls would make every function
+        // look like it touches memory.
+        let memory_free = crate::leaf_retags::MemoryFreeFunctions::find(module);
+        m.stats.memory_free_functions = memory_free.len() as u64;
+        let (planned, forwarded) = crate::forwarded_retags::plan(&to_instrument, &memory_free);
+        m.elided_retags = planned;
+        m.stats.retags_forwarded = forwarded;
+    }
+    let any = !to_instrument.is_empty();
+    for f in to_instrument {
         FnCx::run(&mut m, f);
         m.stats.functions += 1;
-        any = true;
     }
     m.stats.functions_ignored = ignored.listed;
     m.stats.functions_ignored_callees = ignored.callees;
@@ -159,10 +168,7 @@ impl<'m> FnCx<'m> {
 
     fn instrument(&mut self) {
         // 1. CFG edits that must precede the snapshot.
-        self.calls_for_retag_invokes();
-        if self.m.elide_leaf_retags {
-            self.leaf = crate::leaf_retags::analyze(self.func, self.entry, &self.m.memory_free);
-        }
+        self.leaf = self.m.elided_retags.remove(&self.func).unwrap_or_default();
         let needs_frame = crate::classify::has_protected_retag(self.func, &self.leaf.elided);
         // Elided retags are made late on the panic paths, which need a frame of their own
         // if nothing else does.

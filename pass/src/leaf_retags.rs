@@ -8,8 +8,9 @@
 //! constant flags that include `PROTECTED` and no `UnsafeCell`/`UnsafePinned` ranges. Its
 //! result `c` must not *escape*: followed through GEPs, casts, freeze, phis, selects and
 //! whole-pointer spill slots (an alloca only loaded from and stored to, the `-O0` debug
-//! spill), it reaches only load/store addresses, comparisons, debug/lifetime intrinsics
-//! and memcpy/memmove/memset pointer operands. The function must be a *leaf*: besides
+//! spill), it reaches only load/store addresses, comparisons, debug/lifetime intrinsics,
+//! memcpy/memmove/memset pointer operands and write-only slots (a slice's debug spill,
+//! [`is_write_only_slot`]). The function must be a *leaf*: besides
 //! retag intrinsics it calls only intrinsics that touch no memory, memory intrinsics,
 //! functions that never return (`noreturn`: the panic paths of overflow and bounds checks),
 //! and *memory-free functions* of the module ([`MemoryFreeFunctions`]: `-O0` leaves its
@@ -113,7 +114,7 @@ impl LeafRetags {
 /// What the bases of a pointer are, as a set: the function's own allocas, candidates (by
 /// index, at most 64 are tracked), anything else.
 #[derive(Clone, Copy, Default, PartialEq, Eq)]
-struct Bases {
+pub(crate) struct Bases {
     local: bool,
     candidates: u64,
     other: bool,
@@ -134,7 +135,7 @@ impl Bases {
     };
     /// Only the function's own allocas, and at least one (an empty set, a slot never
     /// stored to, is not trusted to be anything).
-    fn only_local(self) -> bool {
+    pub(crate) fn only_local(self) -> bool {
         self.local && !self.other && self.candidates == 0
     }
 }
@@ -195,17 +196,16 @@ impl MemoryFreeFunctions {
     }
 }
 
-/// If `f`'s own body is memory-free, the functions of the module it calls; `None` if it
-/// is not (or has no body that the linker is bound to keep: an interposable definition
-/// may be replaced by one that is not memory-free).
-fn memory_free_body(f: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
+/// Whether `f` has a body the linker is bound to keep (or replace only by an equivalent
+/// one: `_odr`): an interposable definition may be replaced by anything.
+pub(crate) fn is_definitive(f: LLVMValueRef) -> bool {
     use inkwell::llvm_sys::LLVMLinkage::*;
     if bsan_ir::value::is_declaration(f) {
-        return None;
+        return false;
     }
     // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     let linkage = unsafe { LLVMGetLinkage(f) };
-    if !matches!(
+    matches!(
         linkage,
         LLVMExternalLinkage
             | LLVMInternalLinkage
@@ -213,7 +213,14 @@ fn memory_free_body(f: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
             | LLVMLinkOnceODRLinkage
             | LLVMWeakODRLinkage
             | LLVMAvailableExternallyLinkage
-    ) {
+    )
+}
+
+/// If `f`'s own body is memory-free, the functions of the module it calls; `None` if it
+/// is not (or has no body that the linker is bound to keep: an interposable definition
+/// may be replaced by one that is not memory-free).
+fn memory_free_body(f: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
+    if !is_definitive(f) {
         return None;
     }
     let mut callees = Vec::new();
@@ -352,7 +359,7 @@ pub(crate) fn noreturn_calls(func: LLVMValueRef) -> Vec<LLVMValueRef> {
         .collect()
 }
 
-fn flags(retag: LLVMValueRef) -> u64 {
+pub(crate) fn flags(retag: LLVMValueRef) -> u64 {
     // SAFETY: a well-shaped retag call has 5 arguments; the caller checked the shape.
     unsafe { LLVMConstIntGetZExtValue(LLVMGetOperand(retag, 2)) }
 }
@@ -368,7 +375,7 @@ fn is_no_ranges(v: LLVMValueRef) -> bool {
     }
 }
 
-fn is_candidate(i: LLVMValueRef) -> bool {
+pub(crate) fn is_candidate(i: LLVMValueRef) -> bool {
     if retag_kind(i) != Some(RetagKind::Reg) || shape_error(i, RetagKind::Reg).is_some() {
         return false;
     }
@@ -384,7 +391,7 @@ fn is_candidate(i: LLVMValueRef) -> bool {
 }
 
 /// The name of the intrinsic `call` calls, if it calls one.
-fn intrinsic_name(call: LLVMValueRef) -> Option<String> {
+pub(crate) fn intrinsic_name(call: LLVMValueRef) -> Option<String> {
     // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
         let f = LLVMIsAFunction(strip_constant_offsets(LLVMGetCalledValue(call)));
@@ -392,7 +399,7 @@ fn intrinsic_name(call: LLVMValueRef) -> Option<String> {
     }
 }
 
-fn never_returns(call: LLVMValueRef) -> bool {
+pub(crate) fn never_returns(call: LLVMValueRef) -> bool {
     if attrs::call_site_has_enum(call, attrs::FUNCTION, "noreturn") {
         return true;
     }
@@ -403,7 +410,7 @@ fn never_returns(call: LLVMValueRef) -> bool {
 
 /// Intrinsics that neither read nor write memory a pointer could reach (the memory
 /// intrinsics are accesses, classified separately).
-fn is_memory_free_intrinsic(name: &str) -> bool {
+pub(crate) fn is_memory_free_intrinsic(name: &str) -> bool {
     const PREFIXES: &[&str] = &[
         "llvm.dbg.",
         "llvm.lifetime.",
@@ -532,7 +539,7 @@ fn scan(
 
 /// A whole-pointer slot: an alloca whose every use is a load from it, a store *to* it, or
 /// a debug/lifetime intrinsic. A pointer stored in it comes back only through its loads.
-fn is_slot(v: LLVMValueRef) -> bool {
+pub(crate) fn is_slot(v: LLVMValueRef) -> bool {
     // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     if unsafe { LLVMIsAAllocaInst(v) }.is_null() {
         return false;
@@ -550,6 +557,35 @@ fn is_slot(v: LLVMValueRef) -> bool {
             }
         }
     })
+}
+
+/// A write-only slot: an alloca that is only stored to (at any offset, through GEPs) and
+/// described to the debugger, never read or passed anywhere: `-O0` spills a slice's
+/// pointer and length into one for the debugger. A pointer stored in it is dead.
+pub(crate) fn is_write_only_slot(v: LLVMValueRef) -> bool {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+    if unsafe { LLVMIsAAllocaInst(v) }.is_null() {
+        return false;
+    }
+    let mut work = vec![v];
+    while let Some(p) = work.pop() {
+        for u in iter::users(p) {
+            use LLVMOpcode::*;
+            // SAFETY: as above; the operand indices are those of each opcode.
+            unsafe {
+                match LLVMGetInstructionOpcode(u) {
+                    LLVMStore if LLVMGetOperand(u, 1) == p && LLVMGetOperand(u, 0) != p => {}
+                    LLVMGetElementPtr if LLVMGetOperand(u, 0) == p => work.push(u),
+                    LLVMCall
+                        if intrinsic_name(u).is_some_and(|n| {
+                            n.starts_with("llvm.dbg.") || n.starts_with("llvm.lifetime.")
+                        }) => {}
+                    _ => return false,
+                }
+            }
+        }
+    }
+    true
 }
 
 /// Whether the retag result `c` escapes (see the module docs).
@@ -576,6 +612,8 @@ fn escapes(c: LLVMValueRef) -> bool {
                             iter::users(addr)
                                 .filter(|&u| LLVMGetInstructionOpcode(u) == LLVMLoad)
                                 .collect()
+                        } else if addr != v && is_write_only_slot(addr) {
+                            vec![]
                         } else {
                             return true;
                         }
@@ -641,13 +679,22 @@ fn escapes(c: LLVMValueRef) -> bool {
 }
 
 /// Which bases a pointer may be derived from, walking its definition backwards.
-struct BaseFinder<'a> {
+pub(crate) struct BaseFinder<'a> {
     candidates: &'a [LLVMValueRef],
     memo: HashMap<LLVMValueRef, Bases>,
 }
 
+impl<'a> BaseFinder<'a> {
+    pub(crate) fn new(candidates: &'a [LLVMValueRef]) -> BaseFinder<'a> {
+        BaseFinder {
+            candidates,
+            memo: HashMap::new(),
+        }
+    }
+}
+
 impl BaseFinder<'_> {
-    fn of(&mut self, v: LLVMValueRef) -> Bases {
+    pub(crate) fn of(&mut self, v: LLVMValueRef) -> Bases {
         if let Some(&b) = self.memo.get(&v) {
             return b;
         }

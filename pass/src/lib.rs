@@ -44,7 +44,8 @@
 //!    shape, memory intrinsics, allocators, trackable globals, constant offsets);
 //!    `shadow` — the shadow types (`Prov`, `Shadow`, pointer leaves); `elide` — escape
 //!    analysis of allocas (what need not be checked); `leaf_retags` — the protected retags
-//!    a leaf function needs no tag for; `ignored` — the ignorelist applied to a module.
+//!    a leaf function needs no tag for; `forwarded_retags` — those of a function that only
+//!    passes its references on, and the module's plan of elided retags; `ignored` — the ignorelist applied to a module.
 //! 4. `cx` — the context types: `ModuleCx`, `FnCx` and the builder helpers.
 //! 5. Stages, each adding `impl FnCx` visitors and importing only the layers below:
 //!    `lower_retags` (`__rust_retag_reg`/`__rust_retag_mem` → `__bsan_retag`),
@@ -106,6 +107,7 @@ mod classify;
 mod cx;
 mod elide;
 mod exposed;
+mod forwarded_retags;
 mod globals;
 mod hooks;
 mod ignored;

@@ -41,7 +41,7 @@
 //! * Any retag with the PROTECTED flag (or non-constant flags) makes the function get a
 //!   protector frame (`stack.rs`).
 //! * `invoke`s of the intrinsics (a declaration without `nounwind`) become calls first
-//!   ([`FnCx::calls_for_retag_invokes`]); the intrinsics never unwind.
+//!   ([`retag_invokes_to_calls`]); the intrinsics never unwind.
 //! * Which source each lowered call came from (the `!bsan.synthesized` marker or not) is
 //!   recorded for the module's `bsan_retag_source` word (`globals.rs`).
 
@@ -86,26 +86,6 @@ pub(crate) fn erase_retags(func: LLVMValueRef) -> u64 {
 }
 
 impl FnCx<'_> {
-    /// Before the CFG snapshot: `invoke`s of the retag intrinsics become calls (they never
-    /// unwind, and the lowering erases them, which a terminator cannot be).
-    pub(crate) fn calls_for_retag_invokes(&mut self) {
-        let invokes: Vec<_> = bsan_ir::iter::blocks(self.func)
-            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
-            .map(|bb| unsafe { LLVMGetBasicBlockTerminator(bb) })
-            .filter(|&term| {
-                !term.is_null()
-                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
-                    && unsafe { LLVMGetInstructionOpcode(term) } == LLVMOpcode::LLVMInvoke
-                    && retag_kind(term).is_some()
-            })
-            .collect();
-        {
-            for i in invokes {
-                bsan_ir::glue::invoke_to_call(i);
-            }
-        }
-    }
-
     /// Report a malformed retag call as a pass error.
     fn retag_error(&mut self, msg: String) {
         let f = value_name(self.func);
@@ -327,4 +307,25 @@ impl FnCx<'_> {
 struct Ranges {
     ptr: LLVMValueRef,
     count: LLVMValueRef,
+}
+
+/// Turns `invoke`s of the retag intrinsics in `func` into calls: they never unwind, and
+/// the lowering erases them, which a terminator cannot be. Done for every function to be
+/// instrumented before any is analysed.
+pub(crate) fn retag_invokes_to_calls(func: LLVMValueRef) {
+    let invokes: Vec<_> = bsan_ir::iter::blocks(func)
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        .map(|bb| unsafe { LLVMGetBasicBlockTerminator(bb) })
+        .filter(|&term| {
+            !term.is_null()
+                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+                    && unsafe { LLVMGetInstructionOpcode(term) } == LLVMOpcode::LLVMInvoke
+                    && retag_kind(term).is_some()
+        })
+        .collect();
+    {
+        for i in invokes {
+            bsan_ir::glue::invoke_to_call(i);
+        }
+    }
 }

@@ -73,6 +73,8 @@ pub(crate) struct Stats {
     pub late_retags: u64,
     /// Functions found to touch no memory a caller can see, whose calls a leaf may make.
     pub memory_free_functions: u64,
+    /// Of `retags_elided`, those of forwarders (`forwarded_retags.rs`).
+    pub retags_forwarded: u64,
 }
 
 impl fmt::Display for Stats {
@@ -85,7 +87,8 @@ impl fmt::Display for Stats {
              protected_frames={} unwind_invokes={} unwind_unhandled={} ptrtoint={} exposed={} transmutes_not_exposed={} \
              wildcards={} inttoptr_optimized={} functions_skipped={} functions_ignored={} \
              functions_ignored_callees={} retags_erased={} constant_intrinsics_lowered={} \
-             retags_elided={} late_retags={} memory_free_functions={}",
+             retags_elided={} late_retags={} memory_free_functions={} \
+             retags_forwarded={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -118,6 +121,7 @@ impl fmt::Display for Stats {
             self.retags_elided,
             self.late_retags,
             self.memory_free_functions,
+            self.retags_forwarded,
         )
     }
 }

@@ -2,7 +2,7 @@
 ; __bsan_retag_check, no frame; made late before a call that never returns; kept whenever
 ; a check could depend on the tag.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=12 {{.*}}retags_elided=6 late_retags=2
+; CHECK: bsan-pass: stats: functions=14 {{.*}}retags_elided=7 late_retags=2
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -228,3 +228,37 @@ done:
 }
 
 declare { i64, i1 } @llvm.uadd.with.overflow.i64(i64, i64)
+
+; A slice read through its `&[u8]`, whose pointer and length -O0 spills into one alloca for
+; the debugger only (a write-only slot, not an escape): elided.
+; CHECK-LABEL: define i8 @first(ptr %s, i64 %n)
+; CHECK: call void @__bsan_retag_check(ptr %s, i64 %n,
+; CHECK-NOT: call { i64, i64 } @__bsan_retag(
+; CHECK: ret i8
+define i8 @first(ptr %s, i64 %n) {
+start:
+  %dbg = alloca [16 x i8]
+  %r = call ptr @__rust_retag_reg(ptr %s, i64 %n, i8 9, ptr null, ptr null)
+  store ptr %r, ptr %dbg
+  %len = getelementptr inbounds i8, ptr %dbg, i64 8
+  store i64 %n, ptr %len
+  %b = load i8, ptr %r
+  ret i8 %b
+}
+
+; The same spill, read back: the pointer escapes through it. Kept.
+; CHECK-LABEL: define ptr @first_back(ptr %s, i64 %n)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %s
+; CHECK-NOT: __bsan_retag_check
+; CHECK: ret ptr
+define ptr @first_back(ptr %s, i64 %n) {
+start:
+  %dbg = alloca [16 x i8]
+  %r = call ptr @__rust_retag_reg(ptr %s, i64 %n, i8 9, ptr null, ptr null)
+  store ptr %r, ptr %dbg
+  %len = getelementptr inbounds i8, ptr %dbg, i64 8
+  store i64 %n, ptr %len
+  %b = load i8, ptr %r
+  %back = load ptr, ptr %dbg
+  ret ptr %back
+}
