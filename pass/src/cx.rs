@@ -14,7 +14,7 @@
 //! provenance loads, stack registrations, `__bsan_func_entry`). Shadow lookups only ever
 //! emit through `pb`, so computing a shadow never disturbs `b`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ffi::CString;
 use std::rc::Rc;
 
@@ -72,6 +72,9 @@ pub(crate) struct ModuleCx {
     /// `forwarded_retags.rs`), planned for the whole module before instrumenting; a
     /// function's entry is taken when it is instrumented.
     pub elided_retags: HashMap<LLVMValueRef, crate::leaf_retags::LeafRetags>,
+    /// Per function, its protected retags whose tags die with it (`captures.rs`), taken
+    /// when it is instrumented.
+    pub no_escape: HashMap<LLVMValueRef, HashSet<LLVMValueRef>>,
 }
 
 impl ModuleCx {
@@ -93,6 +96,7 @@ impl ModuleCx {
                 synth_md_kind: bsan_synthesize::emit::synth_md_kind(LLVMGetModuleContext(module)),
                 retag_source: 0,
                 elided_retags: HashMap::new(),
+                no_escape: HashMap::new(),
             }
         }
     }
@@ -207,6 +211,9 @@ pub(crate) struct FnCx<'m> {
     pub leaf: crate::leaf_retags::LeafRetags,
     /// The calls that never return, before which the elided retags are made late.
     pub late_retags_at: Vec<LLVMValueRef>,
+    /// Protected retags whose tags die with the function (`captures.rs`): lowered with
+    /// `NO_ESCAPE`.
+    pub no_escape: HashSet<LLVMValueRef>,
 }
 
 impl FnCx<'_> {

@@ -79,6 +79,14 @@ pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) 
         m.elided_retags = planned;
         m.stats.retags_forwarded = forwarded;
     }
+    // After the plan: an elided retag's result keeps its parent's tag.
+    let captures = crate::captures::Captures::find(&to_instrument, &m.elided_retags);
+    m.no_escape = to_instrument
+        .iter()
+        .map(|&f| (f, captures.no_escape_retags(f)))
+        .filter(|(_, s)| !s.is_empty())
+        .collect();
+    drop(captures);
     let any = !to_instrument.is_empty();
     for f in to_instrument {
         FnCx::run(&mut m, f);
@@ -156,6 +164,7 @@ impl<'m> FnCx<'m> {
             frame_on_panic_only: false,
             leaf: Default::default(),
             late_retags_at: Vec::new(),
+            no_escape: Default::default(),
         };
         cx.instrument();
         // SAFETY: live LLVM handles of this module (the bsan-ir contract).
@@ -187,6 +196,10 @@ impl<'m> FnCx<'m> {
         self.split_invoke_edges();
         // 2. Analyses on the original IR (retag calls still present).
         self.locals = crate::elide::analyze(self.func, self.entry);
+        self.no_escape = self.m.no_escape.remove(&self.func).unwrap_or_default();
+        // The late retags of elided ones (before a call that never returns) make tags no
+        // use of this function's ever sees: they die with it.
+        self.no_escape.extend(self.leaf.elided.iter().copied());
         // 3. Snapshot instructions in reverse post-order, before inserting anything.
         let insts: Vec<Vec<LLVMValueRef>> = iter::reverse_post_order(self.func)
             .into_iter()

@@ -45,7 +45,8 @@
 //!    `shadow` — the shadow types (`Prov`, `Shadow`, pointer leaves); `elide` — escape
 //!    analysis of allocas (what need not be checked); `leaf_retags` — the protected retags
 //!    a leaf function needs no tag for; `forwarded_retags` — those of a function that only
-//!    passes its references on, and the module's plan of elided retags; `ignored` — the ignorelist applied to a module.
+//!    passes its references on, and the module's plan of elided retags; `captures` — which
+//!    parameters a function may keep, and which protected tags die with their function; `ignored` — the ignorelist applied to a module.
 //! 4. `cx` — the context types: `ModuleCx`, `FnCx` and the builder helpers.
 //! 5. Stages, each adding `impl FnCx` visitors and importing only the layers below:
 //!    `lower_retags` (`__rust_retag_reg`/`__rust_retag_mem` → `__bsan_retag`),
@@ -103,6 +104,7 @@
 
 mod access;
 mod calls;
+mod captures;
 mod classify;
 mod cx;
 mod elide;

@@ -48,8 +48,9 @@ struct Frame {
 #[derive(Default)]
 pub struct FrameStack {
     frames: Vec<Frame>,
-    /// Protectors of all frames, in creation order.
-    protectors: Vec<(&'static AllocInfo, Tag)>,
+    /// Protectors of all frames, in creation order: the record, the tag, and whether the
+    /// tag dies with the protector (`NO_ESCAPE`).
+    protectors: Vec<(&'static AllocInfo, Tag, bool)>,
 }
 
 impl FrameStack {
@@ -89,8 +90,8 @@ impl FrameStack {
             return Ok(());
         };
         let mut result = Ok(());
-        for (rec, tag) in self.protectors.drain(top.first..) {
-            let r = release_protector(rec, tag, site);
+        for (rec, tag, dies) in self.protectors.drain(top.first..) {
+            let r = release_protector(rec, tag, dies, site);
             if result.is_ok() {
                 result = r;
             }
@@ -117,12 +118,13 @@ impl FrameStack {
         }
     }
 
-    /// Registers a protector in the top frame; false if no frame is active.
-    pub fn protect(&mut self, rec: &'static AllocInfo, tag: Tag) -> bool {
+    /// Registers a protector in the top frame; false if no frame is active. `dies`: no
+    /// pointer holds `tag` once the protector ends.
+    pub fn protect(&mut self, rec: &'static AllocInfo, tag: Tag, dies: bool) -> bool {
         if self.frames.is_empty() {
             return false;
         }
-        self.protectors.push((rec, tag));
+        self.protectors.push((rec, tag, dies));
         stats::PROTECTORS.bump();
         true
     }
@@ -137,8 +139,16 @@ impl Drop for FrameStack {
 }
 
 /// Function exit for `(rec, tag)`: the tree's protector release, if the allocation is still
-/// live and still knows the tag.
-pub fn release_protector(rec: &'static AllocInfo, tag: Tag, site: Site) -> Result<(), Violation> {
+/// live and still knows the tag; then, if the tag `dies` with its protector (the pass proved
+/// no pointer can hold it afterwards), its removal from the tree, which the GC would
+/// otherwise find it for ([`bsan_tree::Tree::forget_dead_leaf`]). A frame released
+/// silently after unwinding removes it too: its function is gone all the same.
+pub fn release_protector(
+    rec: &'static AllocInfo,
+    tag: Tag,
+    dies: bool,
+    site: Site,
+) -> Result<(), Violation> {
     let mut st = rec.lock();
     if !st.live {
         return Ok(());
@@ -148,7 +158,12 @@ pub fn release_protector(rec: &'static AllocInfo, tag: Tag, site: Site) -> Resul
         return Ok(());
     };
     match tree.release_protector(tag, site) {
-        Ok(()) => Ok(()),
+        Ok(()) => {
+            if dies {
+                tree.forget_dead_leaf(tag);
+            }
+            Ok(())
+        }
         Err(TreeError::UnknownTag(_)) => {
             stats::UNKNOWN_TAGS.bump();
             Ok(())
@@ -182,8 +197,8 @@ pub fn func_exit(frame: usize, site: Site) -> Result<(), Violation> {
 
 /// Registers a protector for `(rec, tag)` in the current thread's top frame; false if the
 /// thread has no active frame (the retag is then made unprotected).
-pub fn protect(rec: &'static AllocInfo, tag: Tag) -> bool {
-    with_frames(|fs| fs.protect(rec, tag)).unwrap_or(false)
+pub fn protect(rec: &'static AllocInfo, tag: Tag, dies: bool) -> bool {
+    with_frames(|fs| fs.protect(rec, tag, dies)).unwrap_or(false)
 }
 
 /// Whether the current thread has an active frame.
@@ -206,11 +221,11 @@ mod tests {
     fn entry_exit_pairs_and_protectors_need_a_frame() {
         let mut fs = FrameStack::new();
         let r = rec();
-        assert!(!fs.protect(r, 1), "no frame: unprotected");
+        assert!(!fs.protect(r, 1, false), "no frame: unprotected");
         fs.func_entry(0x7000);
-        assert!(fs.protect(r, 2));
+        assert!(fs.protect(r, 2, false));
         fs.func_entry(0x6000);
-        assert!(fs.protect(r, 3));
+        assert!(fs.protect(r, 3, false));
         assert_eq!(fs.protectors.len(), 2);
         fs.func_exit(0x6000, 0).unwrap();
         assert_eq!((fs.depth(), fs.protectors.len()), (1, 1));
@@ -226,9 +241,9 @@ mod tests {
         let r = rec();
         fs.func_entry(0x8000); // caller
         fs.func_entry(0x7000); // callee, which panics...
-        fs.protect(r, 10);
+        fs.protect(r, 10, false);
         fs.func_entry(0x6000); // ...from deeper down
-        fs.protect(r, 11);
+        fs.protect(r, 11, false);
         // Caught in the caller, which calls another function at the callee's depth.
         fs.func_entry(0x7000);
         assert_eq!(fs.depth(), 2, "both stale frames dropped, new one pushed");

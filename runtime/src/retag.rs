@@ -39,16 +39,20 @@ pub struct RetagKind {
     pub boxed: bool,
     /// `T: Freeze`.
     pub freeze: bool,
+    /// The new tag never leaves its function (`NO_ESCAPE`): removed when its protector
+    /// ends.
+    pub no_escape: bool,
 }
 
 impl RetagKind {
     /// Decodes the ABI bits; `None` if a bit unknown to this ABI version is set.
     pub fn from_abi(flags: u8) -> Option<RetagKind> {
-        (flags & !retag_flags::ALL == 0).then_some(RetagKind {
+        (flags & !retag_flags::HOOK_ALL == 0).then_some(RetagKind {
             protected: flags & retag_flags::PROTECTED != 0,
             mutable: flags & retag_flags::MUTABLE != 0,
             boxed: flags & retag_flags::BOX != 0,
             freeze: flags & retag_flags::FREEZE != 0,
+            no_escape: flags & retag_flags::NO_ESCAPE != 0,
         })
     }
 }
@@ -165,7 +169,7 @@ pub fn retag(req: &RetagRequest<'_>, prov: Prov, site: Site) -> Result<Prov, Vio
     drop(st);
     if protector.is_some() {
         // A frame was checked above; this thread cannot have lost it since.
-        frames::protect(rec, new);
+        frames::protect(rec, new, req.kind.no_escape);
     }
     stats::RETAGS_DONE.bump();
     gc::maybe_collect(&keep);

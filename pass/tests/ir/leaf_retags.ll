@@ -117,7 +117,7 @@ start:
 ; CHECK: ret i64
 ; CHECK: panic:
 ; CHECK: call void @__bsan_func_entry(ptr %bsan.frame)
-; CHECK-NEXT: call { i64, i64 } @__bsan_retag(ptr %s, i64 16, i8 9,
+; CHECK-NEXT: call { i64, i64 } @__bsan_retag(ptr %s, i64 16, i8 25,
 ; CHECK: invoke void @panic()
 ; CHECK: bsan.unwind:
 ; CHECK: call void @__bsan_func_exit(ptr %bsan.frame)
@@ -163,7 +163,7 @@ panic:
 ; CHECK: call void @__bsan_retag_check(ptr %s, i64 4,
 ; CHECK: panic:
 ; CHECK: call void @__bsan_func_entry(
-; CHECK-NEXT: call { i64, i64 } @__bsan_retag(ptr %s, i64 4, i8 3,
+; CHECK-NEXT: call { i64, i64 } @__bsan_retag(ptr %s, i64 4, i8 19,
 define void @check_then_write(ptr %s, i1 %c) personality ptr @rust_eh_personality {
 start:
   %r = call ptr @__rust_retag_reg(ptr %s, i64 4, i8 3, ptr null, ptr null)

@@ -39,7 +39,7 @@ start:
 }
 
 ; CHECK-LABEL: define void @user_with_call(
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 11,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 27,
 ; CHECK-NOT: __bsan_retag
 ; CHECK: ret void
 define void @user_with_call(ptr noalias align 4 dereferenceable(4) %x) {
@@ -50,7 +50,7 @@ start:
 }
 
 ; CHECK-LABEL: define void @std_fn(
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 7,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 23,
 ; CHECK-NOT: __bsan_retag
 ; CHECK: ret void
 define void @std_fn(ptr noalias align 4 dereferenceable(4) %x) {
@@ -60,7 +60,7 @@ start:
 }
 
 ; CHECK-LABEL: define i32 @synth_marked(
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 9,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 25,
 ; CHECK-NOT: __bsan_retag
 ; CHECK: ret i32
 define i32 @synth_marked(ptr noalias readonly align 4 dereferenceable(4) %x) #1 {

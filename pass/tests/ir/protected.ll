@@ -14,7 +14,7 @@ declare i32 @rust_eh_personality(...)
 ; CHECK-NEXT: start:
 ; CHECK-NEXT: %bsan.frame = alloca i8
 ; CHECK: call void @__bsan_func_entry(ptr %bsan.frame)
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 3,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 19,
 ; CHECK: ok:
 ; CHECK-NEXT: call void @__bsan_func_exit(ptr %bsan.frame)
 ; CHECK-NEXT: call i64 @__bsan_dealloc(ptr %local,

@@ -13,11 +13,12 @@ declare void @__rust_retag_mem(ptr, i64, i8, ptr, ptr)
 
 ; Accesses through the retag result use the child's provenance, accesses through the
 ; original pointer the parent's; afterwards %y is replaced by %x. A retag of a retag
-; works; the debug location of the retag call is kept.
+; works; the debug location of the retag call is kept. %y's tag dies with the function
+; (only accessed through, and retagged: NO_ESCAPE, 16).
 ; CHECK-LABEL: define void @reg(ptr %x)
 ; CHECK: [[PA:%[0-9]+]] = select i1 %bsan.args.ok
 ; CHECK-NEXT: [[PT:%[0-9]+]] = select i1 %bsan.args.ok
-; CHECK: [[R:%[0-9]+]] = call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 3, ptr null, i64 0, ptr null, i64 0, i64 [[PA]], i64 [[PT]]), !dbg [[LOC:![0-9]+]]
+; CHECK: [[R:%[0-9]+]] = call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 19, ptr null, i64 0, ptr null, i64 0, i64 [[PA]], i64 [[PT]]), !dbg [[LOC:![0-9]+]]
 ; CHECK-NEXT: [[CA:%[0-9]+]] = extractvalue { i64, i64 } [[R]], 0
 ; CHECK-NEXT: [[CT:%[0-9]+]] = extractvalue { i64, i64 } [[R]], 1
 ; CHECK-NEXT: call void @__bsan_write(ptr %x, i64 4, i64 [[CA]], i64 [[CT]])

@@ -15,7 +15,7 @@ target triple = "x86_64-unknown-linux-gnu"
 @ranges.alias = private alias [2 x { i64, i64 }], ptr @ranges
 
 ; CHECK-LABEL: define void @ext(ptr %x)
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 3, ptr @ranges, i64 2, ptr null, i64 0,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 19, ptr @ranges, i64 2, ptr null, i64 0,
 ; i32 flags are truncated, `usize` ranges are accepted as `ptrtoint` / 0.
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 10, ptr @ranges, i64 2, ptr null, i64 0,
 ; A constant GEP to the second pair leaves one; an alias is looked through.

@@ -23,7 +23,7 @@ target triple = "x86_64-unknown-linux-gnu"
 ; CHECK: call void @__bsan_func_entry(ptr %bsan.frame)
 ; CHECK: [[PA:%[0-9]+]] = select i1 %bsan.args.ok
 ; CHECK-NEXT: [[PT:%[0-9]+]] = select i1 %bsan.args.ok
-; CHECK: [[R:%[0-9]+]] = call { i64, i64 } @__bsan_retag(ptr %0, i64 4, i8 9, ptr null, i64 0, ptr null, i64 0, i64 [[PA]], i64 [[PT]])
+; CHECK: [[R:%[0-9]+]] = call { i64, i64 } @__bsan_retag(ptr %0, i64 4, i8 25, ptr null, i64 0, ptr null, i64 0, i64 [[PA]], i64 [[PT]])
 ; CHECK-NEXT: [[CA:%[0-9]+]] = extractvalue { i64, i64 } [[R]], 0
 ; CHECK-NEXT: [[CT:%[0-9]+]] = extractvalue { i64, i64 } [[R]], 1
 ; CHECK: call void @__bsan_read(ptr %0, i64 4, i64 [[CA]], i64 [[CT]])
@@ -39,7 +39,7 @@ start:
 
 ; fn cell(x: &(i32, Cell<i32>)): PROTECTED only (not Freeze), one im pair.
 ; CHECK-LABEL: define void @cell(ptr align 4 %0)
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %0, i64 8, i8 1, ptr @anon.0, i64 1, ptr null, i64 0,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %0, i64 8, i8 17, ptr @anon.0, i64 1, ptr null, i64 0,
 define void @cell(ptr align 4 %0) unnamed_addr {
 start:
   %x = call ptr @__rust_retag_reg(ptr %0, i64 8, i8 1, ptr @anon.0, ptr null)
@@ -50,7 +50,7 @@ start:
 
 ; fn pinned(x: &mut S) with two UnsafePinned fields: PROTECTED|MUTABLE|FREEZE, two pin pairs.
 ; CHECK-LABEL: define void @pinned(ptr align 8 %0)
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %0, i64 32, i8 11, ptr null, i64 0, ptr @anon.1, i64 2,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %0, i64 32, i8 27, ptr null, i64 0, ptr @anon.1, i64 2,
 define void @pinned(ptr align 8 %0) unnamed_addr {
 start:
   %x = call ptr @__rust_retag_reg(ptr %0, i64 32, i8 11, ptr null, ptr @anon.1)
@@ -60,7 +60,7 @@ start:
 
 ; fn boxed(b: Box<i32>): PROTECTED|MUTABLE|BOX|FREEZE (a weak protector).
 ; CHECK-LABEL: define void @boxed(ptr align 4 %0)
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %0, i64 4, i8 15, ptr null, i64 0, ptr null, i64 0,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %0, i64 4, i8 31, ptr null, i64 0, ptr null, i64 0,
 define void @boxed(ptr align 4 %0) unnamed_addr {
 start:
   %b = call ptr @__rust_retag_reg(ptr %0, i64 4, i8 15, ptr null, ptr null)
@@ -71,7 +71,7 @@ start:
 ; fn zst(x: &()): a zero-sized protected retag still makes a frame and a hook call.
 ; CHECK-LABEL: define void @zst(ptr align 1 %0)
 ; CHECK: call void @__bsan_func_entry
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %0, i64 0, i8 9, ptr null, i64 0, ptr null, i64 0,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %0, i64 0, i8 25, ptr null, i64 0, ptr null, i64 0,
 ; CHECK: call void @__bsan_func_exit
 define void @zst(ptr align 1 %0) unnamed_addr {
 start:
@@ -82,7 +82,7 @@ start:
 ; fn slice(x: &[i32]): the size is a run-time value.
 ; CHECK-LABEL: define void @slice(ptr align 4 %0, i64 %1)
 ; CHECK: %_size = mul nuw i64 %1, 4
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %0, i64 %_size, i8 9, ptr null, i64 0, ptr null, i64 0,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %0, i64 %_size, i8 25, ptr null, i64 0, ptr null, i64 0,
 define void @slice(ptr align 4 %0, i64 %1) unnamed_addr {
 start:
   %_size = mul nuw i64 %1, 4
@@ -97,7 +97,7 @@ start:
 ; CHECK: [[OA:%[0-9]+]] = select i1 %bsan.args.ok
 ; CHECK-NEXT: [[OT:%[0-9]+]] = select i1 %bsan.args.ok
 ; CHECK: v:
-; CHECK-NEXT: [[R:%[0-9]+]] = call { i64, i64 } @__bsan_retag(ptr %0, i64 4, i8 11, ptr null, i64 0, ptr null, i64 0, i64 [[OA]], i64 [[OT]])
+; CHECK-NEXT: [[R:%[0-9]+]] = call { i64, i64 } @__bsan_retag(ptr %0, i64 4, i8 27, ptr null, i64 0, ptr null, i64 0, i64 [[OA]], i64 [[OT]])
 ; CHECK-NEXT: [[CA:%[0-9]+]] = extractvalue { i64, i64 } [[R]], 0
 ; CHECK-NEXT: [[CT:%[0-9]+]] = extractvalue { i64, i64 } [[R]], 1
 ; CHECK-NEXT: br label %v_t

@@ -29,12 +29,12 @@
 //!   (`__bsan_expose`); `tag` is ignored. An address in no exposed allocation is untracked.
 
 /// Bumped whenever a hook signature, a TLS slot or an encoding below changes.
-pub const ABI_VERSION: u32 = 4;
+pub const ABI_VERSION: u32 = 5;
 
 /// Instrumented modules reference this symbol, the runtime defines it: linking an
 /// instrumented program against a runtime of another ABI version fails with an undefined
 /// symbol naming the version instead of misbehaving at run time.
-pub const VERSION_SYMBOL: &str = "__bsan_abi_version_4";
+pub const VERSION_SYMBOL: &str = "__bsan_abi_version_5";
 
 /// The exit status of a program stopped by a bsan report (overridable with
 /// `BSAN_OPTIONS=exitcode=N`). Distinct from 1 (Rust panics in main) and 101 (test failures).
@@ -52,8 +52,15 @@ pub mod retag_flags {
     /// The pointee type is `Freeze` (has no `UnsafeCell` outside indirection); decides the
     /// permission outside the retagged range.
     pub const FREEZE: u8 = 1 << 3;
-    /// All bits defined by this ABI version.
+    /// All bits of the intrinsics' flags.
     pub const ALL: u8 = PROTECTED | MUTABLE | BOX | FREEZE;
+    /// Only in `__bsan_retag`'s flags, where the pass sets it (it masks it out of the
+    /// intrinsics' flags): the result of this protected retag never leaves its function
+    /// (the pass's escape analysis), so once the protector ends no pointer holds the new
+    /// tag, and the runtime removes it from the tree then instead of leaving it to the GC.
+    pub const NO_ESCAPE: u8 = 1 << 4;
+    /// All bits `__bsan_retag` accepts.
+    pub const HOOK_ALL: u8 = ALL | NO_ESCAPE;
 }
 
 /// Kinds of allocation, the `i8 kind` argument of `__bsan_alloc` / `__bsan_dealloc`.

@@ -73,8 +73,8 @@ fn every_abi_hook_is_defined_with_its_signature() {
 
 #[test]
 fn version_symbol_matches_the_abi() {
-    assert_eq!(bsan_abi::VERSION_SYMBOL, "__bsan_abi_version_4");
-    assert_eq!(super::__bsan_abi_version_4, 4);
+    assert_eq!(bsan_abi::VERSION_SYMBOL, "__bsan_abi_version_5");
+    assert_eq!(super::__bsan_abi_version_5, 5);
 }
 
 #[test]
@@ -191,6 +191,35 @@ fn function_exit_releases_protectors() {
         // The caller now writes through the root: fine (x is no longer protected).
         write(p, 4, root).unwrap();
         assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 4);
+    }
+}
+
+#[test]
+fn a_tag_that_never_escapes_leaves_the_tree_with_its_protector() {
+    let p = fake_block(41);
+    let frame = 0x7fff_0000_2400usize as *const u8;
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
+    unsafe {
+        let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
+        __bsan_func_entry(frame);
+        // Two disjoint halves.
+        let kept = retag_hook(p, 4, rf::PROTECTED | rf::MUTABLE | rf::FREEZE, root);
+        let dies = retag_hook(
+            p.wrapping_add(4),
+            4,
+            rf::PROTECTED | rf::MUTABLE | rf::FREEZE | rf::NO_ESCAPE,
+            root,
+        );
+        assert_ne!(dies, root, "NO_ESCAPE is a valid hook flag");
+        write(p.wrapping_add(4), 4, dies).unwrap();
+        assert_eq!(node_count(root), 3);
+        __bsan_func_exit(frame);
+        // The released NO_ESCAPE tag is gone at once; the other waits for the GC (a tree
+        // this small is never collected).
+        assert_eq!(node_count(root), 2);
+        assert_ne!(kept, root);
+        write(p, 8, root).unwrap();
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
     }
 }
 

@@ -28,6 +28,7 @@ impl Tree {
     /// protected tags, roots and exposed tags are kept regardless.
     pub fn gc(&mut self, is_live: &dyn Fn(Tag) -> bool) {
         self.epoch += 1;
+        self.purge_forgotten();
         let mut stack = Vec::new();
         let mut removed = Vec::with_capacity(self.tags.len());
         let mut moves = Vec::new();

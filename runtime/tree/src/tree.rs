@@ -82,6 +82,14 @@ pub struct Tree {
     /// their `parent` fields, `NONE`-terminated (a vacant slot has no parent; a `Vec` here
     /// cost every tree 24 bytes for what most never have).
     pub(crate) free_head: u32,
+    /// Slots of nodes removed by [`forget_dead_leaf`](Self::forget_dead_leaf) whose events
+    /// are still in the log: vacant, but not reused until [`purge_forgotten`] took their
+    /// events out (a new node in the slot would inherit that history). A list threaded
+    /// through `parent` like `free_head`, with its length.
+    ///
+    /// [`purge_forgotten`]: Self::purge_forgotten
+    pub(crate) forgotten_head: u32,
+    pub(crate) forgotten: u32,
     pub(crate) tags: TagMap,
     /// `roots[0]` = allocation root; the rest are wildcard subtrees, sorted by tag.
     pub(crate) roots: Vec<u32>,
@@ -168,6 +176,8 @@ impl Tree {
             }],
             events: Vec::new(),
             free_head: NONE,
+            forgotten_head: NONE,
+            forgotten: 0,
             tags,
             roots: vec![0],
             locs,
@@ -729,6 +739,72 @@ impl Tree {
             self.relax_default_sifa(idx);
         }
         result
+    }
+
+    /// Removes `tag` now, as the GC would once it found no pointer holding it (model §8.1:
+    /// a dead leaf may always go): for a tag the caller knows is dead, the protected tag of
+    /// a retag whose result never left its function ([`bsan_abi`]'s `NO_ESCAPE`), right
+    /// after its protector ended. Waiting for the GC kept such tags in the tree, where every
+    /// access visited them and their number set how often the GC had to run. A tag that
+    /// has children, is exposed, protected or a root is kept; an unknown one is ignored.
+    pub fn forget_dead_leaf(&mut self, tag: Tag) {
+        let Some(idx) = self.tags.get(tag) else {
+            return;
+        };
+        let node = &self.nodes[idx as usize];
+        let p = node.parent;
+        if p == NONE || !node.children.is_empty() || node.exposed || node.protector.is_some() {
+            return;
+        }
+        self.epoch += 1;
+        // Out of the parent's skipping counts, its entries cleared (they lie in its span).
+        self.count_child(self.nodes[p as usize].slot, idx, true, true);
+        let siblings = &mut self.nodes[p as usize].children;
+        // Usually the latest child: search from the end.
+        if let Some(i) = siblings.iter().rposition(|&c| c == idx) {
+            siblings.remove(i);
+        }
+        self.tags.remove(tag);
+        if self.cache[0].0 == tag || self.cache[1].0 == tag {
+            self.forget_cached(tag);
+        }
+        let node = &mut self.nodes[idx as usize];
+        node.tag = 0;
+        node.last_event = NONE;
+        node.event_count = 0;
+        node.parent = self.forgotten_head;
+        self.forgotten_head = idx;
+        self.forgotten += 1;
+        // Their events cost the log until purged: purge once they are as many as the live
+        // tags (at least 64), so the log's cleaning costs O(1) per forgotten tag.
+        if self.forgotten as usize >= self.tags.len().max(64) {
+            self.purge_forgotten();
+        }
+    }
+
+    /// Takes the events of forgotten nodes out of the log and makes their slots reusable.
+    pub(crate) fn purge_forgotten(&mut self) {
+        if self.forgotten_head == NONE {
+            return;
+        }
+        let mut gone = vec![false; self.nodes.len()];
+        let mut n = self.forgotten_head;
+        let mut last = n;
+        while n != NONE {
+            gone[n as usize] = true;
+            last = n;
+            n = self.nodes[n as usize].parent;
+        }
+        if self.events.iter().any(|e| gone[e.node as usize]) {
+            self.events.retain(|e| !gone[e.node as usize]);
+            for (i, e) in self.events.iter().enumerate() {
+                self.nodes[e.node as usize].last_event = i as u32;
+            }
+        }
+        self.nodes[last as usize].parent = self.free_head;
+        self.free_head = self.forgotten_head;
+        self.forgotten_head = NONE;
+        self.forgotten = 0;
     }
 
     /// After the protector of `idx` ended: raise the SIFA of its default to what the same

@@ -67,6 +67,8 @@ enum Op {
         kind: AccessKind,
     },
     Release(Tag),
+    /// A protector release, then the tag dropped as dead if it is a leaf (`NO_ESCAPE`).
+    ReleaseDead(Tag),
     Forget(Tag),
     Expose(Tag),
     Gc(Vec<Tag>),
@@ -153,10 +155,10 @@ impl Case {
             Op::Access { prov, range, kind }
         } else if r < 87 && !self.protected.is_empty() {
             let t = rng.pick(&self.protected);
-            if rng.chance(30) {
-                Op::Forget(t)
-            } else {
-                Op::Release(t)
+            match rng.below(10) {
+                0..=2 => Op::Forget(t),
+                3..=5 => Op::ReleaseDead(t),
+                _ => Op::Release(t),
             }
         } else if r < 92 {
             Op::Expose(rng.pick(&self.usable))
@@ -223,6 +225,18 @@ impl Case {
                     self.naive.release_protector(*t),
                     false,
                 )
+            }
+            Op::ReleaseDead(t) => {
+                self.protected.retain(|p| p != t);
+                let a = self.real.release_protector(*t, 0);
+                let b = self.naive.release_protector(*t);
+                if a.is_ok() {
+                    self.real.forget_dead_leaf(*t);
+                    if !self.real.contains(*t) {
+                        self.usable.retain(|u| u != t);
+                    }
+                }
+                (a, b, false)
             }
             Op::Forget(t) => {
                 self.protected.retain(|p| p != t);

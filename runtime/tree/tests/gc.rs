@@ -169,3 +169,49 @@ fn nested_chain_collapses() {
     assert_eq!(t.t.node_count(), 2);
     t.wr(last, 0..4).unwrap();
 }
+
+/// A tag the runtime knows is dead (`NO_ESCAPE`) leaves at once, if it is a leaf and
+/// nothing else keeps it; its slot is reused only after its history left the log.
+#[test]
+fn forgotten_dead_leaves_leave_at_once() {
+    let mut t = T::new(8);
+    let a = t.rb(1, mut_prot(0..8));
+    t.wr(a, 0..8).unwrap();
+    t.t.release_protector(a, 0).unwrap();
+    t.t.forget_dead_leaf(a);
+    assert!(!t.t.contains(a));
+    assert_eq!(t.t.node_count(), 1);
+    assert_eq!(t.rd(a, 0..8), Err(TreeError::UnknownTag(a)));
+    // Kept: a parent, an exposed tag, a protected one, the root.
+    let p = t.rb(1, mut_prot(0..8));
+    let c = t.rb(p, shr(0..8));
+    let e = t.rb(1, shr(0..8));
+    t.t.expose(e);
+    for tag in [p, e, 1] {
+        t.t.forget_dead_leaf(tag);
+        assert!(t.t.contains(tag));
+    }
+    t.t.forget_dead_leaf(c);
+    assert!(!t.t.contains(c));
+    t.t.check_invariants().unwrap();
+}
+
+#[test]
+fn forgotten_slots_start_clean() {
+    let mut t = T::new(8);
+    // Enough forgotten tags with events for the log to be purged, then a new node that
+    // reuses one of their slots: its history is its own.
+    for _ in 0..100 {
+        let a = t.rb(1, mut_prot(0..8));
+        t.wr(a, 0..8).unwrap();
+        t.t.release_protector(a, 0).unwrap();
+        t.t.forget_dead_leaf(a);
+    }
+    let b = t.rb(1, mut_ref(2..4));
+    let u = ub(t.wr(b, 2..4).and_then(|_| {
+        t.rd(1, 2..4)?;
+        t.wr(b, 2..4)
+    }));
+    assert_eq!(u.history.len(), 3, "{:#?}", u.history);
+    t.t.check_invariants().unwrap();
+}

@@ -1,0 +1,233 @@
+//! Which tags die with their function: the protected retags whose new tag no pointer can
+//! hold once the function returned (`NO_ESCAPE`, so the runtime removes the tag when its
+//! protector ends instead of leaving it to the GC), and, to find them across calls, which
+//! pointer parameters a function may *capture* (keep a pointer carrying the argument's tag
+//! beyond the call).
+//!
+//! A pointer carries its tag through GEPs, casts, phis, selects and spill slots; a retag
+//! that is lowered makes a pointer with a *new* tag, so a parameter that a function only
+//! retags (every instrumented reference parameter: its entry retag) is not captured, and
+//! neither is a tag that is only accessed through, compared, or passed to parameters that
+//! are not captured. An elided retag (`leaf_retags.rs`, `forwarded_retags.rs`) keeps its
+//! parent's tag, so its result is followed like the pointer itself. Anything else that could
+//! hand the pointer on is a capture: a return, a store of it to memory other than a
+//! debug spill, an integer cast, a call of anything but an instrumented function of the
+//! module (indirect, declared, ignored, interposable), a parameter of it that is captured.
+//! Parameters start uncaptured and become captured until nothing changes, so recursion
+//! needs no special case.
+//!
+//! The runtime can hand back the parent's tag from a retag that makes nothing (a
+//! zero-sized or out-of-bounds range): such a pointer accesses no byte, so removing its tag
+//! loses no check. Removing a tag that a pointer still held would only make that pointer's
+//! accesses unchecked (`unknown_tags`), never a report: the GC's invariant.
+//!
+//! Owns: the capture fixpoint and the `NO_ESCAPE` retags of each function. Does not emit
+//! code.
+
+use std::collections::{HashMap, HashSet};
+
+use inkwell::llvm_sys::core::*;
+use inkwell::llvm_sys::prelude::*;
+use inkwell::llvm_sys::LLVMOpcode;
+
+use bsan_abi::retag_flags::PROTECTED;
+use bsan_ir::iter;
+
+use crate::classify::{retag_kind, shape_error, strip_constant_offsets, RetagKind};
+use crate::leaf_retags::{intrinsic_name, is_definitive, is_slot, is_write_only_slot, LeafRetags};
+
+/// The parameters of the module's instrumented functions that may be captured.
+pub(crate) struct Captures<'a> {
+    instrumented: HashSet<LLVMValueRef>,
+    elided: &'a HashMap<LLVMValueRef, LeafRetags>,
+    captured: HashSet<(LLVMValueRef, u32)>,
+}
+
+impl<'a> Captures<'a> {
+    /// The fixpoint over `funcs` (the functions to be instrumented, retag `invoke`s already
+    /// calls), with `elided` the module's plan of elided retags.
+    pub(crate) fn find(
+        funcs: &[LLVMValueRef],
+        elided: &'a HashMap<LLVMValueRef, LeafRetags>,
+    ) -> Captures<'a> {
+        let mut c = Captures {
+            instrumented: funcs
+                .iter()
+                .copied()
+                .filter(|&f| is_definitive(f))
+                .collect(),
+            elided,
+            captured: HashSet::new(),
+        };
+        loop {
+            let mut changed = false;
+            for &f in funcs {
+                if !c.instrumented.contains(&f) {
+                    continue;
+                }
+                for (k, p) in iter::params(f).enumerate() {
+                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+                    if !crate::classify::is_ptr(unsafe { LLVMTypeOf(p) })
+                        || c.captured.contains(&(f, k as u32))
+                    {
+                        continue;
+                    }
+                    if c.may_escape(p) {
+                        c.captured.insert((f, k as u32));
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                return c;
+            }
+        }
+    }
+
+    /// The protected register retags of `func` (not elided) whose tags die with it.
+    pub(crate) fn no_escape_retags(&self, func: LLVMValueRef) -> HashSet<LLVMValueRef> {
+        let elided = self.elided.get(&func);
+        iter::all_instructions(func)
+            .filter(|&i| {
+                retag_kind(i) == Some(RetagKind::Reg)
+                    && shape_error(i, RetagKind::Reg).is_none()
+                    && elided.is_none_or(|l| !l.is_elided(i))
+                    // SAFETY: a well-shaped retag call has 5 operands.
+                    && unsafe {
+                        let fl = LLVMGetOperand(i, 2);
+                        !LLVMIsAConstantInt(fl).is_null()
+                            && LLVMConstIntGetZExtValue(fl) & PROTECTED as u64 != 0
+                            && crate::classify::is_ptr(LLVMTypeOf(i))
+                    }
+                    && !self.may_escape(i)
+            })
+            .collect()
+    }
+
+    /// Whether a pointer with `v`'s tag may outlive the function `v` is in (module docs).
+    fn may_escape(&self, v: LLVMValueRef) -> bool {
+        let mut work = vec![v];
+        let mut seen: HashSet<LLVMValueRef> = HashSet::from([v]);
+        while let Some(v) = work.pop() {
+            for user in iter::users(v) {
+                // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+                if unsafe { LLVMIsAInstruction(user) }.is_null() {
+                    return true;
+                }
+                let Some(derived) = self.carried(user, v) else {
+                    return true;
+                };
+                for d in derived {
+                    if seen.insert(d) {
+                        work.push(d);
+                    }
+                }
+            }
+        }
+        false
+    }
+
+    /// What `user` does with `v`: `None` if it may capture it, else the values that carry
+    /// `v`'s tag on.
+    fn carried(&self, user: LLVMValueRef, v: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
+        use LLVMOpcode::*;
+        // SAFETY: live LLVM handles of this module; the operand indices are those of each
+        // opcode.
+        unsafe {
+            let is_ptr = |x: LLVMValueRef| crate::classify::is_ptr(LLVMTypeOf(x));
+            Some(match LLVMGetInstructionOpcode(user) {
+                LLVMLoad | LLVMICmp => vec![],
+                LLVMStore => {
+                    let addr = LLVMGetOperand(user, 1);
+                    if LLVMGetOperand(user, 0) != v {
+                        vec![]
+                    } else if addr != v && is_slot(addr) {
+                        iter::users(addr)
+                            .filter(|&u| LLVMGetInstructionOpcode(u) == LLVMLoad)
+                            .collect()
+                    } else if addr != v && is_write_only_slot(addr) {
+                        vec![]
+                    } else {
+                        return None;
+                    }
+                }
+                LLVMAtomicRMW | LLVMAtomicCmpXchg => {
+                    if (1..LLVMGetNumOperands(user) as u32).any(|i| LLVMGetOperand(user, i) == v) {
+                        return None;
+                    }
+                    vec![]
+                }
+                LLVMGetElementPtr => {
+                    if (1..LLVMGetNumOperands(user) as u32).any(|i| LLVMGetOperand(user, i) == v)
+                        || !is_ptr(user)
+                    {
+                        return None;
+                    }
+                    vec![user]
+                }
+                LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze | LLVMPHI => {
+                    if !is_ptr(user) {
+                        return None;
+                    }
+                    vec![user]
+                }
+                LLVMSelect => {
+                    if LLVMGetOperand(user, 0) == v || !is_ptr(user) {
+                        return None;
+                    }
+                    vec![user]
+                }
+                LLVMCall | LLVMInvoke => return self.passed(user, v),
+                _ => return None,
+            })
+        }
+    }
+
+    /// `v` as an operand of the call or invoke `call`.
+    fn passed(&self, call: LLVMValueRef, v: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
+        // SAFETY: live LLVM handles of this module; a call's arguments are its first
+        // operands, its callee the last.
+        unsafe {
+            if let Some(kind) = retag_kind(call) {
+                if LLVMGetOperand(call, 0) != v
+                    || (1..LLVMGetNumArgOperands(call)).any(|i| LLVMGetOperand(call, i) == v)
+                {
+                    return None;
+                }
+                let func = LLVMGetBasicBlockParent(LLVMGetInstructionParent(call));
+                let elided = self.elided.get(&func).is_some_and(|l| l.is_elided(call));
+                // A lowered register retag makes a new tag; an elided one keeps `v`'s, and
+                // a retag in place (`Mem`) reads the pointer from memory.
+                return match kind {
+                    RetagKind::Reg if elided => Some(vec![call]),
+                    RetagKind::Reg => Some(vec![]),
+                    RetagKind::Mem => None,
+                };
+            }
+            if let Some(name) = intrinsic_name(call) {
+                if name.starts_with("llvm.dbg.") || name.starts_with("llvm.lifetime.") {
+                    return Some(vec![]);
+                }
+                if crate::classify::is_mem_intrinsic(&name) {
+                    let n = LLVMGetNumArgOperands(call);
+                    return (!(2..n).any(|i| LLVMGetOperand(call, i) == v)).then(Vec::new);
+                }
+                return None;
+            }
+            let callee = strip_constant_offsets(LLVMGetCalledValue(call));
+            if LLVMGetCalledValue(call) == v || !self.instrumented.contains(&callee) {
+                return None;
+            }
+            let n = LLVMGetNumArgOperands(call);
+            let params = LLVMCountParams(callee);
+            for i in 0..n {
+                if LLVMGetOperand(call, i) == v
+                    && (i >= params || self.captured.contains(&(callee, i)))
+                {
+                    return None;
+                }
+            }
+            Some(vec![])
+        }
+    }
+}

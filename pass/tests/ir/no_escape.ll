@@ -1,0 +1,118 @@
+; NO_ESCAPE (16) on `__bsan_retag`: set for a protected retag whose result never leaves the
+; function (leaf_retags.rs, non_escaping_protected_retags), so the runtime removes the tag
+; when its protector ends; never for one that escapes, and never taken from the intrinsic.
+; RUN: env BSAN_PASS_ELIDE_LEAF_RETAGS=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
+; CHECK: bsan-pass: stats: functions=10
+target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
+target triple = "x86_64-unknown-linux-gnu"
+
+declare ptr @__rust_retag_reg(ptr, i64, i8, ptr, ptr)
+declare void @other(ptr)
+
+; flags: 3 = PROTECTED|MUTABLE, 2 = MUTABLE.
+
+; Only accessed, spilled and compared: 3 | 16.
+; CHECK-LABEL: define i1 @accessed(ptr %p, ptr %q)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 8, i8 19,
+define i1 @accessed(ptr %p, ptr %q) {
+start:
+  %spill = alloca ptr
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  store ptr %r, ptr %spill
+  %back = load ptr, ptr %spill
+  store i64 1, ptr %back
+  %c = icmp eq ptr %r, %q
+  call void @other(ptr %q)
+  ret i1 %c
+}
+
+; Passed to a call: the callee may keep it.
+; CHECK-LABEL: define void @passed(ptr %p)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 8, i8 3,
+define void @passed(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  call void @other(ptr %r)
+  ret void
+}
+
+; Returned.
+; CHECK-LABEL: define ptr @returned(ptr %p)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 8, i8 3,
+define ptr @returned(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  %f = getelementptr inbounds i8, ptr %r, i64 4
+  ret ptr %f
+}
+
+; Stored to memory someone else can read.
+; CHECK-LABEL: define void @stored(ptr %p, ptr %out)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 8, i8 3,
+define void @stored(ptr %p, ptr %out) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  store ptr %r, ptr %out
+  ret void
+}
+
+; Reborrowed: the child is a pointer with a new tag, which escapes (an integer cast); the
+; parent's does not.
+; CHECK-LABEL: define i64 @reborrowed(ptr %p)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 8, i8 19,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 8, i8 2,
+define i64 @reborrowed(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  %c = call ptr @__rust_retag_reg(ptr %r, i64 8, i8 2, ptr null, ptr null)
+  %i = ptrtoint ptr %c to i64
+  ret i64 %i
+}
+
+; The intrinsic cannot claim it: 16 is cleared (here the result escapes).
+; CHECK-LABEL: define void @claimed(ptr %p)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 8, i8 3,
+define void @claimed(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 19, ptr null, ptr null)
+  call void @other(ptr %r)
+  ret void
+}
+
+; A callee that only retags its parameter does not keep the caller's tag; one that stores
+; it does, and so does one that passes it on to such a function.
+define internal void @retags_it(ptr %q) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %q, i64 8, i8 3, ptr null, ptr null)
+  call void @other(ptr %r)
+  ret void
+}
+
+@keep = global ptr null
+
+define internal void @keeps_it(ptr %q) {
+start:
+  store ptr %q, ptr @keep
+  ret void
+}
+
+define internal void @passes_it_on(ptr %q) {
+start:
+  call void @keeps_it(ptr %q)
+  ret void
+}
+
+; CHECK-LABEL: define void @to_callees(ptr %a, ptr %b, ptr %c)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 8, i8 19,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %b, i64 8, i8 3,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %c, i64 8, i8 3,
+define void @to_callees(ptr %a, ptr %b, ptr %c) {
+start:
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 8, i8 3, ptr null, ptr null)
+  %rb = call ptr @__rust_retag_reg(ptr %b, i64 8, i8 3, ptr null, ptr null)
+  %rc = call ptr @__rust_retag_reg(ptr %c, i64 8, i8 3, ptr null, ptr null)
+  call void @retags_it(ptr %ra)
+  call void @keeps_it(ptr %rb)
+  call void @passes_it_on(ptr %rc)
+  ret void
+}
