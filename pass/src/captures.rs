@@ -1,6 +1,7 @@
-//! Which tags die with their function: the protected retags whose new tag no pointer can
-//! hold once the function returned (`NO_ESCAPE`, so the runtime removes the tag when its
-//! protector ends instead of leaving it to the GC), and, to find them across calls, which
+//! Which tags die with their function: the retags whose new tag no pointer can hold once
+//! the function returned (`NO_ESCAPE`, so the runtime removes the tag when its protector
+//! ends, or, unprotected, when the function's frame does, instead of leaving it to the
+//! GC), and, to find them across calls, which
 //! pointer parameters a function may *capture* (keep a pointer carrying the argument's tag
 //! beyond the call).
 //!
@@ -84,22 +85,27 @@ impl<'a> Captures<'a> {
         }
     }
 
-    /// The protected register retags of `func` (not elided) whose tags die with it.
-    pub(crate) fn no_escape_retags(&self, func: LLVMValueRef) -> HashSet<LLVMValueRef> {
+    /// The register retags of `func` (not elided, with constant flags) whose tags die with
+    /// it, and whether each is protected.
+    pub(crate) fn no_escape_retags(&self, func: LLVMValueRef) -> HashMap<LLVMValueRef, bool> {
         let elided = self.elided.get(&func);
         iter::all_instructions(func)
-            .filter(|&i| {
-                retag_kind(i) == Some(RetagKind::Reg)
-                    && shape_error(i, RetagKind::Reg).is_none()
-                    && elided.is_none_or(|l| !l.is_elided(i))
-                    // SAFETY: a well-shaped retag call has 5 operands.
-                    && unsafe {
-                        let fl = LLVMGetOperand(i, 2);
-                        !LLVMIsAConstantInt(fl).is_null()
-                            && LLVMConstIntGetZExtValue(fl) & PROTECTED as u64 != 0
-                            && crate::classify::is_ptr(LLVMTypeOf(i))
+            .filter_map(|i| {
+                if retag_kind(i) != Some(RetagKind::Reg)
+                    || shape_error(i, RetagKind::Reg).is_some()
+                    || elided.is_some_and(|l| l.is_elided(i))
+                {
+                    return None;
+                }
+                // SAFETY: a well-shaped retag call has 5 operands.
+                let protected = unsafe {
+                    let fl = LLVMGetOperand(i, 2);
+                    if LLVMIsAConstantInt(fl).is_null() || !crate::classify::is_ptr(LLVMTypeOf(i)) {
+                        return None;
                     }
-                    && !self.may_escape(i)
+                    LLVMConstIntGetZExtValue(fl) & PROTECTED as u64 != 0
+                };
+                (!self.may_escape(i)).then_some((i, protected))
             })
             .collect()
     }

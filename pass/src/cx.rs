@@ -72,9 +72,9 @@ pub(crate) struct ModuleCx {
     /// `forwarded_retags.rs`), planned for the whole module before instrumenting; a
     /// function's entry is taken when it is instrumented.
     pub elided_retags: HashMap<LLVMValueRef, crate::leaf_retags::LeafRetags>,
-    /// Per function, its protected retags whose tags die with it (`captures.rs`), taken
-    /// when it is instrumented.
-    pub no_escape: HashMap<LLVMValueRef, HashSet<LLVMValueRef>>,
+    /// Per function, its retags whose tags die with it and whether each is protected
+    /// (`captures.rs`), taken when it is instrumented.
+    pub no_escape: HashMap<LLVMValueRef, HashMap<LLVMValueRef, bool>>,
 }
 
 impl ModuleCx {
@@ -211,8 +211,8 @@ pub(crate) struct FnCx<'m> {
     pub leaf: crate::leaf_retags::LeafRetags,
     /// The calls that never return, before which the elided retags are made late.
     pub late_retags_at: Vec<LLVMValueRef>,
-    /// Protected retags whose tags die with the function (`captures.rs`): lowered with
-    /// `NO_ESCAPE`.
+    /// Retags whose tags die with the function (`captures.rs`): lowered with `NO_ESCAPE`
+    /// (unprotected ones only if the function has a frame of its own, see `instrument`).
     pub no_escape: HashSet<LLVMValueRef>,
 }
 

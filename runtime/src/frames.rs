@@ -42,15 +42,32 @@ struct Frame {
     addr: usize,
     /// Index of its first protector in [`FrameStack::protectors`].
     first: usize,
+    /// How many of its entries are unprotected tags that die with it (bounded by
+    /// [`MAX_DYING_PER_FRAME`]).
+    dying: u32,
+}
+
+/// Unprotected tags that die with a frame are registered in it up to this many: a loop in
+/// one call would otherwise grow its list without bound. Those beyond are left to the GC.
+const MAX_DYING_PER_FRAME: u32 = 256;
+
+/// What a frame owes one of its tags at its exit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum AtExit {
+    /// The protector release; the tag stays.
+    Release,
+    /// The protector release, then the tag's removal (`NO_ESCAPE`).
+    ReleaseAndRemove,
+    /// Only the removal: an unprotected tag that dies with the frame.
+    Remove,
 }
 
 /// The frames of one thread, innermost last.
 #[derive(Default)]
 pub struct FrameStack {
     frames: Vec<Frame>,
-    /// Protectors of all frames, in creation order: the record, the tag, and whether the
-    /// tag dies with the protector (`NO_ESCAPE`).
-    protectors: Vec<(&'static AllocInfo, Tag, bool)>,
+    /// Protectors (and tags that die with their frame) of all frames, in creation order.
+    protectors: Vec<(&'static AllocInfo, Tag, AtExit)>,
 }
 
 impl FrameStack {
@@ -84,18 +101,36 @@ impl FrameStack {
     }
 
     /// Pops the top frame and releases its protectors in creation order; the first
-    /// violation is returned (the rest are released anyway).
+    /// violation is returned (the rest are released anyway). The tags that die with the
+    /// frame are removed after all releases, newest first: a tag made from another of the
+    /// frame's is its child, and a parent is removed only once it is a leaf.
     fn pop_and_release(&mut self, site: Site) -> Result<(), Violation> {
         let Some(top) = self.frames.pop() else {
             return Ok(());
         };
         let mut result = Ok(());
-        for (rec, tag, dies) in self.protectors.drain(top.first..) {
-            let r = release_protector(rec, tag, dies, site);
+        let entries = &self.protectors[top.first..];
+        // Without unprotected dying tags (the usual frame) a dying protected tag goes under
+        // the lock its release takes anyway.
+        let remove_later = top.dying > 0;
+        for &(rec, tag, at_exit) in entries {
+            let r = match at_exit {
+                AtExit::Release => release_protector(rec, tag, false, site),
+                AtExit::ReleaseAndRemove => release_protector(rec, tag, !remove_later, site),
+                AtExit::Remove => Ok(()),
+            };
             if result.is_ok() {
                 result = r;
             }
         }
+        if remove_later {
+            for &(rec, tag, at_exit) in entries.iter().rev() {
+                if at_exit != AtExit::Release {
+                    remove_dead(rec, tag);
+                }
+            }
+        }
+        self.protectors.truncate(top.first);
         result
     }
 
@@ -105,6 +140,7 @@ impl FrameStack {
         self.frames.push(Frame {
             addr: frame,
             first: self.protectors.len(),
+            dying: 0,
         });
     }
 
@@ -124,8 +160,27 @@ impl FrameStack {
         if self.frames.is_empty() {
             return false;
         }
-        self.protectors.push((rec, tag, dies));
+        let at_exit = if dies {
+            AtExit::ReleaseAndRemove
+        } else {
+            AtExit::Release
+        };
+        self.protectors.push((rec, tag, at_exit));
         stats::PROTECTORS.bump();
+        true
+    }
+
+    /// Registers an unprotected tag that no pointer holds once the top frame's function
+    /// returned, to be removed then; false if there is no frame or it has enough of them.
+    pub fn dies_with_frame(&mut self, rec: &'static AllocInfo, tag: Tag) -> bool {
+        let Some(top) = self.frames.last_mut() else {
+            return false;
+        };
+        if top.dying >= MAX_DYING_PER_FRAME {
+            return false;
+        }
+        top.dying += 1;
+        self.protectors.push((rec, tag, AtExit::Remove));
         true
     }
 }
@@ -172,6 +227,17 @@ pub fn release_protector(
     }
 }
 
+/// Removes `tag` of `rec`, which died with its frame, if it is a dead leaf there ([`bsan_tree::Tree::forget_dead_leaf`]; a tag the GC already took is ignored).
+fn remove_dead(rec: &'static AllocInfo, tag: Tag) {
+    let mut st = rec.lock();
+    if !st.live {
+        return;
+    }
+    if let Some(tree) = st.tree.as_deref_mut() {
+        tree.forget_dead_leaf(tag);
+    }
+}
+
 thread_local! {
     static FRAMES: RefCell<FrameStack> = const { RefCell::new(FrameStack::new()) };
 }
@@ -199,6 +265,12 @@ pub fn func_exit(frame: usize, site: Site) -> Result<(), Violation> {
 /// thread has no active frame (the retag is then made unprotected).
 pub fn protect(rec: &'static AllocInfo, tag: Tag, dies: bool) -> bool {
     with_frames(|fs| fs.protect(rec, tag, dies)).unwrap_or(false)
+}
+
+/// Registers an unprotected `(rec, tag)` that dies with the current thread's top frame
+/// (see [`FrameStack::dies_with_frame`]).
+pub fn dies_with_frame(rec: &'static AllocInfo, tag: Tag) -> bool {
+    with_frames(|fs| fs.dies_with_frame(rec, tag)).unwrap_or(false)
 }
 
 /// Whether the current thread has an active frame.
@@ -233,6 +305,25 @@ mod tests {
         assert_eq!((fs.depth(), fs.protectors.len()), (0, 0));
         // Exit of a frame never entered: ignored.
         fs.func_exit(0x7000, 0).unwrap();
+    }
+
+    #[test]
+    fn a_frame_holds_a_bounded_number_of_dying_tags() {
+        let mut fs = FrameStack::new();
+        let r = rec();
+        assert!(!fs.dies_with_frame(r, 1), "no frame: nothing to die with");
+        fs.func_entry(0x7000);
+        for tag in 0..MAX_DYING_PER_FRAME {
+            assert!(fs.dies_with_frame(r, 10 + tag as Tag));
+        }
+        assert!(!fs.dies_with_frame(r, 5), "beyond the cap: left to the GC");
+        // Protectors are not capped by it, and an inner frame has its own count.
+        assert!(fs.protect(r, 6, true));
+        fs.func_entry(0x6000);
+        assert!(fs.dies_with_frame(r, 7));
+        fs.func_exit(0x6000, 0).unwrap();
+        fs.func_exit(0x7000, 0).unwrap();
+        assert_eq!((fs.depth(), fs.protectors.len()), (0, 0));
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub struct RetagKind {
     /// `T: Freeze`.
     pub freeze: bool,
     /// The new tag never leaves its function (`NO_ESCAPE`): removed when its protector
-    /// ends.
+    /// ends, or, unprotected, when its function's frame does.
     pub no_escape: bool,
 }
 
@@ -170,6 +170,10 @@ pub fn retag(req: &RetagRequest<'_>, prov: Prov, site: Site) -> Result<Prov, Vio
     if protector.is_some() {
         // A frame was checked above; this thread cannot have lost it since.
         frames::protect(rec, new, req.kind.no_escape);
+    } else if req.kind.no_escape {
+        // The pass sets it on an unprotected retag only in a function with a frame of its
+        // own, which is the top one here.
+        frames::dies_with_frame(rec, new);
     }
     stats::RETAGS_DONE.bump();
     gc::maybe_collect(&keep);

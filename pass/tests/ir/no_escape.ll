@@ -2,7 +2,7 @@
 ; function (leaf_retags.rs, non_escaping_protected_retags), so the runtime removes the tag
 ; when its protector ends; never for one that escapes, and never taken from the intrinsic.
 ; RUN: env BSAN_PASS_ELIDE_LEAF_RETAGS=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=10
+; CHECK: bsan-pass: stats: functions=12
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -114,5 +114,28 @@ start:
   call void @retags_it(ptr %ra)
   call void @keeps_it(ptr %rb)
   call void @passes_it_on(ptr %rc)
+  ret void
+}
+
+; Unprotected (a call-return retag, 2 = MUTABLE): only where the function has a frame of its
+; own to remove the tag with, i.e. a protected retag of its own.
+; CHECK-LABEL: define void @unprotected_in_frame(ptr %p, ptr %q)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 8, i8 19,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %q, i64 8, i8 18,
+define void @unprotected_in_frame(ptr %p, ptr %q) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  store i64 1, ptr %r
+  %u = call ptr @__rust_retag_reg(ptr %q, i64 8, i8 2, ptr null, ptr null)
+  store i64 2, ptr %u
+  ret void
+}
+
+; CHECK-LABEL: define void @unprotected_no_frame(ptr %q)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %q, i64 8, i8 2,
+define void @unprotected_no_frame(ptr %q) {
+start:
+  %u = call ptr @__rust_retag_reg(ptr %q, i64 8, i8 2, ptr null, ptr null)
+  store i64 2, ptr %u
   ret void
 }

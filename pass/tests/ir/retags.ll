@@ -13,8 +13,9 @@ declare void @__rust_retag_mem(ptr, i64, i8, ptr, ptr)
 
 ; Accesses through the retag result use the child's provenance, accesses through the
 ; original pointer the parent's; afterwards %y is replaced by %x. A retag of a retag
-; works; the debug location of the retag call is kept. %y's tag dies with the function
-; (only accessed through, and retagged: NO_ESCAPE, 16).
+; works; the debug location of the retag call is kept. %y's and %z's tags die with the
+; function (only accessed through, and retagged: NO_ESCAPE, 16); %z, unprotected, can be
+; marked because the function has a frame of its own (for %y's protector).
 ; CHECK-LABEL: define void @reg(ptr %x)
 ; CHECK: [[PA:%[0-9]+]] = select i1 %bsan.args.ok
 ; CHECK-NEXT: [[PT:%[0-9]+]] = select i1 %bsan.args.ok
@@ -25,7 +26,7 @@ declare void @__rust_retag_mem(ptr, i64, i8, ptr, ptr)
 ; CHECK-NEXT: store i32 1, ptr %x
 ; CHECK-NEXT: call void @__bsan_write(ptr %x, i64 4, i64 [[PA]], i64 [[PT]])
 ; CHECK-NEXT: store i32 2, ptr %x
-; CHECK-NEXT: [[R2:%[0-9]+]] = call { i64, i64 } @__bsan_retag(ptr %x, i64 8, i8 8, ptr @cells, i64 2, ptr null, i64 0, i64 [[CA]], i64 [[CT]])
+; CHECK-NEXT: [[R2:%[0-9]+]] = call { i64, i64 } @__bsan_retag(ptr %x, i64 8, i8 24, ptr @cells, i64 2, ptr null, i64 0, i64 [[CA]], i64 [[CT]])
 ; CHECK: ret void
 define void @reg(ptr %x) !dbg !5 {
   %y = call ptr @__rust_retag_reg(ptr %x, i64 4, i8 3, ptr null, ptr null), !dbg !8

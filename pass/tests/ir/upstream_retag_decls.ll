@@ -18,12 +18,13 @@ target triple = "x86_64-unknown-linux-gnu"
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 19, ptr @ranges, i64 2, ptr null, i64 0,
 ; i32 flags are truncated, `usize` ranges are accepted as `ptrtoint` / 0.
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 10, ptr @ranges, i64 2, ptr null, i64 0,
-; A constant GEP to the second pair leaves one; an alias is looked through.
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 8, ptr getelementptr inbounds (i8, ptr @ranges, i64 16), i64 1, ptr @ranges.alias, i64 2,
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 8, ptr @odd, i64 1, ptr null, i64 0,
+; A constant GEP to the second pair leaves one; an alias is looked through. Unused
+; results die with the function, which has a frame (NO_ESCAPE, 16).
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 24, ptr getelementptr inbounds (i8, ptr @ranges, i64 16), i64 1, ptr @ranges.alias, i64 2,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 24, ptr @odd, i64 1, ptr null, i64 0,
 ; A 32-bit size is zero-extended.
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4294967295, i8 8,
-; CHECK: [[R:%[0-9]+]] = call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 2,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4294967295, i8 24,
+; CHECK: [[R:%[0-9]+]] = call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 18,
 ; CHECK-NEXT: [[CA:%[0-9]+]] = extractvalue { i64, i64 } [[R]], 0
 ; CHECK-NEXT: [[CT:%[0-9]+]] = extractvalue { i64, i64 } [[R]], 1
 ; CHECK-NEXT: br label %ok

@@ -55,9 +55,11 @@ pub mod retag_flags {
     /// All bits of the intrinsics' flags.
     pub const ALL: u8 = PROTECTED | MUTABLE | BOX | FREEZE;
     /// Only in `__bsan_retag`'s flags, where the pass sets it (it masks it out of the
-    /// intrinsics' flags): the result of this protected retag never leaves its function
-    /// (the pass's escape analysis), so once the protector ends no pointer holds the new
-    /// tag, and the runtime removes it from the tree then instead of leaving it to the GC.
+    /// intrinsics' flags): the result of this retag never leaves its function (the pass's
+    /// escape analysis), so once the function returned no pointer holds the new tag, and
+    /// the runtime removes it from the tree then (at its protector's end; unprotected, at
+    /// the exit of the top frame, which the pass makes sure is the function's own)
+    /// instead of leaving it to the GC.
     pub const NO_ESCAPE: u8 = 1 << 4;
     /// All bits `__bsan_retag` accepts.
     pub const HOOK_ALL: u8 = ALL | NO_ESCAPE;

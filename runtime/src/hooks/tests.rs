@@ -224,6 +224,40 @@ fn a_tag_that_never_escapes_leaves_the_tree_with_its_protector() {
 }
 
 #[test]
+fn an_unprotected_tag_that_never_escapes_leaves_with_its_frame() {
+    let p = fake_block(42);
+    let frame = 0x7fff_0000_2800usize as *const u8;
+    let flags = rf::MUTABLE | rf::FREEZE | rf::NO_ESCAPE;
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
+    unsafe {
+        let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
+        // Without a frame there is nothing to remove it with: it stays (for the GC).
+        let outside = retag_hook(p, 8, flags, root);
+        assert_ne!(outside, root);
+        assert_eq!(node_count(root), 2);
+        __bsan_func_entry(frame);
+        // Few enough that no collection takes any of them meanwhile (the cap on how many
+        // a frame holds is `frames`' unit test).
+        for _ in 0..20 {
+            let r = retag_hook(p, 8, flags, root);
+            write(p, 8, r).unwrap();
+        }
+        // A protected one with a dying child, and a chain: parents go once their children
+        // have.
+        let arg = retag_hook(p, 8, flags | rf::PROTECTED, root);
+        let mut r = retag_hook(p, 8, flags, arg);
+        for _ in 0..3 {
+            r = retag_hook(p, 8, flags, r);
+        }
+        write(p, 8, r).unwrap();
+        assert_eq!(node_count(root), 27);
+        __bsan_func_exit(frame);
+        assert_eq!(node_count(root), 2);
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
+    }
+}
+
+#[test]
 fn freeing_under_a_strong_protector_is_ub_but_not_under_a_weak_one() {
     let frame = 0x7fff_0000_3000usize as *const u8;
     // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses.
