@@ -42,6 +42,9 @@ pub(crate) struct Captures<'a> {
     instrumented: HashSet<LLVMValueRef>,
     elided: &'a HashMap<LLVMValueRef, LeafRetags>,
     captured: HashSet<(LLVMValueRef, u32)>,
+    /// Parameters through which a pointer *stored in the memory they point to* may be
+    /// captured (see [`Captures::may_leak_pointee`]).
+    leaks_pointee: HashSet<(LLVMValueRef, u32)>,
 }
 
 impl<'a> Captures<'a> {
@@ -59,6 +62,7 @@ impl<'a> Captures<'a> {
                 .collect(),
             elided,
             captured: HashSet::new(),
+            leaks_pointee: HashSet::new(),
         };
         loop {
             let mut changed = false;
@@ -68,13 +72,16 @@ impl<'a> Captures<'a> {
                 }
                 for (k, p) in iter::params(f).enumerate() {
                     // SAFETY: live LLVM handles of this module (the bsan-ir contract).
-                    if !crate::classify::is_ptr(unsafe { LLVMTypeOf(p) })
-                        || c.captured.contains(&(f, k as u32))
-                    {
+                    if !crate::classify::is_ptr(unsafe { LLVMTypeOf(p) }) {
                         continue;
                     }
-                    if c.may_escape(p) {
-                        c.captured.insert((f, k as u32));
+                    let key = (f, k as u32);
+                    if !c.captured.contains(&key) && c.may_escape(p) {
+                        c.captured.insert(key);
+                        changed = true;
+                    }
+                    if !c.leaks_pointee.contains(&key) && c.may_leak_pointee(p) {
+                        c.leaks_pointee.insert(key);
                         changed = true;
                     }
                 }
@@ -153,6 +160,10 @@ impl<'a> Captures<'a> {
                             .collect()
                     } else if addr != v && is_write_only_slot(addr) {
                         vec![]
+                    } else if addr != v && self.is_lent_slot(addr) {
+                        iter::users(addr)
+                            .filter(|&u| LLVMGetInstructionOpcode(u) == LLVMLoad)
+                            .collect()
                     } else {
                         return None;
                     }
@@ -187,6 +198,157 @@ impl<'a> Captures<'a> {
                 _ => return None,
             })
         }
+    }
+
+    /// An alloca that holds pointers for this function and lends its address only to
+    /// callees that neither capture that address nor a pointer they load through it
+    /// (`&x` passed to `<&T as PartialOrd>::lt`, to a closure's `&&T`): besides stores
+    /// into it, loads from it and debug/lifetime markers, its only uses are such
+    /// arguments. A pointer stored in it is then carried only by what this function loads
+    /// from it (the slot dies with the function).
+    fn is_lent_slot(&self, slot: LLVMValueRef) -> bool {
+        use LLVMOpcode::*;
+        // SAFETY: live LLVM handles of this module; a call's arguments are its first
+        // operands, its callee the last.
+        unsafe {
+            if LLVMIsAAllocaInst(slot).is_null() {
+                return false;
+            }
+            iter::users(slot).all(|u| match LLVMGetInstructionOpcode(u) {
+                LLVMLoad => true,
+                LLVMStore => LLVMGetOperand(u, 1) == slot && LLVMGetOperand(u, 0) != slot,
+                LLVMCall | LLVMInvoke => {
+                    if intrinsic_name(u).is_some_and(|n| {
+                        n.starts_with("llvm.dbg.") || n.starts_with("llvm.lifetime.")
+                    }) {
+                        return true;
+                    }
+                    if retag_kind(u).is_some() || LLVMGetCalledValue(u) == slot {
+                        return false;
+                    }
+                    let callee = strip_constant_offsets(LLVMGetCalledValue(u));
+                    if !self.instrumented.contains(&callee) {
+                        return false;
+                    }
+                    let params = LLVMCountParams(callee);
+                    (0..LLVMGetNumArgOperands(u)).all(|i| {
+                        LLVMGetOperand(u, i) != slot
+                            || (i < params
+                                && !self.captured.contains(&(callee, i))
+                                && !self.leaks_pointee.contains(&(callee, i)))
+                    })
+                }
+                _ => false,
+            })
+        }
+    }
+
+    /// Whether a pointer that the memory `p` points to holds when the function is
+    /// called may be captured through `p` (module docs' capture, of the pointers loaded
+    /// through `p` or through anything addressing the same memory: its GEPs, casts,
+    /// retags, spill slots), or copied elsewhere (`p`'s address stored, a memcpy from it,
+    /// a callee that may leak it in turn). Integer loads carry no tag.
+    fn may_leak_pointee(&self, p: LLVMValueRef) -> bool {
+        use LLVMOpcode::*;
+        let mut work = vec![p];
+        let mut seen: HashSet<LLVMValueRef> = HashSet::from([p]);
+        while let Some(a) = work.pop() {
+            for u in iter::users(a) {
+                // SAFETY: live LLVM handles of this module; the operand indices are those
+                // of each opcode, a call's arguments its first operands.
+                let addresses: Vec<LLVMValueRef> = unsafe {
+                    if LLVMIsAInstruction(u).is_null() {
+                        return true;
+                    }
+                    match LLVMGetInstructionOpcode(u) {
+                        LLVMLoad => {
+                            if crate::classify::is_ptr(LLVMTypeOf(u)) && self.may_escape(u) {
+                                return true;
+                            }
+                            vec![]
+                        }
+                        LLVMICmp => vec![],
+                        LLVMStore => {
+                            let addr = LLVMGetOperand(u, 1);
+                            if LLVMGetOperand(u, 0) != a {
+                                vec![]
+                            } else if addr != a && is_slot(addr) {
+                                iter::users(addr)
+                                    .filter(|&l| LLVMGetInstructionOpcode(l) == LLVMLoad)
+                                    .collect()
+                            } else if addr != a && is_write_only_slot(addr) {
+                                vec![]
+                            } else {
+                                return true;
+                            }
+                        }
+                        LLVMGetElementPtr => {
+                            if (1..LLVMGetNumOperands(u) as u32).any(|i| LLVMGetOperand(u, i) == a)
+                            {
+                                return true;
+                            }
+                            vec![u]
+                        }
+                        LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze | LLVMPHI => vec![u],
+                        LLVMSelect if LLVMGetOperand(u, 0) != a => vec![u],
+                        LLVMCall | LLVMInvoke => {
+                            if let Some(kind) = retag_kind(u) {
+                                // A register retag addresses the same memory; one in place
+                                // rewrites the pointer stored there.
+                                if kind != RetagKind::Reg
+                                    || (1..LLVMGetNumArgOperands(u))
+                                        .any(|i| LLVMGetOperand(u, i) == a)
+                                {
+                                    return true;
+                                }
+                                vec![u]
+                            } else if let Some(name) = intrinsic_name(u) {
+                                if name.starts_with("llvm.dbg.")
+                                    || name.starts_with("llvm.lifetime.")
+                                {
+                                    vec![]
+                                } else if crate::classify::is_mem_intrinsic(&name) {
+                                    // Only as a destination (operand 0): a source is
+                                    // copied elsewhere.
+                                    let n = LLVMGetNumArgOperands(u);
+                                    if (1..n).any(|i| LLVMGetOperand(u, i) == a) {
+                                        return true;
+                                    }
+                                    vec![]
+                                } else {
+                                    return true;
+                                }
+                            } else {
+                                let callee = strip_constant_offsets(LLVMGetCalledValue(u));
+                                if LLVMGetCalledValue(u) == a
+                                    || !self.instrumented.contains(&callee)
+                                {
+                                    return true;
+                                }
+                                let params = LLVMCountParams(callee);
+                                for i in 0..LLVMGetNumArgOperands(u) {
+                                    if LLVMGetOperand(u, i) == a
+                                        && (i >= params
+                                            || self.captured.contains(&(callee, i))
+                                            || self.leaks_pointee.contains(&(callee, i)))
+                                    {
+                                        return true;
+                                    }
+                                }
+                                vec![]
+                            }
+                        }
+                        _ => return true,
+                    }
+                };
+                for d in addresses {
+                    if seen.insert(d) {
+                        work.push(d);
+                    }
+                }
+            }
+        }
+        false
     }
 
     /// `v` as an operand of the call or invoke `call`.

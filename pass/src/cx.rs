@@ -212,7 +212,7 @@ pub(crate) struct FnCx<'m> {
     /// The calls that never return, before which the elided retags are made late.
     pub late_retags_at: Vec<LLVMValueRef>,
     /// Retags whose tags die with the function (`captures.rs`): lowered with `NO_ESCAPE`
-    /// (unprotected ones only if the function has a frame of its own, see `instrument`).
+    /// (an unprotected one is removed at the exit of the innermost frame, see `instrument`).
     pub no_escape: HashSet<LLVMValueRef>,
 }
 

@@ -196,17 +196,15 @@ impl<'m> FnCx<'m> {
         self.split_invoke_edges();
         // 2. Analyses on the original IR (retag calls still present).
         self.locals = crate::elide::analyze(self.func, self.entry);
-        // An unprotected tag that dies with the function is removed at the exit of the
-        // frame it was registered in, which must be this function's: a caller's could be
-        // `main`'s, collecting such tags for the whole run.
+        // An unprotected one is removed at the exit of the innermost frame when it is
+        // made: this function's, or, if it has none, its nearest caller's with one (see
+        // `bsan_abi::retag_flags::NO_ESCAPE`).
         self.no_escape = self
             .m
             .no_escape
             .remove(&self.func)
             .unwrap_or_default()
-            .into_iter()
-            .filter(|&(_, protected)| protected || needs_frame)
-            .map(|(r, _)| r)
+            .into_keys()
             .collect();
         // The late retags of elided ones (before a call that never returns) make tags no
         // use of this function's ever sees: they die with it.

@@ -170,8 +170,12 @@ impl FrameStack {
         true
     }
 
-    /// Registers an unprotected tag that no pointer holds once the top frame's function
-    /// returned, to be removed then; false if there is no frame or it has enough of them.
+    /// Registers an unprotected tag that no pointer holds once the function that made it
+    /// returned, to be removed at the top frame's exit: the function's own frame, or its
+    /// nearest caller's with one (which returns later). False if there is no frame or it
+    /// has enough of them. A frame left stale by unwinding through uninstrumented code
+    /// (dropped at the next entry or exit that finds it, see `drop_unwound`) may take such
+    /// a tag early: its pointer's later accesses are then unchecked, never reported.
     pub fn dies_with_frame(&mut self, rec: &'static AllocInfo, tag: Tag) -> bool {
         let Some(top) = self.frames.last_mut() else {
             return false;
@@ -214,8 +218,8 @@ pub fn release_protector(
     };
     match tree.release_protector(tag, site) {
         Ok(()) => {
-            if dies {
-                tree.forget_dead_leaf(tag);
+            if dies && tree.forget_dead_leaf(tag) {
+                stats::TAGS_DIED.bump();
             }
             Ok(())
         }
@@ -227,14 +231,19 @@ pub fn release_protector(
     }
 }
 
-/// Removes `tag` of `rec`, which died with its frame, if it is a dead leaf there ([`bsan_tree::Tree::forget_dead_leaf`]; a tag the GC already took is ignored).
+/// Removes `tag` of `rec`, which died with its frame, if it is a dead leaf there
+/// ([`bsan_tree::Tree::forget_dead_leaf`]; a tag the GC already took is ignored).
 fn remove_dead(rec: &'static AllocInfo, tag: Tag) {
     let mut st = rec.lock();
     if !st.live {
         return;
     }
-    if let Some(tree) = st.tree.as_deref_mut() {
-        tree.forget_dead_leaf(tag);
+    if st
+        .tree
+        .as_deref_mut()
+        .is_some_and(|t| t.forget_dead_leaf(tag))
+    {
+        stats::TAGS_DIED.bump();
     }
 }
 

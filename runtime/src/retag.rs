@@ -167,12 +167,14 @@ pub fn retag(req: &RetagRequest<'_>, prov: Prov, site: Site) -> Result<Prov, Vio
     };
     gc::after_retag(rec, &mut st, &keep);
     drop(st);
+    if req.kind.no_escape {
+        stats::RETAGS_NO_ESCAPE.bump();
+    }
     if protector.is_some() {
         // A frame was checked above; this thread cannot have lost it since.
         frames::protect(rec, new, req.kind.no_escape);
     } else if req.kind.no_escape {
-        // The pass sets it on an unprotected retag only in a function with a frame of its
-        // own, which is the top one here.
+        // The top frame is the function's own or a caller's: it ends after the function.
         frames::dies_with_frame(rec, new);
     }
     stats::RETAGS_DONE.bump();

@@ -107,6 +107,11 @@ counters! {
     GC_YOUNG_RUNS => "gc_young_runs",
     /// Tags removed from trees by garbage collection.
     TAGS_PRUNED => "tags_pruned",
+    /// Retags whose tag dies with its function (`NO_ESCAPE`).
+    RETAGS_NO_ESCAPE => "retags_no_escape",
+    /// Of those, tags removed when their protector or frame ended (the rest were not
+    /// leaves then, or were beyond a frame's cap, and are left to the GC).
+    TAGS_DIED => "tags_died",
     /// Words of thread stacks, TLS slots and registers read by collections.
     GC_STACK_WORDS => "gc_stack_words",
     /// Shadow memory entries read by collections.

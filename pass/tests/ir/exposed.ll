@@ -119,9 +119,9 @@ start:
   ret i64 %i
 }
 
-; Wildcard pointers are retagged like any other.
+; Wildcard pointers are retagged like any other (this tag dies with the function: 16).
 ; CHECK-LABEL: define void @retag_wildcard(i64 %x)
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 4, i8 2, ptr null, i64 0, ptr null, i64 0, i64 -1, i64 0)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 4, i8 18, ptr null, i64 0, ptr null, i64 0, i64 -1, i64 0)
 define void @retag_wildcard(i64 %x) #0 {
 start:
   %p = inttoptr i64 %x to ptr

@@ -1,8 +1,9 @@
-; NO_ESCAPE (16) on `__bsan_retag`: set for a protected retag whose result never leaves the
-; function (leaf_retags.rs, non_escaping_protected_retags), so the runtime removes the tag
-; when its protector ends; never for one that escapes, and never taken from the intrinsic.
+; NO_ESCAPE (16) on `__bsan_retag`: set for a retag whose result never leaves the
+; function (captures.rs), so the runtime removes the tag when its protector ends (or,
+; unprotected, its function's frame); never for one that escapes, and never taken from the
+; intrinsic.
 ; RUN: env BSAN_PASS_ELIDE_LEAF_RETAGS=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=12
+; CHECK: bsan-pass: stats: functions=19
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -117,8 +118,8 @@ start:
   ret void
 }
 
-; Unprotected (a call-return retag, 2 = MUTABLE): only where the function has a frame of its
-; own to remove the tag with, i.e. a protected retag of its own.
+; Unprotected (a call-return retag, 2 = MUTABLE): also marked, with or without a frame of
+; the function's own (the runtime removes it at the innermost frame's exit).
 ; CHECK-LABEL: define void @unprotected_in_frame(ptr %p, ptr %q)
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 8, i8 19,
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %q, i64 8, i8 18,
@@ -132,10 +133,100 @@ start:
 }
 
 ; CHECK-LABEL: define void @unprotected_no_frame(ptr %q)
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %q, i64 8, i8 2,
+; CHECK-NOT: __bsan_func_entry
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %q, i64 8, i8 18,
 define void @unprotected_no_frame(ptr %q) {
 start:
   %u = call ptr @__rust_retag_reg(ptr %q, i64 8, i8 2, ptr null, ptr null)
   store i64 2, ptr %u
+  ret void
+}
+
+; A slot holding the tag whose address is lent (`&a` passed on, as `a < b` does with
+; `<&T as PartialOrd>::lt`): the tag dies with the function if the callee neither keeps the
+; slot's address nor a pointer it loads through it; a callee that stores the loaded
+; pointer, copies the slot or passes it to a function doing so leaks it.
+define internal i1 @deref_lt(ptr %x, ptr %y) {
+start:
+  %rx = call ptr @__rust_retag_reg(ptr %x, i64 8, i8 1, ptr null, ptr null)
+  %ry = call ptr @__rust_retag_reg(ptr %y, i64 8, i8 1, ptr null, ptr null)
+  %px = load ptr, ptr %rx
+  %py = load ptr, ptr %ry
+  %ix = call ptr @__rust_retag_reg(ptr %px, i64 1, i8 1, ptr null, ptr null)
+  %iy = call ptr @__rust_retag_reg(ptr %py, i64 1, i8 1, ptr null, ptr null)
+  %vx = load i8, ptr %ix
+  %vy = load i8, ptr %iy
+  %c = icmp slt i8 %vx, %vy
+  ret i1 %c
+}
+
+define internal void @deref_keep(ptr %x) {
+start:
+  %rx = call ptr @__rust_retag_reg(ptr %x, i64 8, i8 1, ptr null, ptr null)
+  %px = load ptr, ptr %rx
+  store ptr %px, ptr @keep
+  ret void
+}
+
+define internal void @deref_copy(ptr %x) {
+start:
+  call void @llvm.memcpy.p0.p0.i64(ptr @keep, ptr %x, i64 8, i1 false)
+  ret void
+}
+
+define internal void @deref_pass_on(ptr %x) {
+start:
+  %g = getelementptr inbounds i8, ptr %x, i64 0
+  call void @deref_keep(ptr %g)
+  ret void
+}
+
+declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)
+
+; CHECK-LABEL: define i1 @lent(ptr %a, ptr %b)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 1, i8 17,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %b, i64 1, i8 17,
+define i1 @lent(ptr %a, ptr %b) {
+start:
+  %sa = alloca ptr
+  %sb = alloca ptr
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 1, i8 1, ptr null, ptr null)
+  %rb = call ptr @__rust_retag_reg(ptr %b, i64 1, i8 1, ptr null, ptr null)
+  store ptr %ra, ptr %sa
+  store ptr %rb, ptr %sb
+  %c = call i1 @deref_lt(ptr %sa, ptr %sb)
+  ret i1 %c
+}
+
+; CHECK-LABEL: define void @lent_and_leaked(ptr %a, ptr %b, ptr %c)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 1, i8 1,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %b, i64 1, i8 1,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %c, i64 1, i8 1,
+define void @lent_and_leaked(ptr %a, ptr %b, ptr %c) {
+start:
+  %sa = alloca ptr
+  %sb = alloca ptr
+  %sc = alloca ptr
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 1, i8 1, ptr null, ptr null)
+  %rb = call ptr @__rust_retag_reg(ptr %b, i64 1, i8 1, ptr null, ptr null)
+  %rc = call ptr @__rust_retag_reg(ptr %c, i64 1, i8 1, ptr null, ptr null)
+  store ptr %ra, ptr %sa
+  store ptr %rb, ptr %sb
+  store ptr %rc, ptr %sc
+  call void @deref_keep(ptr %sa)
+  call void @deref_copy(ptr %sb)
+  call void @deref_pass_on(ptr %sc)
+  ret void
+}
+
+; The slot's address itself stored: whoever reads it later finds the tag.
+; CHECK-LABEL: define void @slot_address_stored(ptr %a)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 1, i8 1,
+define void @slot_address_stored(ptr %a) {
+start:
+  %sa = alloca ptr
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 1, i8 1, ptr null, ptr null)
+  store ptr %ra, ptr %sa
+  store ptr %sa, ptr @keep
   ret void
 }

@@ -130,10 +130,11 @@ none:
   ret void
 }
 
-; let y = x (an assignment): an unprotected mutable retag of a call result, no frame.
+; let y = x (an assignment): an unprotected mutable retag of a call result, no frame (its
+; tag dies with the function: 16).
 ; CHECK-LABEL: define void @assign()
 ; CHECK-NOT: __bsan_func_entry
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %_1, i64 4, i8 10, ptr null, i64 0, ptr null, i64 0,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %_1, i64 4, i8 26, ptr null, i64 0, ptr null, i64 0,
 ; CHECK-NOT: __bsan_func_exit
 ; CHECK: ret void
 define void @assign() unnamed_addr {

@@ -58,8 +58,8 @@ pub mod retag_flags {
     /// intrinsics' flags): the result of this retag never leaves its function (the pass's
     /// escape analysis), so once the function returned no pointer holds the new tag, and
     /// the runtime removes it from the tree then (at its protector's end; unprotected, at
-    /// the exit of the top frame, which the pass makes sure is the function's own)
-    /// instead of leaving it to the GC.
+    /// the exit of the innermost frame: the function's own or, in a function without one,
+    /// its nearest caller's, which returns later) instead of leaving it to the GC.
     pub const NO_ESCAPE: u8 = 1 << 4;
     /// All bits `__bsan_retag` accepts.
     pub const HOOK_ALL: u8 = ALL | NO_ESCAPE;

@@ -747,14 +747,15 @@ impl Tree {
     /// after its protector ended. Waiting for the GC kept such tags in the tree, where every
     /// access visited them and their number set how often the GC had to run. A tag that
     /// has children, is exposed, protected or a root is kept; an unknown one is ignored.
-    pub fn forget_dead_leaf(&mut self, tag: Tag) {
+    /// Returns whether it was removed.
+    pub fn forget_dead_leaf(&mut self, tag: Tag) -> bool {
         let Some(idx) = self.tags.get(tag) else {
-            return;
+            return false;
         };
         let node = &self.nodes[idx as usize];
         let p = node.parent;
         if p == NONE || !node.children.is_empty() || node.exposed || node.protector.is_some() {
-            return;
+            return false;
         }
         self.epoch += 1;
         // Out of the parent's skipping counts, its entries cleared (they lie in its span).
@@ -780,6 +781,7 @@ impl Tree {
         if self.forgotten as usize >= self.tags.len().max(64) {
             self.purge_forgotten();
         }
+        true
     }
 
     /// Takes the events of forgotten nodes out of the log and makes their slots reusable.

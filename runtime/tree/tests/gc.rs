@@ -178,8 +178,9 @@ fn forgotten_dead_leaves_leave_at_once() {
     let a = t.rb(1, mut_prot(0..8));
     t.wr(a, 0..8).unwrap();
     t.t.release_protector(a, 0).unwrap();
-    t.t.forget_dead_leaf(a);
+    assert!(t.t.forget_dead_leaf(a));
     assert!(!t.t.contains(a));
+    assert!(!t.t.forget_dead_leaf(a), "an unknown tag is ignored");
     assert_eq!(t.t.node_count(), 1);
     assert_eq!(t.rd(a, 0..8), Err(TreeError::UnknownTag(a)));
     // Kept: a parent, an exposed tag, a protected one, the root.
@@ -188,10 +189,10 @@ fn forgotten_dead_leaves_leave_at_once() {
     let e = t.rb(1, shr(0..8));
     t.t.expose(e);
     for tag in [p, e, 1] {
-        t.t.forget_dead_leaf(tag);
+        assert!(!t.t.forget_dead_leaf(tag));
         assert!(t.t.contains(tag));
     }
-    t.t.forget_dead_leaf(c);
+    assert!(t.t.forget_dead_leaf(c));
     assert!(!t.t.contains(c));
     t.t.check_invariants().unwrap();
 }
