@@ -1,9 +1,9 @@
 //! Which tags die with their function: the retags whose new tag no pointer can hold once
 //! the function returned (`NO_ESCAPE`, so the runtime removes the tag when its protector
-//! ends, or, unprotected, when the function's frame does, instead of leaving it to the
-//! GC), and, to find them across calls, which
-//! pointer parameters a function may *capture* (keep a pointer carrying the argument's tag
-//! beyond the call).
+//! ends, or, unprotected, when the innermost frame does, instead of leaving it to the
+//! GC), and, to find them across calls, which pointer parameters a function may *capture*
+//! (keep a pointer carrying the argument's tag beyond the call) and which may *leak their
+//! pointee* (capture a pointer loaded through them, or copy it elsewhere).
 //!
 //! A pointer carries its tag through GEPs, casts, phis, selects and spill slots; a retag
 //! that is lowered makes a pointer with a *new* tag, so a parameter that a function only
@@ -12,10 +12,13 @@
 //! are not captured. An elided retag (`leaf_retags.rs`, `forwarded_retags.rs`) keeps its
 //! parent's tag, so its result is followed like the pointer itself. Anything else that could
 //! hand the pointer on is a capture: a return, a store of it to memory other than a
-//! debug spill, an integer cast, a call of anything but an instrumented function of the
-//! module (indirect, declared, ignored, interposable), a parameter of it that is captured.
-//! Parameters start uncaptured and become captured until nothing changes, so recursion
-//! needs no special case.
+//! debug spill or a *lent slot*, an integer cast, a call of anything but an instrumented
+//! function of the module (indirect, declared, ignored, interposable), a parameter of it
+//! that is captured. A lent slot is a local whose address only goes to parameters that
+//! neither capture nor leak their pointee (`a < b` on two `&T` passes `&a` and `&b` to
+//! `<&T as PartialOrd>::lt`): what is stored in it is followed through this function's
+//! loads from it. Parameters start uncaptured and non-leaking and become captured or
+//! leaking until nothing changes, so recursion needs no special case.
 //!
 //! The runtime can hand back the parent's tag from a retag that makes nothing (a
 //! zero-sized or out-of-bounds range): such a pointer accesses no byte, so removing its tag
