@@ -108,6 +108,15 @@ pub struct Tree {
     pub(crate) epoch: u64,
     /// The no-op access cache, see [`NoopAccess`].
     noop: NoopAccess,
+    /// Bumped whenever an access gives an existing node's entry a higher SIFA than it had
+    /// (an entry made from the default counts): the only way a node's entries can come to
+    /// exceed a bound they were under. Only compared for equality, by `sifa_bound`.
+    pub(crate) sifa_raises: u64,
+    /// Proof that, while `sifa_raises` was the third field, no entry of the node tagged
+    /// with the first had a SIFA above the second: a retag under a parent with thousands of
+    /// chunks (one per element of a `Vec` whose elements are each reborrowed, itertools'
+    /// `cartesian_product` tests) otherwise scanned them all, every time, for nothing.
+    sifa_bound: (Tag, Sifa, u64),
     /// How many nodes have a protector right now (lets [`dealloc`](Self::dealloc) know
     /// without a walk that no foreign transition can be undefined behaviour).
     pub(crate) protected: u32,
@@ -191,6 +200,8 @@ impl Tree {
                 kinds: 0,
                 epoch: 0,
             },
+            sifa_raises: 0,
+            sifa_bound: (0, Sifa::Write, 0),
             protected: 0,
         }
     }
@@ -576,6 +587,8 @@ impl Tree {
                 crate::footprint::push(&mut self.nodes[p as usize].children, idx);
                 if min_sifa != Sifa::Write {
                     self.weaken_ancestor_sifa(p, min_sifa);
+                    // Every entry of `p` is at most `min_sifa` now.
+                    self.sifa_bound = (self.nodes[p as usize].tag, min_sifa, self.sifa_raises);
                 }
             }
             None => {
@@ -1038,12 +1051,21 @@ impl Tree {
     }
 
     /// Whether `n` has an entry whose SIFA exceeds `min`.
-    fn entry_sifa_exceeds(&self, n: u32, min: Sifa) -> bool {
+    fn entry_sifa_exceeds(&mut self, n: u32, min: Sifa) -> bool {
+        let tag = self.nodes[n as usize].tag;
+        let (bound_tag, bound, raises) = self.sifa_bound;
+        if bound_tag == tag && raises == self.sifa_raises && bound <= min {
+            return false;
+        }
         let span = self.locs.chunks_within(self.nodes[n as usize].span.clone());
-        self.locs.chunks[span].iter().any(|c| {
+        let exceeds = self.locs.chunks[span].iter().any(|c| {
             let st = c.get(n);
             st.is_present() && st.sifa_exceeds(min)
-        })
+        });
+        if !exceeds {
+            self.sifa_bound = (tag, min, self.sifa_raises);
+        }
+        exceeds
     }
 
     /// State of node `n` in chunk `ci`, the default if it has no entry.

@@ -389,6 +389,42 @@ fn summarize(per_run: &[Vec<(String, Run)>]) -> SuiteResult {
     res
 }
 
+/// The real-crates issue's memory bound for one test binary: its bsan peak RSS may be at
+/// most this many times the native one, plus [`RSS_BOUND_SLACK_KB`].
+const RSS_BOUND_FACTOR: u64 = 4;
+const RSS_BOUND_SLACK_KB: u64 = 64 * 1024;
+
+/// The bsan binaries whose peak RSS (median over runs) exceeds the bound against the
+/// native binary of the same name, as problems for the table.
+fn over_memory_bound(native: &[Vec<(String, Run)>], bsan: &[Vec<(String, Run)>]) -> Vec<String> {
+    let peak = |runs: &[Vec<(String, Run)>], name: &str| -> Option<u64> {
+        let v: Vec<f64> = runs
+            .iter()
+            .flatten()
+            .filter(|(n, _)| n == name)
+            .map(|(_, r)| r.peak_rss_kb as f64)
+            .collect();
+        (!v.is_empty()).then(|| median(v) as u64)
+    };
+    let mut names: Vec<&str> = bsan.iter().flatten().map(|(n, _)| n.as_str()).collect();
+    names.sort();
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (n, b) = (peak(native, name)?, peak(bsan, name)?);
+            let bound = RSS_BOUND_FACTOR * n + RSS_BOUND_SLACK_KB;
+            (b > bound).then(|| {
+                format!(
+                    "{name}: peak RSS {:.1} MB over 4x native + 64 MB ({:.1} MB)",
+                    b as f64 / 1024.0,
+                    bound as f64 / 1024.0
+                )
+            })
+        })
+        .collect()
+}
+
 struct Row {
     suite: &'static str,
     backtrace: &'static str,
@@ -460,10 +496,14 @@ pub fn crates(install: &Install, args: &[String]) -> Result<(), String> {
                     per_mode[m].push(bins);
                 }
             }
+            let mut modes: Vec<SuiteResult> = per_mode.iter().map(|r| summarize(r)).collect();
+            modes[1]
+                .problems
+                .extend(over_memory_bound(&per_mode[0], &per_mode[1]));
             let row = Row {
                 suite: krate.suite,
                 backtrace: bt.unwrap_or("unset"),
-                modes: per_mode.iter().map(|r| summarize(r)).collect(),
+                modes,
             };
             println!("{}", format_row(&row));
             rows.push(row);
@@ -581,6 +621,27 @@ fn write_csv(rows: &[Row]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_memory_bound_is_per_binary() {
+        let run = |name: &str, mb: u64| {
+            (
+                name.to_string(),
+                Run {
+                    peak_rss_kb: mb * 1024,
+                    ..Run::default()
+                },
+            )
+        };
+        // `a` is within 4 x 10 + 64 MB; `b` is not, though the suite's largest native
+        // binary (`a`) would allow it.
+        let native = vec![vec![run("a", 100), run("b", 10)]];
+        let bsan = vec![vec![run("a", 400), run("b", 105)]];
+        let p = over_memory_bound(&native, &bsan);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].starts_with("b: peak RSS 105.0 MB"), "{p:?}");
+        assert!(over_memory_bound(&native, &[vec![run("b", 104)]]).is_empty());
+    }
 
     #[test]
     fn options() {
