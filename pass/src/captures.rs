@@ -32,7 +32,7 @@ use std::collections::{HashMap, HashSet};
 
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
-use inkwell::llvm_sys::LLVMOpcode;
+use inkwell::llvm_sys::{LLVMOpcode, LLVMTypeKind};
 
 use bsan_abi::retag_flags::PROTECTED;
 use bsan_ir::iter;
@@ -250,7 +250,8 @@ impl<'a> Captures<'a> {
     /// called may be captured through `p` (module docs' capture, of the pointers loaded
     /// through `p` or through anything addressing the same memory: its GEPs, casts,
     /// retags, spill slots), or copied elsewhere (`p`'s address stored, a memcpy from it,
-    /// a callee that may leak it in turn). Integer loads carry no tag.
+    /// a callee that may leak it in turn). Integer and floating-point loads carry no tag
+    /// (a pointer's bits read as an integer are not exposed); aggregates and vectors may.
     fn may_leak_pointee(&self, p: LLVMValueRef) -> bool {
         use LLVMOpcode::*;
         let mut work = vec![p];
@@ -265,7 +266,19 @@ impl<'a> Captures<'a> {
                     }
                     match LLVMGetInstructionOpcode(u) {
                         LLVMLoad => {
-                            if crate::classify::is_ptr(LLVMTypeOf(u)) && self.may_escape(u) {
+                            let ty = LLVMTypeOf(u);
+                            if crate::classify::is_ptr(ty) {
+                                if self.may_escape(u) {
+                                    return true;
+                                }
+                            } else if !matches!(
+                                LLVMGetTypeKind(ty),
+                                LLVMTypeKind::LLVMIntegerTypeKind
+                                    | LLVMTypeKind::LLVMHalfTypeKind
+                                    | LLVMTypeKind::LLVMFloatTypeKind
+                                    | LLVMTypeKind::LLVMDoubleTypeKind
+                            ) {
+                                // An aggregate or vector may hold the pointer.
                                 return true;
                             }
                             vec![]

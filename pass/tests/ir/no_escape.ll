@@ -3,7 +3,7 @@
 ; unprotected, its function's frame); never for one that escapes, and never taken from the
 ; intrinsic.
 ; RUN: env BSAN_PASS_ELIDE_LEAF_RETAGS=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=19
+; CHECK: bsan-pass: stats: functions=21
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -174,6 +174,22 @@ start:
   ret void
 }
 
+@keep2 = global { ptr, i64 } zeroinitializer
+
+; Reads the pointer as part of an aggregate, and keeps it; reads it as an integer only.
+define internal void @deref_keep_pair(ptr %x) {
+start:
+  %pair = load { ptr, i64 }, ptr %x
+  store { ptr, i64 } %pair, ptr @keep2
+  ret void
+}
+
+define internal i64 @deref_bits(ptr %x) {
+start:
+  %bits = load i64, ptr %x
+  ret i64 %bits
+}
+
 define internal void @deref_pass_on(ptr %x) {
 start:
   %g = getelementptr inbounds i8, ptr %x, i64 0
@@ -198,24 +214,34 @@ start:
   ret i1 %c
 }
 
-; CHECK-LABEL: define void @lent_and_leaked(ptr %a, ptr %b, ptr %c)
+; CHECK-LABEL: define void @lent_and_leaked(ptr %a, ptr %b, ptr %c, ptr %d, ptr %e)
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 1, i8 1,
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %b, i64 1, i8 1,
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %c, i64 1, i8 1,
-define void @lent_and_leaked(ptr %a, ptr %b, ptr %c) {
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %d, i64 1, i8 1,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %e, i64 1, i8 17,
+define void @lent_and_leaked(ptr %a, ptr %b, ptr %c, ptr %d, ptr %e) {
 start:
   %sa = alloca ptr
   %sb = alloca ptr
   %sc = alloca ptr
+  %sd = alloca ptr
+  %se = alloca ptr
   %ra = call ptr @__rust_retag_reg(ptr %a, i64 1, i8 1, ptr null, ptr null)
   %rb = call ptr @__rust_retag_reg(ptr %b, i64 1, i8 1, ptr null, ptr null)
   %rc = call ptr @__rust_retag_reg(ptr %c, i64 1, i8 1, ptr null, ptr null)
+  %rd = call ptr @__rust_retag_reg(ptr %d, i64 1, i8 1, ptr null, ptr null)
+  %re = call ptr @__rust_retag_reg(ptr %e, i64 1, i8 1, ptr null, ptr null)
   store ptr %ra, ptr %sa
   store ptr %rb, ptr %sb
   store ptr %rc, ptr %sc
+  store ptr %rd, ptr %sd
+  store ptr %re, ptr %se
   call void @deref_keep(ptr %sa)
   call void @deref_copy(ptr %sb)
   call void @deref_pass_on(ptr %sc)
+  call void @deref_keep_pair(ptr %sd)
+  %bits = call i64 @deref_bits(ptr %se)
   ret void
 }
 
