@@ -34,7 +34,6 @@ use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMOpcode, LLVMTypeKind};
 
-use bsan_abi::retag_flags::PROTECTED;
 use bsan_ir::iter;
 
 use crate::classify::{retag_kind, shape_error, strip_constant_offsets, RetagKind};
@@ -95,27 +94,21 @@ impl<'a> Captures<'a> {
         }
     }
 
-    /// The register retags of `func` (not elided, with constant flags) whose tags die with
-    /// it, and whether each is protected.
-    pub(crate) fn no_escape_retags(&self, func: LLVMValueRef) -> HashMap<LLVMValueRef, bool> {
+    /// The register retags of `func` (not elided, with constant flags, returning a pointer)
+    /// whose tags die with it, protected or not.
+    pub(crate) fn no_escape_retags(&self, func: LLVMValueRef) -> HashSet<LLVMValueRef> {
         let elided = self.elided.get(&func);
         iter::all_instructions(func)
-            .filter_map(|i| {
-                if retag_kind(i) != Some(RetagKind::Reg)
-                    || shape_error(i, RetagKind::Reg).is_some()
-                    || elided.is_some_and(|l| l.is_elided(i))
-                {
-                    return None;
-                }
-                // SAFETY: a well-shaped retag call has 5 operands.
-                let protected = unsafe {
-                    let fl = LLVMGetOperand(i, 2);
-                    if LLVMIsAConstantInt(fl).is_null() || !crate::classify::is_ptr(LLVMTypeOf(i)) {
-                        return None;
+            .filter(|&i| {
+                retag_kind(i) == Some(RetagKind::Reg)
+                    && shape_error(i, RetagKind::Reg).is_none()
+                    && elided.is_none_or(|l| !l.is_elided(i))
+                    // SAFETY: a well-shaped retag call has 5 operands.
+                    && unsafe {
+                        !LLVMIsAConstantInt(LLVMGetOperand(i, 2)).is_null()
+                            && crate::classify::is_ptr(LLVMTypeOf(i))
                     }
-                    LLVMConstIntGetZExtValue(fl) & PROTECTED as u64 != 0
-                };
-                (!self.may_escape(i)).then_some((i, protected))
+                    && !self.may_escape(i)
             })
             .collect()
     }

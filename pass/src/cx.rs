@@ -72,9 +72,9 @@ pub(crate) struct ModuleCx {
     /// `forwarded_retags.rs`), planned for the whole module before instrumenting; a
     /// function's entry is taken when it is instrumented.
     pub elided_retags: HashMap<LLVMValueRef, crate::leaf_retags::LeafRetags>,
-    /// Per function, its retags whose tags die with it and whether each is protected
-    /// (`captures.rs`), taken when it is instrumented.
-    pub no_escape: HashMap<LLVMValueRef, HashMap<LLVMValueRef, bool>>,
+    /// Per function, its retags whose tags die with it (`captures.rs`), taken when it is
+    /// instrumented.
+    pub no_escape: HashMap<LLVMValueRef, HashSet<LLVMValueRef>>,
 }
 
 impl ModuleCx {

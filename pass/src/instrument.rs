@@ -199,13 +199,7 @@ impl<'m> FnCx<'m> {
         // An unprotected one is removed at the exit of the innermost frame when it is
         // made: this function's, or, if it has none, its nearest caller's with one (see
         // `bsan_abi::retag_flags::NO_ESCAPE`).
-        self.no_escape = self
-            .m
-            .no_escape
-            .remove(&self.func)
-            .unwrap_or_default()
-            .into_keys()
-            .collect();
+        self.no_escape = self.m.no_escape.remove(&self.func).unwrap_or_default();
         // The late retags of elided ones (before a call that never returns) make tags no
         // use of this function's ever sees: they die with it.
         self.no_escape.extend(self.leaf.elided.iter().copied());
