@@ -37,7 +37,9 @@ use inkwell::llvm_sys::{LLVMOpcode, LLVMTypeKind};
 use bsan_ir::iter;
 
 use crate::classify::{retag_kind, shape_error, strip_constant_offsets, RetagKind};
-use crate::leaf_retags::{intrinsic_name, is_definitive, is_slot, is_write_only_slot, LeafRetags};
+use crate::leaf_retags::{
+    intrinsic_name, is_definitive, slot_loads, stored_pointer_reloads, LeafRetags,
+};
 
 /// The parameters of the module's instrumented functions that may be captured.
 pub(crate) struct Captures<'a> {
@@ -146,24 +148,16 @@ impl<'a> Captures<'a> {
             let is_ptr = |x: LLVMValueRef| crate::classify::is_ptr(LLVMTypeOf(x));
             Some(match LLVMGetInstructionOpcode(user) {
                 LLVMLoad | LLVMICmp => vec![],
-                LLVMStore => {
-                    let addr = LLVMGetOperand(user, 1);
-                    if LLVMGetOperand(user, 0) != v {
-                        vec![]
-                    } else if addr != v && is_slot(addr) {
-                        iter::users(addr)
-                            .filter(|&u| LLVMGetInstructionOpcode(u) == LLVMLoad)
-                            .collect()
-                    } else if addr != v && is_write_only_slot(addr) {
-                        vec![]
-                    } else if addr != v && self.is_lent_slot(addr) {
-                        iter::users(addr)
-                            .filter(|&u| LLVMGetInstructionOpcode(u) == LLVMLoad)
-                            .collect()
-                    } else {
-                        return None;
+                LLVMStore => match stored_pointer_reloads(user, v) {
+                    Some(reloads) => reloads,
+                    None => {
+                        let addr = LLVMGetOperand(user, 1);
+                        if addr == v || !self.is_lent_slot(addr) {
+                            return None;
+                        }
+                        slot_loads(addr)
                     }
-                }
+                },
                 LLVMAtomicRMW | LLVMAtomicCmpXchg => {
                     if (1..LLVMGetNumOperands(user) as u32).any(|i| LLVMGetOperand(user, i) == v) {
                         return None;
@@ -277,20 +271,11 @@ impl<'a> Captures<'a> {
                             vec![]
                         }
                         LLVMICmp => vec![],
-                        LLVMStore => {
-                            let addr = LLVMGetOperand(u, 1);
-                            if LLVMGetOperand(u, 0) != a {
-                                vec![]
-                            } else if addr != a && is_slot(addr) {
-                                iter::users(addr)
-                                    .filter(|&l| LLVMGetInstructionOpcode(l) == LLVMLoad)
-                                    .collect()
-                            } else if addr != a && is_write_only_slot(addr) {
-                                vec![]
-                            } else {
-                                return true;
-                            }
-                        }
+                        // The address spilled comes back through the slot's loads.
+                        LLVMStore => match stored_pointer_reloads(u, a) {
+                            Some(reloads) => reloads,
+                            None => return true,
+                        },
                         LLVMGetElementPtr => {
                             if (1..LLVMGetNumOperands(u) as u32).any(|i| LLVMGetOperand(u, i) == a)
                             {

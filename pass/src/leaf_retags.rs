@@ -559,6 +559,37 @@ pub(crate) fn is_slot(v: LLVMValueRef) -> bool {
     })
 }
 
+/// What the store `store` does with the pointer `v`, one of its operands: `Some(vec![])`
+/// if it writes to the memory `v` addresses, or stores `v` into a write-only slot (dead
+/// there); `Some(loads)` if it spills `v` to a slot, from which it comes back only through
+/// the slot's loads; `None` if it stores `v` anywhere else.
+pub(crate) fn stored_pointer_reloads(
+    store: LLVMValueRef,
+    v: LLVMValueRef,
+) -> Option<Vec<LLVMValueRef>> {
+    // SAFETY: live LLVM handles of this module; a store's operands are (value, address).
+    unsafe {
+        let addr = LLVMGetOperand(store, 1);
+        if LLVMGetOperand(store, 0) != v {
+            Some(vec![])
+        } else if addr != v && is_slot(addr) {
+            Some(slot_loads(addr))
+        } else if addr != v && is_write_only_slot(addr) {
+            Some(vec![])
+        } else {
+            None
+        }
+    }
+}
+
+/// The loads from the alloca `slot`.
+pub(crate) fn slot_loads(slot: LLVMValueRef) -> Vec<LLVMValueRef> {
+    iter::users(slot)
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        .filter(|&u| unsafe { LLVMGetInstructionOpcode(u) } == LLVMOpcode::LLVMLoad)
+        .collect()
+}
+
 /// A write-only slot: an alloca that is only stored to (at any offset, through GEPs) and
 /// described to the debugger, never read or passed anywhere: `-O0` spills a slice's
 /// pointer and length into one for the debugger. A pointer stored in it is dead.
@@ -603,21 +634,10 @@ fn escapes(c: LLVMValueRef) -> bool {
             let derived: Vec<LLVMValueRef> = unsafe {
                 match LLVMGetInstructionOpcode(user) {
                     LLVMLoad | LLVMICmp => vec![],
-                    LLVMStore => {
-                        let addr = LLVMGetOperand(user, 1);
-                        if LLVMGetOperand(user, 0) != v {
-                            vec![]
-                        } else if addr != v && is_slot(addr) {
-                            // A spill: the pointer comes back through the slot's loads.
-                            iter::users(addr)
-                                .filter(|&u| LLVMGetInstructionOpcode(u) == LLVMLoad)
-                                .collect()
-                        } else if addr != v && is_write_only_slot(addr) {
-                            vec![]
-                        } else {
-                            return true;
-                        }
-                    }
+                    LLVMStore => match stored_pointer_reloads(user, v) {
+                        Some(reloads) => reloads,
+                        None => return true,
+                    },
                     LLVMAtomicRMW | LLVMAtomicCmpXchg => {
                         if (1..LLVMGetNumOperands(user) as u32)
                             .any(|i| LLVMGetOperand(user, i) == v)
