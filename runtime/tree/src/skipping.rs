@@ -146,8 +146,9 @@ impl Tree {
     }
 
     /// Internal consistency (for tests): the skipping counts equal a recount, every node
-    /// with children has a slot, entries lie within their node's span, the entry layouts
-    /// are well formed, and the tag map, parent and children links agree.
+    /// with children has a slot, entries lie within their node's span and under its SIFA
+    /// bound, the entry layouts are well formed, and the tag map, parent and children
+    /// links agree.
     #[doc(hidden)]
     pub fn check_invariants(&self) -> Result<(), String> {
         if self.locs.base.len() != self.slots as usize || self.locs.base[NO_SLOT as usize] != 0 {
@@ -164,8 +165,16 @@ impl Tree {
                 return Err(format!("chunk {ci}: the shared empty slot has counts"));
             }
             let bytes = self.locs.range_of(ci);
-            for (n, _) in c.states.present() {
+            for (n, st) in c.states.present() {
                 let node = self.nodes.get(n as usize).ok_or("entry of no node")?;
+                if st.sifa() > node.entry_sifa {
+                    return Err(format!(
+                        "<{}> has an entry at {bytes:?} with SIFA {:?} above its bound {:?}",
+                        node.tag,
+                        st.sifa(),
+                        node.entry_sifa
+                    ));
+                }
                 if node.tag == 0 {
                     return Err(format!("chunk {ci} has an entry of a vacant slot"));
                 }

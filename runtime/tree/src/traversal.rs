@@ -12,7 +12,7 @@
 
 use crate::diagnostics::Event;
 use crate::locations::Chunk;
-use crate::perms::{LocState, Sifa};
+use crate::perms::LocState;
 use crate::skipping::busy_word;
 use crate::tree::{AccessCtx, Fail, FailInfo, Node, Tree, NONE};
 use crate::*;
@@ -36,8 +36,6 @@ pub(crate) struct ChunkVisit<'a> {
     events: &'a mut Vec<Event>,
     /// Whether any state changed (the caller bumps the tree's epoch).
     changed: bool,
-    /// Whether an entry got a higher SIFA than it had (the caller bumps `sifa_raises`).
-    raised: bool,
 }
 
 impl Tree {
@@ -55,7 +53,6 @@ impl Tree {
             stack: &mut self.stack,
             events: &mut self.events,
             changed: false,
-            raised: false,
         }
     }
 
@@ -73,9 +70,7 @@ impl Tree {
         if let Some(s) = src {
             let mut v = self.chunk_visit(ci, ctx);
             let result = v.concrete(s, skip_children, &mut src_root);
-            let (changed, raised) = (v.changed, v.raised);
-            self.epoch += changed as u64;
-            self.sifa_raises += raised as u64;
+            self.epoch += v.changed as u64;
             result?;
             if self.roots.len() == 1 {
                 return Ok(());
@@ -170,9 +165,7 @@ impl Tree {
     ) -> Result<(), Fail> {
         let mut v = self.chunk_visit(ci, ctx);
         let result = v.apply(n, local);
-        let (changed, raised) = (v.changed, v.raised);
-        self.epoch += changed as u64;
-        self.sifa_raises += raised as u64;
+        self.epoch += v.changed as u64;
         result
     }
 
@@ -358,17 +351,12 @@ impl ChunkVisit<'_> {
             return Ok(());
         }
         self.changed = true;
-        // An entry made from the default counts as raised from nothing.
-        self.raised |= new_st.sifa()
-            > if raw.is_present() {
-                raw.sifa()
-            } else {
-                Sifa::None
-            };
         let parent = node.parent;
         self.chunk.set(n, new_st);
+        let node = &mut self.nodes[n as usize];
+        node.entry_sifa = node.entry_sifa.max(new_st.sifa());
         if !raw.is_present() {
-            self.nodes[n as usize].extend_span(&self.bytes);
+            node.extend_span(&self.bytes);
         }
         // Keep the parent's skipping counts in step.
         let delta = busy_word(new_st).wrapping_sub(busy_word(st));

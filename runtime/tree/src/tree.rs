@@ -46,6 +46,12 @@ pub(crate) struct Node {
     /// larger; [`EMPTY_SPAN`] when it has none), so that operations on one node's entries
     /// (protector end, SIFA weakening, counting a new child) visit only the chunks there.
     pub span: Range<u64>,
+    /// No entry of the node has a SIFA above this (an upper bound, exact after a scan or a
+    /// weakening): a retag under a parent with thousands of chunks (one per element of a
+    /// `Vec` whose elements are each reborrowed, itertools' product tests) then knows
+    /// without a scan that the parent's entries need no weakening. Raised by every access
+    /// that gives an entry a higher SIFA (`traversal`), lowered by `entry_sifa_exceeds`.
+    pub entry_sifa: Sifa,
 }
 
 /// The span of a node without entries: reversed, so that extending it by a range with
@@ -108,15 +114,6 @@ pub struct Tree {
     pub(crate) epoch: u64,
     /// The no-op access cache, see [`NoopAccess`].
     noop: NoopAccess,
-    /// Bumped whenever an access gives an existing node's entry a higher SIFA than it had
-    /// (an entry made from the default counts): the only way a node's entries can come to
-    /// exceed a bound they were under. Only compared for equality, by `sifa_bound`.
-    pub(crate) sifa_raises: u64,
-    /// Proof that, while `sifa_raises` was the third field, no entry of the node tagged
-    /// with the first had a SIFA above the second: a retag under a parent with thousands of
-    /// chunks (one per element of a `Vec` whose elements are each reborrowed, itertools'
-    /// `cartesian_product` tests) otherwise scanned them all, every time, for nothing.
-    sifa_bound: (Tag, Sifa, u64),
     /// How many nodes have a protector right now (lets [`dealloc`](Self::dealloc) know
     /// without a walk that no foreign transition can be undefined behaviour).
     pub(crate) protected: u32,
@@ -182,6 +179,7 @@ impl Tree {
                 event_count: 0,
                 slot: NO_SLOT,
                 span: 0..size,
+                entry_sifa: Sifa::None,
             }],
             events: Vec::new(),
             free_head: NONE,
@@ -200,8 +198,6 @@ impl Tree {
                 kinds: 0,
                 epoch: 0,
             },
-            sifa_raises: 0,
-            sifa_bound: (0, Sifa::Write, 0),
             protected: 0,
         }
     }
@@ -519,7 +515,9 @@ impl Tree {
                 }
             }
             if !covered.is_empty() {
-                self.nodes[idx as usize].span = range;
+                let node = &mut self.nodes[idx as usize];
+                node.span = range;
+                node.entry_sifa = st.sifa();
             }
             // Whether the parent's SIFA must be lowered somewhere.
             let weaken = match src {
@@ -568,7 +566,9 @@ impl Tree {
             for ci in self.locs.split_range(r.clone()) {
                 self.locs.chunks[ci].set(idx, st);
             }
-            self.nodes[idx as usize].extend_span(&r);
+            let node = &mut self.nodes[idx as usize];
+            node.extend_span(&r);
+            node.entry_sifa = node.entry_sifa.max(st.sifa());
         });
         if let Some(p) = src {
             self.count_new_child(p, idx);
@@ -585,11 +585,7 @@ impl Tree {
         match src {
             Some(p) => {
                 crate::footprint::push(&mut self.nodes[p as usize].children, idx);
-                if min_sifa != Sifa::Write {
-                    self.weaken_ancestor_sifa(p, min_sifa);
-                    // Every entry of `p` is at most `min_sifa` now.
-                    self.sifa_bound = (self.nodes[p as usize].tag, min_sifa, self.sifa_raises);
-                }
+                self.weaken_ancestor_sifa(p, min_sifa);
             }
             None => {
                 let pos = self
@@ -622,6 +618,10 @@ impl Tree {
                 old_default
             };
             let mut changed = new_default != old_default;
+            if !changed && node.entry_sifa <= min {
+                // Neither the default nor any entry is above `min`: nor are its ancestors'.
+                break;
+            }
             // The parent's counts: the default part in `base`, and each entry's
             // correction against the (new) default in its chunk.
             let default_delta = busy_word(new_default).wrapping_sub(busy_word(old_default));
@@ -649,7 +649,9 @@ impl Tree {
                     c.add_busy(pslot, delta);
                 }
             }
-            self.nodes[cur as usize].default = new_default;
+            let node = &mut self.nodes[cur as usize];
+            node.default = new_default;
+            node.entry_sifa = node.entry_sifa.min(min);
             if !changed {
                 break;
             }
@@ -684,6 +686,7 @@ impl Tree {
                     event_count: 0,
                     slot: NO_SLOT,
                     span: EMPTY_SPAN,
+                    entry_sifa: Sifa::None,
                 });
                 (self.nodes.len() - 1) as u32
             }
@@ -700,6 +703,7 @@ impl Tree {
                 node.site = site;
                 node.slot = NO_SLOT;
                 node.span = EMPTY_SPAN;
+                node.entry_sifa = Sifa::None;
                 i
             }
         };
@@ -1050,22 +1054,26 @@ impl Tree {
         crate::diagnostics::dump(self)
     }
 
-    /// Whether `n` has an entry whose SIFA exceeds `min`.
+    /// Whether `n` has an entry whose SIFA exceeds `min`. Scans the entries only when the
+    /// node's bound does not answer, and then makes the bound exact.
     fn entry_sifa_exceeds(&mut self, n: u32, min: Sifa) -> bool {
-        let tag = self.nodes[n as usize].tag;
-        let (bound_tag, bound, raises) = self.sifa_bound;
-        if bound_tag == tag && raises == self.sifa_raises && bound <= min {
+        let node = &self.nodes[n as usize];
+        if node.entry_sifa <= min {
             return false;
         }
-        let span = self.locs.chunks_within(self.nodes[n as usize].span.clone());
-        let exceeds = self.locs.chunks[span].iter().any(|c| {
+        let span = self.locs.chunks_within(node.span.clone());
+        let mut max = Sifa::None;
+        for c in &self.locs.chunks[span] {
             let st = c.get(n);
-            st.is_present() && st.sifa_exceeds(min)
-        });
-        if !exceeds {
-            self.sifa_bound = (tag, min, self.sifa_raises);
+            if st.is_present() {
+                max = max.max(st.sifa());
+                if max == Sifa::Write {
+                    break;
+                }
+            }
         }
-        exceeds
+        self.nodes[n as usize].entry_sifa = max;
+        max > min
     }
 
     /// State of node `n` in chunk `ci`, the default if it has no entry.
