@@ -60,11 +60,32 @@ impl Tree {
     pub(crate) fn busy_slot(&mut self, n: u32) -> u32 {
         let node = &mut self.nodes[n as usize];
         if node.slot == NO_SLOT {
-            node.slot = self.slots;
-            self.slots += 1;
-            self.locs.base.push(0);
+            node.slot = match self.free_slots.pop() {
+                Some(s) => s,
+                None => {
+                    self.slots += 1;
+                    self.locs.base.push(0);
+                    self.slots - 1
+                }
+            };
         }
         node.slot
+    }
+
+    /// Gives back the slot of `n`, a node leaving the tree without children (so its counts
+    /// are zero everywhere), for the next new parent. Without this, a loop whose every
+    /// iteration makes a short-lived tag with a child of its own (`Range::next` borrowing
+    /// `self.start`) handed out a new slot each time, and every chunk's corrections grew
+    /// with the slot numbers until a GC renumbered them: memory linear in the iterations
+    /// of a loop that keeps a handful of tags.
+    pub(crate) fn release_slot(&mut self, n: u32) {
+        let node = &mut self.nodes[n as usize];
+        debug_assert!(node.children.is_empty());
+        if node.slot != NO_SLOT {
+            debug_assert_eq!(self.locs.base[node.slot as usize], 0);
+            self.free_slots.push(node.slot);
+            node.slot = NO_SLOT;
+        }
     }
 
     /// Count a new child `c` of `p` (after `c`'s states and span are set): its default in
@@ -105,6 +126,7 @@ impl Tree {
     /// the GC changed the tree's shape. Linear in nodes plus entries.
     pub(crate) fn rebuild_busy(&mut self) {
         self.slots = 1;
+        self.free_slots.clear();
         for node in &mut self.nodes {
             node.slot = if node.tag != 0 && !node.children.is_empty() {
                 self.slots += 1;
@@ -153,6 +175,17 @@ impl Tree {
     pub fn check_invariants(&self) -> Result<(), String> {
         if self.locs.base.len() != self.slots as usize || self.locs.base[NO_SLOT as usize] != 0 {
             return Err("the count bases do not match the slots".into());
+        }
+        for &s in &self.free_slots {
+            if s == NO_SLOT || s >= self.slots || self.locs.base[s as usize] != 0 {
+                return Err(format!("free slot {s} is out of range or has counts"));
+            }
+            if self.nodes.iter().any(|n| n.tag != 0 && n.slot == s) {
+                return Err(format!("free slot {s} is in use"));
+            }
+            if let Some(ci) = self.locs.chunks.iter().position(|c| c.delta.get(s) != 0) {
+                return Err(format!("free slot {s} has counts in chunk {ci}"));
+            }
         }
         for (ci, c) in self.locs.chunks.iter().enumerate() {
             c.states

@@ -109,6 +109,9 @@ pub struct Tree {
     /// Number of slots handed out in the skipping index, `NO_SLOT` included (see
     /// `skipping`).
     pub(crate) slots: u32,
+    /// Slots given back by nodes that left the tree childless (`release_slot`), reused
+    /// before new ones are handed out; emptied when the GC renumbers the slots.
+    pub(crate) free_slots: Vec<u32>,
     /// Bumped by every change to the tree: a state, a chunk boundary, a node, a protector,
     /// an exposure. Only compared for equality (by the no-op access cache).
     pub(crate) epoch: u64,
@@ -191,6 +194,7 @@ impl Tree {
             stack: Vec::new(),
             cache: [(root, 0); 2],
             slots: 1,
+            free_slots: Vec::new(),
             epoch: 0,
             noop: NoopAccess {
                 tag: 0,
@@ -786,6 +790,7 @@ impl Tree {
         if self.cache[0].0 == tag || self.cache[1].0 == tag {
             self.forget_cached(tag);
         }
+        self.release_slot(idx);
         let node = &mut self.nodes[idx as usize];
         node.tag = 0;
         node.last_event = NONE;
@@ -1007,6 +1012,7 @@ impl Tree {
                 .sum::<usize>();
         let locs = self.locs.chunks.capacity() * std::mem::size_of::<crate::locations::Chunk>()
             + self.locs.base.capacity() * 8
+            + self.free_slots.capacity() * 4
             + self
                 .locs
                 .chunks

@@ -109,3 +109,31 @@ fn a_small_long_lived_tree_stays_small() {
     assert_eq!(t.perm(b, 4), (RES, true));
     assert_eq!(t.perm(a, 8), (Permission::Unique, true));
 }
+
+/// `Range::next` in a loop: each iteration borrows the iterator (`&mut self`) and, below
+/// that tag, one of its fields, and both tags die at once (removed as dead leaves, no
+/// GC). The tree must stay as small as the handful of tags it holds at any time: the
+/// skipping slot of each iteration's parent tag is reused, not a new one per iteration
+/// growing every chunk's count corrections.
+#[test]
+fn a_loop_of_dying_parent_and_child_tags_stays_small() {
+    let mut t = T::new(16);
+    let mut after_warmup = 0;
+    for i in 0..100_000u64 {
+        let this = t.rb(1, mut_ref(0..16));
+        let field = t.rb(this, mut_ref(0..8));
+        t.wr(field, 0..8).unwrap();
+        t.rd(this, 8..16).unwrap();
+        assert!(t.t.forget_dead_leaf(field));
+        assert!(t.t.forget_dead_leaf(this));
+        if i == 1_000 {
+            after_warmup = t.t.heap_bytes();
+        }
+    }
+    t.t.check_invariants().unwrap();
+    let bytes = t.t.heap_bytes();
+    assert!(
+        bytes <= after_warmup,
+        "{bytes} heap bytes after 100k iterations, {after_warmup} after 1k"
+    );
+}
