@@ -85,6 +85,7 @@ impl Tree {
                 c.states.remove_where(|n| gone[n as usize]);
             }
             self.locs.merge_marked(None);
+            self.chunks_at_merge = self.locs.chunks.len();
         }
         self.events.retain(|e| !gone[e.node as usize]);
         for (i, e) in self.events.iter().enumerate() {

@@ -112,6 +112,9 @@ pub struct Tree {
     /// Slots given back by nodes that left the tree childless (`release_slot`), reused
     /// before new ones are handed out; emptied when the GC renumbers the slots.
     pub(crate) free_slots: Vec<u32>,
+    /// Chunks left by the latest merge of all chunks (GC, or `forget_dead_leaf` once the
+    /// chunks have doubled since): see `merge_after_forgets`.
+    pub(crate) chunks_at_merge: usize,
     /// Bumped by every change to the tree: a state, a chunk boundary, a node, a protector,
     /// an exposure. Only compared for equality (by the no-op access cache).
     pub(crate) epoch: u64,
@@ -195,6 +198,7 @@ impl Tree {
             cache: [(root, 0); 2],
             slots: 1,
             free_slots: Vec::new(),
+            chunks_at_merge: 1,
             epoch: 0,
             noop: NoopAccess {
                 tag: 0,
@@ -803,7 +807,25 @@ impl Tree {
         if self.forgotten as usize >= self.tags.len().max(64) {
             self.purge_forgotten();
         }
+        self.merge_after_forgets();
         true
+    }
+
+    /// Merges neighbouring chunks whose states became equal, once the chunks have more
+    /// than doubled since the last such merge (64 at least): the tags that split them at
+    /// element boundaries are gone, but nothing else would merge them in a tree the GC
+    /// never visits (it stays under its threshold when tags die as their calls return).
+    /// itertools' `correct_multi_product3` drops a `Vec` of 72K `Vec<i32>`s through a
+    /// protected `&mut` per element, which left a chunk per element field (250K chunks,
+    /// 18 MB of chunk headers alone) in a tree of a dozen tags. One linear merge per
+    /// doubling costs O(1) per split; merging around each removal instead (a `Vec::remove`
+    /// in the chunk vector per tag) was quadratic there.
+    fn merge_after_forgets(&mut self) {
+        let chunks = self.locs.chunks.len();
+        if chunks > 2 * self.chunks_at_merge + 64 {
+            self.locs.merge_marked(None);
+            self.chunks_at_merge = self.locs.chunks.len();
+        }
     }
 
     /// Takes the events of forgotten nodes out of the log and makes their slots reusable.
