@@ -208,9 +208,10 @@ impl<'a> Captures<'a> {
                 LLVMLoad => true,
                 LLVMStore => LLVMGetOperand(u, 1) == slot && LLVMGetOperand(u, 0) != slot,
                 LLVMCall | LLVMInvoke => {
-                    if intrinsic_name(u).is_some_and(|n| {
-                        n.starts_with("llvm.dbg.") || n.starts_with("llvm.lifetime.")
-                    }) {
+                    if intrinsic_name(u)
+                        .as_deref()
+                        .is_some_and(crate::classify::is_annotation_intrinsic)
+                    {
                         return true;
                     }
                     if retag_kind(u).is_some() || LLVMGetCalledValue(u) == slot {
@@ -297,9 +298,7 @@ impl<'a> Captures<'a> {
                                 }
                                 vec![u]
                             } else if let Some(name) = intrinsic_name(u) {
-                                if name.starts_with("llvm.dbg.")
-                                    || name.starts_with("llvm.lifetime.")
-                                {
+                                if crate::classify::is_annotation_intrinsic(&name) {
                                     vec![]
                                 } else if crate::classify::is_mem_intrinsic(&name) {
                                     // Only as a destination (operand 0): a source is
@@ -367,7 +366,7 @@ impl<'a> Captures<'a> {
                 };
             }
             if let Some(name) = intrinsic_name(call) {
-                if name.starts_with("llvm.dbg.") || name.starts_with("llvm.lifetime.") {
+                if crate::classify::is_annotation_intrinsic(&name) {
                     return Some(vec![]);
                 }
                 if crate::classify::is_mem_intrinsic(&name) {

@@ -166,6 +166,12 @@ pub(crate) enum MemOp {
     Set,
 }
 
+/// Whether `name` is an intrinsic that only annotates a pointer (debug info, stack slot
+/// lifetimes): it neither accesses the pointee nor keeps the pointer.
+pub(crate) fn is_annotation_intrinsic(name: &str) -> bool {
+    name.starts_with("llvm.dbg.") || name.starts_with("llvm.lifetime.")
+}
+
 /// Whether `name` is a memory intrinsic (`llvm.memcpy.p0.p0.i64`, `llvm.memset.inline...`).
 pub(crate) fn is_mem_intrinsic(name: &str) -> bool {
     mem_intrinsic(name).is_some()

@@ -147,7 +147,7 @@ fn harmless_call_use(call: LLVMValueRef, v: LLVMValueRef) -> bool {
     }
     let name = value_name(callee);
     let name = name.as_str();
-    if name.starts_with("llvm.lifetime.") || name.starts_with("llvm.dbg.") {
+    if crate::classify::is_annotation_intrinsic(name) {
         return true;
     }
     if crate::classify::is_mem_intrinsic(name) {
@@ -186,8 +186,7 @@ fn promotable(alloca: LLVMValueRef) -> bool {
                     let name = value_name(callee);
                     is_retag_mem_place(user, alloca)
                         || (!LLVMIsAFunction(callee).is_null()
-                            && (name.starts_with("llvm.lifetime.")
-                                || name.starts_with("llvm.dbg.")))
+                            && crate::classify::is_annotation_intrinsic(&name))
                 }
                 _ => false,
             }

@@ -238,9 +238,9 @@ fn local_slot(addr: LLVMValueRef) -> Option<LocalSlot> {
                     slot.loads.push(user);
                 }
                 LLVMOpcode::LLVMCall
-                    if called_name(user).is_some_and(|n| {
-                        n.starts_with("llvm.lifetime.") || n.starts_with("llvm.dbg.")
-                    }) => {}
+                    if called_name(user)
+                        .as_deref()
+                        .is_some_and(crate::classify::is_annotation_intrinsic) => {}
                 _ => return None,
             }
         }

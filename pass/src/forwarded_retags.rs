@@ -328,9 +328,9 @@ fn passed_only_to(c: LLVMValueRef, call: LLVMValueRef) -> Option<u32> {
                         }
                     }
                     LLVMCall => {
-                        let dbg = intrinsic_name(u).is_some_and(|n| {
-                            n.starts_with("llvm.dbg.") || n.starts_with("llvm.lifetime.")
-                        });
+                        let dbg = intrinsic_name(u)
+                            .as_deref()
+                            .is_some_and(crate::classify::is_annotation_intrinsic);
                         if !dbg {
                             return None;
                         }
@@ -376,9 +376,9 @@ fn stand_ins(g: LLVMValueRef, n: usize) -> Option<Vec<(LLVMValueRef, u32)>> {
                     out.push((i, k as u32));
                 }
                 LLVMCall => {
-                    let dbg = intrinsic_name(i).is_some_and(|n| {
-                        n.starts_with("llvm.dbg.") || n.starts_with("llvm.lifetime.")
-                    });
+                    let dbg = intrinsic_name(i)
+                        .as_deref()
+                        .is_some_and(crate::classify::is_annotation_intrinsic);
                     if !dbg {
                         return None;
                     }

@@ -552,7 +552,8 @@ pub(crate) fn is_slot(v: LLVMValueRef) -> bool {
                 LLVMLoad => true,
                 LLVMStore => LLVMGetOperand(u, 1) == v && LLVMGetOperand(u, 0) != v,
                 LLVMCall => intrinsic_name(u)
-                    .is_some_and(|n| n.starts_with("llvm.dbg.") || n.starts_with("llvm.lifetime.")),
+                    .as_deref()
+                    .is_some_and(crate::classify::is_annotation_intrinsic),
                 _ => false,
             }
         }
@@ -608,9 +609,9 @@ pub(crate) fn is_write_only_slot(v: LLVMValueRef) -> bool {
                     LLVMStore if LLVMGetOperand(u, 1) == p && LLVMGetOperand(u, 0) != p => {}
                     LLVMGetElementPtr if LLVMGetOperand(u, 0) == p => work.push(u),
                     LLVMCall
-                        if intrinsic_name(u).is_some_and(|n| {
-                            n.starts_with("llvm.dbg.") || n.starts_with("llvm.lifetime.")
-                        }) => {}
+                        if intrinsic_name(u)
+                            .as_deref()
+                            .is_some_and(crate::classify::is_annotation_intrinsic) => {}
                     _ => return false,
                 }
             }
@@ -673,7 +674,7 @@ fn escapes(c: LLVMValueRef) -> bool {
                         let Some(name) = intrinsic_name(user) else {
                             return true; // another retag, a noreturn call's argument
                         };
-                        if name.starts_with("llvm.dbg.") || name.starts_with("llvm.lifetime.") {
+                        if crate::classify::is_annotation_intrinsic(&name) {
                             vec![]
                         } else if crate::classify::is_mem_intrinsic(&name) {
                             let n = LLVMGetNumArgOperands(user);
