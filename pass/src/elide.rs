@@ -72,6 +72,12 @@ pub(crate) fn has_escaping_entry_alloca(entry: LLVMBasicBlockRef) -> bool {
         .any(|i| unsafe { !LLVMIsAAllocaInst(i).is_null() } && escapes(i, &mut HashSet::new()))
 }
 
+/// Whether `alloca`'s address escapes (module docs): false for a *private* alloca, which
+/// only this function's own instructions ever access.
+pub(crate) fn alloca_escapes(alloca: LLVMValueRef) -> bool {
+    escapes(alloca, &mut HashSet::new())
+}
+
 /// Follows the address of `alloca` through its derived values; `derived` collects them.
 fn escapes(alloca: LLVMValueRef, derived: &mut HashSet<LLVMValueRef>) -> bool {
     let mut work = vec![alloca];

@@ -56,7 +56,7 @@
 //! `f` keeps its retags. Owns: the forwarder classification, and the module-wide plan of
 //! which retags each function elides ([`plan`]). Does not emit code.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
@@ -83,8 +83,13 @@ pub(crate) fn plan(
     for &f in funcs {
         // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let entry = unsafe { LLVMGetEntryBasicBlock(f) };
-        let leaf = crate::leaf_retags::analyze(f, entry, memory_free);
-        if !leaf.elided.is_empty() {
+        // First the transient retags: the leaf analysis sees through them.
+        let transient: HashSet<LLVMValueRef> = crate::transient_retags::find(f, memory_free)
+            .into_iter()
+            .collect();
+        let mut leaf = crate::leaf_retags::analyze(f, entry, memory_free, &transient);
+        leaf.transient = transient;
+        if !leaf.is_empty() {
             planned.insert(f, leaf);
         }
     }
@@ -125,7 +130,7 @@ impl Planner<'_> {
             Some(Visit::InProgress) => return 0,
             None => {}
         }
-        if self.planned.contains_key(&f) {
+        if self.planned.get(&f).is_some_and(|l| !l.elided.is_empty()) {
             self.state.insert(f, Visit::Done(0));
             return 0;
         }
@@ -133,13 +138,9 @@ impl Planner<'_> {
         let n = match self.classify(f) {
             Some(elided) => {
                 let n = elided.len();
-                self.planned.insert(
-                    f,
-                    LeafRetags {
-                        elided,
-                        panics: false,
-                    },
-                );
+                let plan = self.planned.entry(f).or_default();
+                plan.elided = elided;
+                plan.panics = false;
                 n
             }
             None => 0,

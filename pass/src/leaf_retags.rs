@@ -95,19 +95,25 @@ use bsan_ir::value::value_name;
 
 use crate::classify::{retag_kind, shape_error, strip_constant_offsets, RetagKind};
 
-/// The protected retags of one function that are elided, and where they are made late.
+/// The retags of one function that are elided, and where the protected ones are made late.
 #[derive(Default)]
 pub(crate) struct LeafRetags {
-    /// Elided retag calls, in the entry block's order.
+    /// Elided protected retag calls, in the entry block's order.
     pub elided: Vec<LLVMValueRef>,
     /// The function calls something that never returns (where the elided retags are made
     /// late, [`noreturn_calls`]).
     pub panics: bool,
+    /// Elided unprotected retags (`transient_retags.rs`): never made late.
+    pub transient: HashSet<LLVMValueRef>,
 }
 
 impl LeafRetags {
     pub(crate) fn is_elided(&self, call: LLVMValueRef) -> bool {
-        self.elided.contains(&call)
+        self.elided.contains(&call) || self.transient.contains(&call)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.elided.is_empty() && self.transient.is_empty()
     }
 }
 
@@ -263,10 +269,7 @@ fn memory_free_body(f: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
             }
         }
     }
-    let mut bases = BaseFinder {
-        candidates: &[],
-        memo: HashMap::new(),
-    };
+    let mut bases = BaseFinder::new(&[]);
     addrs
         .into_iter()
         .all(|a| bases.of(a).only_local())
@@ -274,13 +277,17 @@ fn memory_free_body(f: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
 }
 
 /// Classifies `func` (retag `invoke`s already turned into calls).
+///
+/// `transient` are the function's transient retags (`transient_retags.rs`): elided too,
+/// so each is only its implicit read through its parent, and its result is its parent.
 pub(crate) fn analyze(
     func: LLVMValueRef,
     entry: LLVMBasicBlockRef,
     memory_free: &MemoryFreeFunctions,
+    transient: &HashSet<LLVMValueRef>,
 ) -> LeafRetags {
     let none = LeafRetags::default();
-    let Some(scan) = scan(func, entry, memory_free) else {
+    let Some(scan) = scan(func, entry, memory_free, transient) else {
         return none;
     };
     if scan.candidates.is_empty() || scan.candidates.len() > 64 {
@@ -290,13 +297,14 @@ pub(crate) fn analyze(
         .candidates
         .iter()
         .copied()
-        .filter(|&c| !escapes(c))
+        .filter(|&c| !escapes(c, transient))
         .collect();
     if kept.is_empty() {
         return none;
     }
     let mut bases = BaseFinder {
         candidates: &scan.candidates,
+        transparent: Some(transient),
         memo: HashMap::new(),
     };
     let classified: Vec<(Bases, bool, LLVMValueRef)> = scan
@@ -309,6 +317,7 @@ pub(crate) fn analyze(
         return LeafRetags {
             elided: kept,
             panics: !scan.noreturn_calls.is_empty(),
+            transient: HashSet::new(),
         };
     }
     if scan.other_retags > 0 {
@@ -345,6 +354,7 @@ pub(crate) fn analyze(
         return LeafRetags {
             elided: vec![c],
             panics: !scan.noreturn_calls.is_empty(),
+            transient: HashSet::new(),
         };
     }
     none
@@ -365,7 +375,7 @@ pub(crate) fn flags(retag: LLVMValueRef) -> u64 {
 }
 
 /// Whether a constant operand is a null pointer or a zero integer (no ranges).
-fn is_no_ranges(v: LLVMValueRef) -> bool {
+pub(crate) fn is_no_ranges(v: LLVMValueRef) -> bool {
     // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
         if !LLVMIsAConstantInt(v).is_null() {
@@ -463,6 +473,7 @@ fn scan(
     func: LLVMValueRef,
     entry: LLVMBasicBlockRef,
     memory_free: &MemoryFreeFunctions,
+    transient: &HashSet<LLVMValueRef>,
 ) -> Option<Scan> {
     let mut s = Scan {
         candidates: Vec::new(),
@@ -498,7 +509,14 @@ fn scan(
                         if !LLVMIsAInlineAsm(LLVMGetCalledValue(i)).is_null() {
                             return None;
                         }
-                        if retag_kind(i).is_some() {
+                        if transient.contains(&i) {
+                            // Elided: only its implicit read through its parent is left.
+                            s.accesses.push(Access {
+                                inst: i,
+                                addr: LLVMGetOperand(i, 0),
+                                write: false,
+                            });
+                        } else if retag_kind(i).is_some() {
                             if bb == entry && is_candidate(i) {
                                 s.candidates.push(i);
                             } else {
@@ -620,8 +638,9 @@ pub(crate) fn is_write_only_slot(v: LLVMValueRef) -> bool {
     true
 }
 
-/// Whether the retag result `c` escapes (see the module docs).
-fn escapes(c: LLVMValueRef) -> bool {
+/// Whether the retag result `c` escapes (see the module docs). A transient retag of it
+/// (elided: its result is `c`) passes it on to its own uses.
+fn escapes(c: LLVMValueRef, transient: &HashSet<LLVMValueRef>) -> bool {
     let mut work = vec![c];
     let mut seen: HashSet<LLVMValueRef> = HashSet::from([c]);
     while let Some(v) = work.pop() {
@@ -670,6 +689,15 @@ fn escapes(c: LLVMValueRef) -> bool {
                         }
                         vec![user]
                     }
+                    LLVMCall if transient.contains(&user) => {
+                        if LLVMGetOperand(user, 0) != v
+                            || (1..LLVMGetNumArgOperands(user))
+                                .any(|i| LLVMGetOperand(user, i) == v)
+                        {
+                            return true;
+                        }
+                        vec![user]
+                    }
                     LLVMCall => {
                         let Some(name) = intrinsic_name(user) else {
                             return true; // another retag, a noreturn call's argument
@@ -702,6 +730,8 @@ fn escapes(c: LLVMValueRef) -> bool {
 /// Which bases a pointer may be derived from, walking its definition backwards.
 pub(crate) struct BaseFinder<'a> {
     candidates: &'a [LLVMValueRef],
+    /// Elided retags, whose result is their operand.
+    transparent: Option<&'a HashSet<LLVMValueRef>>,
     memo: HashMap<LLVMValueRef, Bases>,
 }
 
@@ -709,6 +739,7 @@ impl<'a> BaseFinder<'a> {
     pub(crate) fn new(candidates: &'a [LLVMValueRef]) -> BaseFinder<'a> {
         BaseFinder {
             candidates,
+            transparent: None,
             memo: HashMap::new(),
         }
     }
@@ -746,6 +777,9 @@ impl BaseFinder<'_> {
                     ..Bases::default()
                 },
                 LLVMGetElementPtr | LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze => {
+                    self.of(LLVMGetOperand(v, 0))
+                }
+                LLVMCall if self.transparent.is_some_and(|t| t.contains(&v)) => {
                     self.of(LLVMGetOperand(v, 0))
                 }
                 LLVMSelect => {

@@ -44,7 +44,8 @@
 //!    shape, memory intrinsics, allocators, trackable globals, constant offsets);
 //!    `shadow` — the shadow types (`Prov`, `Shadow`, pointer leaves); `elide` — escape
 //!    analysis of allocas (what need not be checked); `leaf_retags` — the protected retags
-//!    a leaf function needs no tag for; `forwarded_retags` — those of a function that only
+//!    a leaf function needs no tag for; `transient_retags` — unprotected retags used only
+//!    right where they are made; `forwarded_retags` — those of a function that only
 //!    passes its references on, and the module's plan of elided retags; `captures` — which
 //!    parameters a function may keep, and which protected tags die with their function; `ignored` — the ignorelist applied to a module.
 //! 4. `cx` — the context types: `ModuleCx`, `FnCx` and the builder helpers.
@@ -123,4 +124,5 @@ mod provenance;
 mod shadow;
 mod stack;
 mod stats;
+mod transient_retags;
 mod unwind;

@@ -129,6 +129,9 @@ impl FnCx<'_> {
         if self.leaf.is_elided(call) {
             // Only the implicit read; the result keeps the parent's provenance.
             self.m.stats.retags_elided += 1;
+            if self.leaf.transient.contains(&call) {
+                self.m.stats.retags_transient += 1;
+            }
             // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             let size = unsafe { LLVMGetOperand(call, 1) };
             let size = self.cast_i64(size);

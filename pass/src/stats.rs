@@ -75,6 +75,8 @@ pub(crate) struct Stats {
     pub memory_free_functions: u64,
     /// Of `retags_elided`, those of forwarders (`forwarded_retags.rs`).
     pub retags_forwarded: u64,
+    /// Of `retags_elided`, unprotected transient ones (`transient_retags.rs`).
+    pub retags_transient: u64,
 }
 
 impl fmt::Display for Stats {
@@ -88,7 +90,7 @@ impl fmt::Display for Stats {
              wildcards={} inttoptr_optimized={} functions_skipped={} functions_ignored={} \
              functions_ignored_callees={} retags_erased={} constant_intrinsics_lowered={} \
              retags_elided={} late_retags={} memory_free_functions={} \
-             retags_forwarded={}",
+             retags_forwarded={} retags_transient={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -122,6 +124,7 @@ impl fmt::Display for Stats {
             self.late_retags,
             self.memory_free_functions,
             self.retags_forwarded,
+            self.retags_transient,
         )
     }
 }

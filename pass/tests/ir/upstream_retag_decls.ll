@@ -13,6 +13,7 @@ target triple = "x86_64-unknown-linux-gnu"
 @ranges = private constant [2 x { i64, i64 }] [{ i64, i64 } { i64 0, i64 4 }, { i64, i64 } { i64 8, i64 4 }]
 @odd = private constant [3 x i64] [i64 0, i64 1, i64 0]
 @ranges.alias = private alias [2 x { i64, i64 }], ptr @ranges
+@sink = global ptr null
 
 ; CHECK-LABEL: define void @ext(ptr %x)
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 19, ptr @ranges, i64 2, ptr null, i64 0,
@@ -22,8 +23,9 @@ target triple = "x86_64-unknown-linux-gnu"
 ; results die with the function, which has a frame (NO_ESCAPE, 16).
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 24, ptr getelementptr inbounds (i8, ptr @ranges, i64 16), i64 1, ptr @ranges.alias, i64 2,
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 24, ptr @odd, i64 1, ptr null, i64 0,
-; A 32-bit size is zero-extended.
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4294967295, i8 24,
+; A 32-bit size is zero-extended. (Its result is kept in a global: an unused one would be
+; transient, transient_retags.rs, and only checked.)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 4294967295, i8 8,
 ; CHECK: [[R:%[0-9]+]] = call { i64, i64 } @__bsan_retag(ptr %x, i64 4, i8 18,
 ; CHECK-NEXT: [[CA:%[0-9]+]] = extractvalue { i64, i64 } [[R]], 0
 ; CHECK-NEXT: [[CT:%[0-9]+]] = extractvalue { i64, i64 } [[R]], 1
@@ -38,6 +40,7 @@ start:
   %c = call ptr @__rust_retag_reg(ptr %x, i64 4, i8 8, ptr getelementptr inbounds (i8, ptr @ranges, i64 16), ptr @ranges.alias)
   %d = call ptr @__rust_retag_reg(ptr %x, i64 4, i8 8, ptr @odd, ptr null)
   %e = call ptr @__rust_retag_reg(ptr %x, i32 -1, i8 8, ptr null, ptr null)
+  store ptr %e, ptr @sink
   %z = invoke ptr @__rust_retag_reg(ptr %x, i64 4, i8 signext 2, ptr null, ptr null)
           to label %ok unwind label %lp
 
