@@ -75,10 +75,19 @@
 //!
 //! A memory-free callee is as transparent to all of this as an arithmetic intrinsic: it
 //! loads and stores only its own allocas, makes no retag, synchronizes with nothing, calls
-//! only intrinsics that touch no memory and other memory-free functions, and so can neither
-//! access a byte a caller's pointer reaches, nor unwind, nor run a panic hook. It may take
-//! a candidate as an argument only as a value it cannot dereference; passing one still
-//! counts as an escape, because it may hand the pointer back.
+//! only intrinsics that touch no memory, other memory-free functions and functions that
+//! *abort* (never return, never unwind), and so can neither access a byte a caller's
+//! pointer reaches nor unwind. It may take a candidate as an argument only as a value it
+//! cannot dereference; passing one still counts as an escape, because it may hand the
+//! pointer back.
+//!
+//! **The second report that can be lost**: an aborting call is `-O0`'s failed
+//! `assert_unsafe_precondition!` (`Step::forward_unchecked` in every `Range::next`:
+//! `unchecked_add`'s check calls `panic_nounwind`), which runs the panic hook and ends the
+//! program. No late retag is made for it, so a panic hook that accesses the pointee of an
+//! elided `&mut` through another pointer would not be reported. The program is then
+//! already ending with std's report of undefined behaviour (the violated precondition),
+//! raised before the hook runs.
 //!
 //! Owns: the classification ([`LeafRetags`], [`MemoryFreeFunctions`]). Does not emit code.
 
@@ -259,6 +268,9 @@ fn memory_free_body(f: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
                         } else if !is_memory_free_intrinsic(&name) {
                             return None;
                         }
+                    } else if aborts(i) {
+                        // A failed precondition check: the panic hook, then the end of the
+                        // program (module docs).
                     } else if bsan_ir::value::is_declaration(callee) {
                         return None;
                     } else {
@@ -407,6 +419,20 @@ pub(crate) fn intrinsic_name(call: LLVMValueRef) -> Option<String> {
         let f = LLVMIsAFunction(strip_constant_offsets(LLVMGetCalledValue(call)));
         (!f.is_null() && LLVMGetIntrinsicID(f) != 0).then(|| value_name(f))
     }
+}
+
+/// Whether `call` never returns and never unwinds: it ends the program (`panic_nounwind`,
+/// which std's `assert_unsafe_precondition!` checks call, runs the panic hook and aborts).
+pub(crate) fn aborts(call: LLVMValueRef) -> bool {
+    if !never_returns(call) {
+        return false;
+    }
+    if attrs::call_site_has_enum(call, attrs::FUNCTION, "nounwind") {
+        return true;
+    }
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+    let f = unsafe { LLVMIsAFunction(strip_constant_offsets(LLVMGetCalledValue(call))) };
+    !f.is_null() && attrs::has_fn_enum(f, "nounwind")
 }
 
 pub(crate) fn never_returns(call: LLVMValueRef) -> bool {

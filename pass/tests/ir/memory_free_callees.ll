@@ -1,14 +1,18 @@
 ; A leaf may call memory-free functions of the module (leaf_retags.rs, MemoryFreeFunctions):
 ; -O0 keeps `rotate_left`-style helpers as calls. A helper that touches any memory besides
 ; its own allocas, calls what is not known, or can be replaced at link time does not count.
+; One that may abort (a call that neither returns nor unwinds: std's failed precondition
+; checks) does; one that may panic and unwind does not.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: {{.*}}retags_elided=2 late_retags=0 memory_free_functions=4
+; CHECK: bsan-pass: stats: {{.*}}retags_elided=3 late_retags=0 memory_free_functions=6
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
 declare ptr @__rust_retag_reg(ptr, i64, i8, ptr, ptr)
 declare i64 @unknown(i64)
 declare i64 @llvm.fshl.i64(i64, i64, i64)
+declare void @panic_nounwind(ptr) noreturn nounwind
+declare void @panic(ptr) noreturn
 
 @counter = global i64 0
 
@@ -76,6 +80,41 @@ start:
   ret i64 %r
 }
 
+; `unchecked_add`'s precondition check and `forward_unchecked`, which calls it: memory-free
+; (the check aborts).
+define internal void @precondition_check(i64 %a, i64 %b) nounwind {
+start:
+  %s = add i64 %a, %b
+  %o = icmp ult i64 %s, %a
+  br i1 %o, label %fail, label %ok
+ok:
+  ret void
+fail:
+  call void @panic_nounwind(ptr @counter) noreturn nounwind
+  unreachable
+}
+
+define internal i64 @forward_unchecked(i64 %a) {
+start:
+  call void @precondition_check(i64 %a, i64 1)
+  %r = add nuw i64 %a, 1
+  ret i64 %r
+}
+
+; Not memory-free: its panic may unwind (and a caller's protector would be live for the
+; hook and the unwinding).
+define internal i64 @checked_inc(i64 %a) {
+start:
+  %o = icmp eq i64 %a, -1
+  br i1 %o, label %fail, label %ok
+ok:
+  %r = add i64 %a, 1
+  ret i64 %r
+fail:
+  call void @panic(ptr @counter) noreturn
+  unreachable
+}
+
 ; Memory-free body, but another definition may replace it at link time.
 define weak i64 @weak_rotl(i64 %x) {
 start:
@@ -112,7 +151,34 @@ start:
   ret i1 %e
 }
 
+; `Range::spec_next`'s shape: the step is a call that may abort. Elided.
+; CHECK-LABEL: define void @step(ptr %p)
+; CHECK: call void @__bsan_retag_check(ptr %p, i64 8,
+; CHECK-NOT: call { i64, i64 } @__bsan_retag(
+; CHECK: ret void
+define void @step(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  %v = load i64, ptr %r
+  %w = call i64 @forward_unchecked(i64 %v)
+  store i64 %w, ptr %r
+  ret void
+}
+
 ; Each helper below is not memory-free, or (@id) takes the candidate: the retag is kept.
+; CHECK-LABEL: define void @via_unwinding_panic(ptr %p)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p
+; CHECK-NOT: __bsan_retag_check
+; CHECK: ret void
+define void @via_unwinding_panic(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)
+  %v = load i64, ptr %r
+  %w = call i64 @checked_inc(i64 %v)
+  store i64 %w, ptr %r
+  ret void
+}
+
 ; CHECK-LABEL: define i64 @via_reader(ptr %p, ptr %q)
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %p
 ; CHECK-NOT: __bsan_retag_check
