@@ -25,7 +25,8 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// `cargo xtask bench overhead`: the std-heavy test program, plain debug build vs bsan.
+/// `cargo xtask bench overhead`: the std-heavy test program, then the kernels of
+/// `xtask/bench/kernels.rs`, plain debug build vs bsan.
 pub fn overhead(install: &Install) -> Result<(), String> {
     let dir = workspace_root().join("tests");
     let rel = "rust/pass/std_heavy.rs";
@@ -75,5 +76,76 @@ pub fn overhead(install: &Install) -> Result<(), String> {
         mb * 1e3,
         mb / ma
     );
+    kernels(install, &out)
+}
+
+/// The kernels of `xtask/bench/kernels.rs` (one common operation each): nanoseconds per
+/// iteration, plain debug build vs bsan, medians of runs alternating between the two.
+fn kernels(install: &Install, out: &std::path::Path) -> Result<(), String> {
+    const KERNELS: &[(&str, u64)] = &[
+        ("range_loop", 2_000_000),
+        ("bump_mut", 2_000_000),
+        ("vec_push", 1_000_000),
+        ("slice_sum", 2_000_000),
+        ("hash_one", 100_000),
+        ("hashset_insert", 100_000),
+        ("format", 50_000),
+    ];
+    let src = workspace_root().join("xtask/bench/kernels.rs");
+    let plain = out.join("kernels-plain");
+    let bsan = out.join("kernels-bsan");
+    process::run(
+        Command::new("rustc")
+            .args(["-g", "--edition", "2021"])
+            .arg(&src)
+            .arg("-o")
+            .arg(&plain),
+        "plain build of the kernels",
+    )?;
+    process::run(
+        Command::new(install.bin("bsan-rustc"))
+            .args(["-g", "--edition", "2021"])
+            .arg(&src)
+            .arg("-o")
+            .arg(&bsan),
+        "bsan build of the kernels",
+    )?;
+    let per_iter = |exe: &std::path::Path, name: &str, n: u64| -> Result<f64, String> {
+        let o = Command::new(exe)
+            .args([name, &n.to_string()])
+            .output()
+            .map_err(|e| e.to_string())?;
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        match stdout.split_whitespace().collect::<Vec<_>>()[..] {
+            [k, ns] if o.status.success() && k == name => ns
+                .parse::<f64>()
+                .map_err(|e| format!("{}: bad output `{stdout}`: {e}", exe.display())),
+            _ => Err(format!(
+                "{} {name} failed: {}{}",
+                exe.display(),
+                stdout,
+                String::from_utf8_lossy(&o.stderr)
+            )),
+        }
+    };
+    let runs = 5;
+    println!("kernels ({runs} runs, medians, ns per iteration):");
+    println!(
+        "  {:<16} {:>10} {:>10} {:>8}",
+        "kernel", "plain", "bsan", "ratio"
+    );
+    let mut ratios = Vec::new();
+    for &(name, n) in KERNELS {
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for _ in 0..runs {
+            a.push(per_iter(&plain, name, n)?);
+            b.push(per_iter(&bsan, name, n)?);
+        }
+        let (ma, mb) = (median(a), median(b));
+        ratios.push(mb / ma);
+        println!("  {name:<16} {ma:>10.1} {mb:>10.1} {:>7.1}x", mb / ma);
+    }
+    let geomean = (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
+    println!("  geomean ratio {geomean:.1}x");
     Ok(())
 }
