@@ -76,15 +76,22 @@
 //! A memory-free callee is as transparent to all of this as an arithmetic intrinsic: it
 //! loads and stores only its own allocas, makes no retag, synchronizes with nothing, calls
 //! only intrinsics that touch no memory, other memory-free functions and functions that
-//! *abort* (never return, never unwind), and so can neither access a byte a caller's
-//! pointer reaches nor unwind. It may take a candidate as an argument only as a value it
-//! cannot dereference; passing one still counts as an escape, because it may hand the
-//! pointer back.
+//! never return (panics), and cannot unwind: each of its panics *aborts* (a `nounwind`
+//! panic, or any panic inside a `nounwind` function, whose cleanups abort). So it can
+//! neither access a byte a caller's pointer reaches nor unwind. It may take a candidate as an argument only as a value it
+//! cannot dereference (std's precondition checks take the pointers they check); passing one
+//! still counts as an escape if the callee returns a pointer, which may be the candidate
+//! handed back. (One that returns an integer may return its address; a pointer made from
+//! that has wildcard provenance, whose accesses are never counted as the candidate's.)
+//! A `ptrtoint` in such a callee exposes the candidate's parent instead of the candidate:
+//! wildcard accesses may then use a tag whose subtree holds the candidate's, which can only
+//! lose reports (the same is true of a leaf's own `ptrtoint` of an elided candidate).
 //!
-//! **The second report that can be lost**: an aborting call is `-O0`'s failed
+//! **The second report that can be lost**: such an aborting panic is `-O0`'s failed
 //! `assert_unsafe_precondition!` (`Step::forward_unchecked` in every `Range::next`:
-//! `unchecked_add`'s check calls `panic_nounwind`), which runs the panic hook and ends the
-//! program. No late retag is made for it, so a panic hook that accesses the pointee of an
+//! `unchecked_add`'s check calls `panic_nounwind`; `copy_nonoverlapping`'s check, a
+//! `nounwind` function, calls `is_aligned_to`, which may panic), which runs the panic hook
+//! and ends the program. No late retag is made for it, so a panic hook that accesses the pointee of an
 //! elided `&mut` through another pointer would not be reported. The program is then
 //! already ending with std's report of undefined behaviour (the violated precondition),
 //! raised before the hook runs.
@@ -180,26 +187,53 @@ impl MemoryFreeFunctions {
         // Each function's own verdict and the module functions it calls; then a function
         // stays only while everything it calls stays (recursion among memory-free
         // functions is fine: none of them touches memory).
-        let mut callees: HashMap<LLVMValueRef, Vec<LLVMValueRef>> = HashMap::new();
+        let mut bodies: HashMap<LLVMValueRef, Body> = HashMap::new();
         for f in iter::functions(module) {
-            if let Some(c) = memory_free_body(f) {
-                callees.insert(f, c);
+            if let Some(b) = memory_free_body(f) {
+                bodies.insert(f, b);
             }
         }
         loop {
-            let drop: Vec<LLVMValueRef> = callees
+            let drop: Vec<LLVMValueRef> = bodies
                 .iter()
-                .filter(|(_, cs)| cs.iter().any(|c| !callees.contains_key(c)))
+                .filter(|(_, b)| b.callees.iter().any(|c| !bodies.contains_key(c)))
                 .map(|(&f, _)| f)
                 .collect();
             if drop.is_empty() {
                 break;
             }
             for f in drop {
-                callees.remove(&f);
+                bodies.remove(&f);
             }
         }
-        MemoryFreeFunctions(callees.into_keys().collect())
+        // Which of them may unwind into their caller: their own panics, or a callee's,
+        // unless they are `nounwind` (a panic that reaches them aborts).
+        let mut unwinds: HashSet<LLVMValueRef> = bodies
+            .iter()
+            .filter(|(_, b)| b.unwinds)
+            .map(|(&f, _)| f)
+            .collect();
+        loop {
+            let more: Vec<LLVMValueRef> = bodies
+                .iter()
+                .filter(|(f, b)| {
+                    !unwinds.contains(*f)
+                        && !b.nounwind
+                        && b.callees.iter().any(|c| unwinds.contains(c))
+                })
+                .map(|(&f, _)| f)
+                .collect();
+            if more.is_empty() {
+                break;
+            }
+            unwinds.extend(more);
+        }
+        MemoryFreeFunctions(
+            bodies
+                .into_keys()
+                .filter(|f| !unwinds.contains(f))
+                .collect(),
+        )
     }
 
     pub(crate) fn contains(&self, f: LLVMValueRef) -> bool {
@@ -231,14 +265,32 @@ pub(crate) fn is_definitive(f: LLVMValueRef) -> bool {
     )
 }
 
-/// If `f`'s own body is memory-free, the functions of the module it calls; `None` if it
-/// is not (or has no body that the linker is bound to keep: an interposable definition
-/// may be replaced by one that is not memory-free).
-fn memory_free_body(f: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
+/// What [`memory_free_body`] found in a body that touches no memory but its own allocas.
+struct Body {
+    /// The functions of the module it calls or invokes (other than the panics below).
+    callees: Vec<LLVMValueRef>,
+    /// It panics in a way that may unwind into its caller: a call that never returns and
+    /// may unwind, or a `resume`, in a function not marked `nounwind`.
+    unwinds: bool,
+    /// Marked `nounwind`: a panic unwinding into it ends the program (rustc gives such
+    /// functions cleanups that abort: `panic_cannot_unwind`).
+    nounwind: bool,
+}
+
+/// If `f`'s own body touches no memory but its own allocas, apart from calls that never
+/// return (panics, whose hook and message may read anything before the program aborts or
+/// unwinds), what it calls; `None` if it touches other memory (or has no body that the
+/// linker is bound to keep: an interposable definition may be replaced by one that does).
+fn memory_free_body(f: LLVMValueRef) -> Option<Body> {
     if !is_definitive(f) {
         return None;
     }
-    let mut callees = Vec::new();
+    let nounwind = attrs::has_fn_enum(f, "nounwind");
+    let mut body = Body {
+        callees: Vec::new(),
+        unwinds: false,
+        nounwind,
+    };
     let mut addrs = Vec::new();
     for i in iter::all_instructions(f) {
         use LLVMOpcode::*;
@@ -249,9 +301,11 @@ fn memory_free_body(f: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
                 LLVMLoad | LLVMStore if LLVMIsAtomic(i) != 0 => return None,
                 LLVMLoad => addrs.push(LLVMGetOperand(i, 0)),
                 LLVMStore => addrs.push(LLVMGetOperand(i, 1)),
-                LLVMAtomicRMW | LLVMAtomicCmpXchg | LLVMFence | LLVMVAArg | LLVMInvoke
-                | LLVMCallBr => return None,
-                LLVMCall => {
+                LLVMAtomicRMW | LLVMAtomicCmpXchg | LLVMFence | LLVMVAArg | LLVMCallBr => {
+                    return None
+                }
+                LLVMResume => body.unwinds |= !nounwind,
+                LLVMCall | LLVMInvoke => {
                     let callee = strip_constant_offsets(LLVMGetCalledValue(i));
                     if LLVMIsAFunction(callee).is_null() {
                         return None; // indirect calls, inline asm
@@ -268,13 +322,14 @@ fn memory_free_body(f: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
                         } else if !is_memory_free_intrinsic(&name) {
                             return None;
                         }
-                    } else if aborts(i) {
-                        // A failed precondition check: the panic hook, then the end of the
-                        // program (module docs).
+                    } else if never_returns(i) {
+                        // A panic: its hook runs, then the program aborts (module docs) or
+                        // the panic unwinds.
+                        body.unwinds |= !nounwind && !aborts(i);
                     } else if bsan_ir::value::is_declaration(callee) {
                         return None;
                     } else {
-                        callees.push(callee);
+                        body.callees.push(callee);
                     }
                 }
                 _ => {}
@@ -285,7 +340,7 @@ fn memory_free_body(f: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
     addrs
         .into_iter()
         .all(|a| bases.of(a).only_local())
-        .then_some(callees)
+        .then_some(body)
 }
 
 /// Classifies `func` (retag `invoke`s already turned into calls).
@@ -309,7 +364,7 @@ pub(crate) fn analyze(
         .candidates
         .iter()
         .copied()
-        .filter(|&c| !escapes(c, transient))
+        .filter(|&c| !escapes(c, transient, memory_free))
         .collect();
     if kept.is_empty() {
         return none;
@@ -665,8 +720,14 @@ pub(crate) fn is_write_only_slot(v: LLVMValueRef) -> bool {
 }
 
 /// Whether the retag result `c` escapes (see the module docs). A transient retag of it
-/// (elided: its result is `c`) passes it on to its own uses.
-fn escapes(c: LLVMValueRef, transient: &HashSet<LLVMValueRef>) -> bool {
+/// (elided: its result is `c`) passes it on to its own uses. A memory-free callee that
+/// returns no pointer cannot hand it back (it stores only to its own allocas): passing it
+/// to one is no escape (`copy_nonoverlapping`'s precondition check takes its pointers).
+fn escapes(
+    c: LLVMValueRef,
+    transient: &HashSet<LLVMValueRef>,
+    memory_free: &MemoryFreeFunctions,
+) -> bool {
     let mut work = vec![c];
     let mut seen: HashSet<LLVMValueRef> = HashSet::from([c]);
     while let Some(v) = work.pop() {
@@ -724,6 +785,16 @@ fn escapes(c: LLVMValueRef, transient: &HashSet<LLVMValueRef>) -> bool {
                         }
                         vec![user]
                     }
+                    LLVMCall
+                        if intrinsic_name(user).is_none()
+                            && !never_returns(user)
+                            && LLVMGetCalledValue(user) != v
+                            && memory_free
+                                .contains(strip_constant_offsets(LLVMGetCalledValue(user)))
+                            && !holds_pointer(LLVMTypeOf(user)) =>
+                    {
+                        vec![]
+                    }
                     LLVMCall => {
                         let Some(name) = intrinsic_name(user) else {
                             return true; // another retag, a noreturn call's argument
@@ -751,6 +822,33 @@ fn escapes(c: LLVMValueRef, transient: &HashSet<LLVMValueRef>) -> bool {
         }
     }
     false
+}
+
+/// Whether a value of type `t` can carry a pointer (a pointer, or an aggregate or vector
+/// with one). Integers can too, through `ptrtoint`, but a pointer made back from one has
+/// wildcard provenance, which the bases of an access never count as the candidate's.
+fn holds_pointer(t: LLVMTypeRef) -> bool {
+    use inkwell::llvm_sys::LLVMTypeKind::*;
+    // SAFETY: live LLVM types of this module (the bsan-ir contract).
+    unsafe {
+        match LLVMGetTypeKind(t) {
+            LLVMVoidTypeKind
+            | LLVMIntegerTypeKind
+            | LLVMHalfTypeKind
+            | LLVMBFloatTypeKind
+            | LLVMFloatTypeKind
+            | LLVMDoubleTypeKind
+            | LLVMFP128TypeKind
+            | LLVMX86_FP80TypeKind
+            | LLVMPPC_FP128TypeKind => false,
+            LLVMStructTypeKind => {
+                let n = LLVMCountStructElementTypes(t);
+                (0..n).any(|i| holds_pointer(LLVMStructGetTypeAtIndex(t, i)))
+            }
+            LLVMArrayTypeKind | LLVMVectorTypeKind => holds_pointer(LLVMGetElementType(t)),
+            _ => true,
+        }
+    }
 }
 
 /// Which bases a pointer may be derived from, walking its definition backwards.

@@ -4,7 +4,7 @@
 ; One that may abort (a call that neither returns nor unwinds: std's failed precondition
 ; checks) does; one that may panic and unwind does not.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: {{.*}}retags_elided=3 late_retags=0 memory_free_functions=6
+; CHECK: bsan-pass: stats: {{.*}}retags_elided=5 late_retags=0 memory_free_functions=8
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -13,6 +13,10 @@ declare i64 @unknown(i64)
 declare i64 @llvm.fshl.i64(i64, i64, i64)
 declare void @panic_nounwind(ptr) noreturn nounwind
 declare void @panic(ptr) noreturn
+declare void @panic_cannot_unwind() noreturn nounwind
+declare i64 @llvm.ctpop.i64(i64)
+declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)
+declare i32 @rust_eh_personality(...)
 
 @counter = global i64 0
 
@@ -101,6 +105,56 @@ start:
   ret i64 %r
 }
 
+; Memory-free, takes a pointer and returns nothing: `copy_nonoverlapping`'s precondition
+; check. A candidate passed to it does not escape.
+define internal void @check_aligned(ptr %p) nounwind {
+start:
+  %a = ptrtoint ptr %p to i64
+  %m = and i64 %a, 7
+  %z = icmp eq i64 %m, 0
+  br i1 %z, label %ok, label %fail
+ok:
+  ret void
+fail:
+  call void @panic_nounwind(ptr @counter) noreturn nounwind
+  unreachable
+}
+
+; May panic and unwind into its caller: not memory-free on its own...
+define internal i1 @is_aligned_to(ptr %p, i64 %a) {
+start:
+  %pow = call i64 @llvm.ctpop.i64(i64 %a)
+  %one = icmp eq i64 %pow, 1
+  br i1 %one, label %ok, label %bad
+ok:
+  %x = ptrtoint ptr %p to i64
+  %m = sub i64 %a, 1
+  %r = and i64 %x, %m
+  %z = icmp eq i64 %r, 0
+  ret i1 %z
+bad:
+  call void @panic(ptr @counter) noreturn
+  unreachable
+}
+
+; ...but inside a `nounwind` function, whose cleanup aborts, it is: `copy_nonoverlapping`'s
+; precondition check.
+define internal void @copy_check(ptr %src, ptr %dst) nounwind personality ptr @rust_eh_personality {
+start:
+  %a = invoke i1 @is_aligned_to(ptr %src, i64 8) to label %next unwind label %pad
+next:
+  br i1 %a, label %ok, label %fail
+ok:
+  ret void
+fail:
+  call void @panic_nounwind(ptr @counter) noreturn nounwind
+  unreachable
+pad:
+  %lp = landingpad { ptr, i32 } cleanup
+  call void @panic_cannot_unwind() noreturn nounwind
+  unreachable
+}
+
 ; Not memory-free: its panic may unwind (and a caller's protector would be live for the
 ; hook and the unwinding).
 define internal i64 @checked_inc(i64 %a) {
@@ -165,7 +219,47 @@ start:
   ret void
 }
 
-; Each helper below is not memory-free, or (@id) takes the candidate: the retag is kept.
+; CHECK-LABEL: define i64 @read_checked(ptr %p)
+; CHECK: call void @__bsan_retag_check(ptr %p, i64 8,
+; CHECK-NOT: call { i64, i64 } @__bsan_retag(
+; CHECK: ret i64
+define i64 @read_checked(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 9, ptr null, ptr null)
+  call void @check_aligned(ptr %r)
+  %v = load i64, ptr %r
+  ret i64 %v
+}
+
+; `u8to64_le`'s shape: a read-only leaf copying out through the checked helper. Elided.
+; CHECK-LABEL: define i64 @load_le(ptr %p)
+; CHECK: call void @__bsan_retag_check(ptr %p, i64 8,
+; CHECK-NOT: call { i64, i64 } @__bsan_retag(
+; CHECK: ret i64
+define i64 @load_le(ptr %p) {
+start:
+  %tmp = alloca i64
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 9, ptr null, ptr null)
+  call void @copy_check(ptr %r, ptr %tmp)
+  call void @llvm.memcpy.p0.p0.i64(ptr %tmp, ptr %r, i64 8, i1 false)
+  %v = load i64, ptr %tmp
+  ret i64 %v
+}
+
+; Each helper below is not memory-free, or (@id) takes the candidate and returns a
+; pointer: the retag is kept.
+; CHECK-LABEL: define i1 @via_may_unwind(ptr %p)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p
+; CHECK-NOT: __bsan_retag_check
+; CHECK: ret i1
+define i1 @via_may_unwind(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 9, ptr null, ptr null)
+  %v = load i64, ptr %r
+  %a = call i1 @is_aligned_to(ptr %r, i64 %v)
+  ret i1 %a
+}
+
 ; CHECK-LABEL: define void @via_unwinding_panic(ptr %p)
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %p
 ; CHECK-NOT: __bsan_retag_check

@@ -125,12 +125,14 @@ pub struct Tree {
     pub(crate) protected: u32,
 }
 
-/// Proof that an access changes nothing: at `epoch`, accesses through `tag` to exactly
-/// `range` (unclamped, as passed in) of every kind in `kinds` (bit 0 read, bit 1 write)
-/// succeeded without changing anything. An access is deterministic, so while the tree is
-/// unchanged (`epoch` equal) repeating it would again change nothing and succeed, and can
-/// be skipped. This is the common "loop through one pointer" case; it is recorded after an
-/// access that went through the full traversal and left `epoch` alone.
+/// Proof that an access changes nothing: at `epoch`, accesses through `tag` to `range`
+/// (within the allocation) of every kind in `kinds` (bit 0 read, bit 1 write) would
+/// succeed without changing anything. An access is deterministic and its transitions are
+/// per byte, so while the tree is unchanged (`epoch` equal) an access of such a kind to any
+/// non-empty part of `range` would again change nothing and succeed, and can be skipped.
+/// This is the common "loop through one pointer" case; it is recorded after an access that
+/// went through the full traversal and left `epoch` alone (its own range), or that the
+/// per-chunk check found to be a no-op (the whole chunks it checked).
 #[derive(Clone, Debug)]
 struct NoopAccess {
     tag: Tag,
@@ -318,8 +320,16 @@ impl Tree {
     ) -> Result<(), TreeError> {
         let kind_bit = 1u8 << kind as u8;
         if let Provenance::Tag(t) = prov {
+            // Transitions are per byte: an access that changed no byte of `n.range` changes
+            // no byte of a part of it either.
             let n = &self.noop;
-            if n.tag == t && n.epoch == self.epoch && n.kinds & kind_bit != 0 && n.range == range {
+            if n.tag == t
+                && n.epoch == self.epoch
+                && n.kinds & kind_bit != 0
+                && n.range.start <= range.start
+                && range.end <= n.range.end
+                && range.start < range.end
+            {
                 return Ok(());
             }
         }
@@ -342,7 +352,11 @@ impl Tree {
         let mut check_noop = true;
         if let (Some(s), 1) = (src, self.roots.len()) {
             if self.unsplit_access_is_noop(s, first, &clamped, kind) {
-                self.remember_noop(prov, range, kind_bit, epoch);
+                // Proved for the whole chunks: remember them, so that the other fields of a
+                // struct in the same chunk (SipHash's `v0`..`v3`) hit the cache too.
+                let last = self.locs.find(clamped.end - 1);
+                let whole = self.locs.range_of(first).start..self.locs.range_of(last).end;
+                self.remember_noop(prov, whole, kind_bit, epoch);
                 return Ok(());
             }
             check_noop = self.locs.range_of(first).end < clamped.end;
