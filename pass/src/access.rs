@@ -74,7 +74,9 @@ impl FnCx<'_> {
             self.shadow.insert(inst, vec![p]);
             return;
         }
-        if let Some(size) = self.store_size(ty) {
+        if self.repeated_checks.contains(&inst) {
+            self.m.stats.checks_repeated += 1;
+        } else if let Some(size) = self.store_size(ty) {
             let size = self.m.const_i64(size);
             self.check_access(AccessKind::Read, addr, size, inst, inst);
         }
@@ -125,7 +127,9 @@ impl FnCx<'_> {
         }
         // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let ty = unsafe { LLVMTypeOf(val) };
-        if let Some(size) = self.store_size(ty) {
+        if self.repeated_checks.contains(&inst) {
+            self.m.stats.checks_repeated += 1;
+        } else if let Some(size) = self.store_size(ty) {
             let size = self.m.const_i64(size);
             self.check_access(AccessKind::Write, addr, size, inst, inst);
         }

@@ -75,6 +75,8 @@ pub(crate) struct ModuleCx {
     /// Per function, its retags whose tags die with it (`captures.rs`), taken when it is
     /// instrumented.
     pub no_escape: HashMap<LLVMValueRef, HashSet<LLVMValueRef>>,
+    /// The module's memory-free functions (`leaf_retags.rs`), when static elisions are on.
+    pub memory_free: Option<crate::leaf_retags::MemoryFreeFunctions>,
 }
 
 impl ModuleCx {
@@ -97,6 +99,7 @@ impl ModuleCx {
                 retag_source: 0,
                 elided_retags: HashMap::new(),
                 no_escape: HashMap::new(),
+                memory_free: None,
             }
         }
     }
@@ -214,6 +217,9 @@ pub(crate) struct FnCx<'m> {
     /// Retags whose tags die with the function (`captures.rs`): lowered with `NO_ESCAPE`
     /// (an unprotected one is removed at the exit of the innermost frame, see `instrument`).
     pub no_escape: HashSet<LLVMValueRef>,
+    /// Loads and stores whose check an identical earlier one makes redundant
+    /// (`repeated_checks.rs`).
+    pub repeated_checks: HashSet<LLVMValueRef>,
 }
 
 impl FnCx<'_> {

@@ -78,6 +78,7 @@ pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) 
         let (planned, forwarded) = crate::forwarded_retags::plan(&to_instrument, &memory_free);
         m.elided_retags = planned;
         m.stats.retags_forwarded = forwarded;
+        m.memory_free = Some(memory_free);
     }
     // After the plan: an elided retag's result keeps its parent's tag.
     let captures = crate::captures::Captures::find(&to_instrument, &m.elided_retags);
@@ -165,6 +166,7 @@ impl<'m> FnCx<'m> {
             leaf: Default::default(),
             late_retags_at: Vec::new(),
             no_escape: Default::default(),
+            repeated_checks: Default::default(),
         };
         cx.instrument();
         // SAFETY: live LLVM handles of this module (the bsan-ir contract).
@@ -196,6 +198,10 @@ impl<'m> FnCx<'m> {
         self.split_invoke_edges();
         // 2. Analyses on the original IR (retag calls still present).
         self.locals = crate::elide::analyze(self.func, self.entry);
+        if let Some(memory_free) = &self.m.memory_free {
+            self.repeated_checks =
+                crate::repeated_checks::find(self.func, self.m.module, self.m.td, memory_free);
+        }
         // An unprotected one is removed at the exit of the innermost frame when it is
         // made: this function's, or, if it has none, its nearest caller's with one (see
         // `bsan_abi::retag_flags::NO_ESCAPE`).

@@ -44,7 +44,8 @@
 //!    shape, memory intrinsics, allocators, trackable globals, constant offsets);
 //!    `shadow` — the shadow types (`Prov`, `Shadow`, pointer leaves); `elide` — escape
 //!    analysis of allocas (what need not be checked); `leaf_retags` — the protected retags
-//!    a leaf function needs no tag for; `transient_retags` — unprotected retags used only
+//!    a leaf function needs no tag for; `repeated_checks` — access checks an identical
+//!    earlier one makes redundant; `transient_retags` — unprotected retags used only
 //!    right where they are made; `forwarded_retags` — those of a function that only
 //!    passes its references on, and the module's plan of elided retags; `captures` — which
 //!    parameters a function may keep, and which protected tags die with their function; `ignored` — the ignorelist applied to a module.
@@ -121,6 +122,7 @@ mod lower_retags;
 mod memintrinsics;
 mod plugin;
 mod provenance;
+mod repeated_checks;
 mod shadow;
 mod stack;
 mod stats;

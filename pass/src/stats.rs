@@ -77,6 +77,9 @@ pub(crate) struct Stats {
     pub retags_forwarded: u64,
     /// Of `retags_elided`, unprotected transient ones (`transient_retags.rs`).
     pub retags_transient: u64,
+    /// Loads and stores left unchecked because an identical earlier check covers them
+    /// (`repeated_checks.rs`).
+    pub checks_repeated: u64,
 }
 
 impl fmt::Display for Stats {
@@ -90,7 +93,7 @@ impl fmt::Display for Stats {
              wildcards={} inttoptr_optimized={} functions_skipped={} functions_ignored={} \
              functions_ignored_callees={} retags_erased={} constant_intrinsics_lowered={} \
              retags_elided={} late_retags={} memory_free_functions={} \
-             retags_forwarded={} retags_transient={}",
+             retags_forwarded={} retags_transient={} checks_repeated={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -125,6 +128,7 @@ impl fmt::Display for Stats {
             self.memory_free_functions,
             self.retags_forwarded,
             self.retags_transient,
+            self.checks_repeated,
         )
     }
 }
