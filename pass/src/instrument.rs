@@ -75,7 +75,9 @@ pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) 
         // look like it touches memory.
         let memory_free = crate::leaf_retags::MemoryFreeFunctions::find(module);
         m.stats.memory_free_functions = memory_free.len() as u64;
-        let (planned, forwarded) = crate::forwarded_retags::plan(&to_instrument, &memory_free);
+        let (mut planned, forwarded) = crate::forwarded_retags::plan(&to_instrument, &memory_free);
+        m.stats.retags_passed_through =
+            crate::returned_retags::plan(module, &to_instrument, &memory_free, &mut planned);
         m.elided_retags = planned;
         m.stats.retags_forwarded = forwarded;
         m.memory_free = Some(memory_free);

@@ -44,7 +44,8 @@
 //!    shape, memory intrinsics, allocators, trackable globals, constant offsets);
 //!    `shadow` — the shadow types (`Prov`, `Shadow`, pointer leaves); `elide` — escape
 //!    analysis of allocas (what need not be checked); `leaf_retags` — the protected retags
-//!    a leaf function needs no tag for; `repeated_checks` — access checks an identical
+//!    a leaf function needs no tag for; `returned_retags` — those of a function
+//!    that only hands its reference back; `repeated_checks` — access checks an identical
 //!    earlier one makes redundant; `transient_retags` — unprotected retags used only
 //!    right where they are made; `forwarded_retags` — those of a function that only
 //!    passes its references on, and the module's plan of elided retags; `captures` — which
@@ -123,6 +124,7 @@ mod memintrinsics;
 mod plugin;
 mod provenance;
 mod repeated_checks;
+mod returned_retags;
 mod shadow;
 mod stack;
 mod stats;

@@ -80,6 +80,8 @@ pub(crate) struct Stats {
     /// Loads and stores left unchecked because an identical earlier check covers them
     /// (`repeated_checks.rs`).
     pub checks_repeated: u64,
+    /// Of `retags_elided`, those of pass-through functions (`returned_retags.rs`).
+    pub retags_passed_through: u64,
 }
 
 impl fmt::Display for Stats {
@@ -93,7 +95,8 @@ impl fmt::Display for Stats {
              wildcards={} inttoptr_optimized={} functions_skipped={} functions_ignored={} \
              functions_ignored_callees={} retags_erased={} constant_intrinsics_lowered={} \
              retags_elided={} late_retags={} memory_free_functions={} \
-             retags_forwarded={} retags_transient={} checks_repeated={}",
+             retags_forwarded={} retags_transient={} checks_repeated={} \
+             retags_passed_through={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -129,6 +132,7 @@ impl fmt::Display for Stats {
             self.retags_forwarded,
             self.retags_transient,
             self.checks_repeated,
+            self.retags_passed_through,
         )
     }
 }

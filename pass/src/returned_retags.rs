@@ -1,0 +1,277 @@
+//! Protected retags a *pass-through* function does not need: `-O0` code calls functions
+//! that only hand back the reference they were given, or a field of it (`Borrow::borrow`,
+//! `AsRef::as_ref`, `Deref::deref` of a wrapper, `&self.field` getters), and each call made
+//! a tag, a protector and a frame for a pointer its caller retags again at once. hashbrown
+//! calls `borrow()` for every key it compares.
+//!
+//! # What is elided
+//!
+//! A function `f` of the module with internal linkage (every caller is in the module) is a
+//! pass-through if it has exactly one candidate `c` (an entry-block protected retag,
+//! [`crate::leaf_retags`]), not a `Box`, and
+//!
+//! * it returns `c` or `c` plus a constant offset (directly, or through its debug spill
+//!   slot), and uses `c` for nothing else (debug spills and comparisons aside);
+//! * it touches no memory but its own allocas, calls only intrinsics that touch no memory
+//!   and memory-free functions ([`crate::leaf_retags::MemoryFreeFunctions`]), has no call
+//!   that never returns, no atomics, no `invoke`;
+//! * every use of `f` is a direct call whose result is used only by unprotected register
+//!   retags (the callers' call-return retags, `bsan-synthesize`'s `call_return.rs`) that
+//!   are no more permissive than `c`: if `c` is a `&T`, each is a `&T` too, with `T:
+//!   Freeze` and no `UnsafeCell` ranges if `c` has them none.
+//!
+//! `c` is lowered like a leaf's elided retag: `__bsan_retag_check`, its implicit read through
+//! the parent `p`, and `p`'s provenance for the returned pointer.
+//!
+//! # Why nothing is missed (model §2–§4)
+//!
+//! As for a leaf, only `c`'s own node, protector and release are lost; every other tag sees
+//! the same accesses with the same relatedness (`c`'s ancestors are `p`'s).
+//!
+//! * The protector. While `f` runs, nothing accesses memory but `f`'s own allocas: only
+//!   another thread could make the access `c`'s protector would report, unsynchronized,
+//!   within a few instructions: the same loss as a leaf's.
+//! * The release at `f`'s exit: a read from `c` over the bytes it accessed, which are its
+//!   retag range. It repeats `c`'s implicit read at entry (kept) with nothing in between:
+//!   a no-op.
+//! * The state, after `f` returns. `c`'s pointer reaches nothing but the callers'
+//!   call-return retags, so each later access that concerns `c` is through one of them
+//!   (`r`, a child of `c`) or their descendants, local to both `r` and `c`, or through
+//!   anything else, foreign to both. `c` is no more restrictive than `r`: a `&T` `c` gives
+//!   a Frozen (or, for interior mutability, Cell) `c`, and `r` is then a `&T` of the same
+//!   kind; a `&mut` `c` is Reserved, which allows what any `r` allows as long as no foreign
+//!   write disabled it, and that write disabled `r` as well. `r` was created after
+//!   everything `c` saw but its own creation read and `f`'s nothing. So every access `c`
+//!   would refuse, `r` (or a descendant of it, made from `r`) refuses too.
+//!
+//! Owns: the pass-through classification. Does not emit code.
+
+use std::collections::{HashMap, HashSet};
+
+use inkwell::llvm_sys::core::*;
+use inkwell::llvm_sys::prelude::*;
+use inkwell::llvm_sys::{LLVMLinkage, LLVMOpcode};
+
+use bsan_abi::retag_flags::{BOX, FREEZE, MUTABLE, PROTECTED};
+use bsan_ir::iter;
+
+use crate::classify::{retag_kind, strip_constant_offsets, RetagKind};
+use crate::leaf_retags::{
+    flags, intrinsic_name, is_candidate, is_memory_free_intrinsic, is_no_ranges, is_slot,
+    is_write_only_slot, never_returns, BaseFinder, LeafRetags, MemoryFreeFunctions,
+};
+
+/// Adds to `planned` the candidate of every pass-through function among `funcs` that
+/// elides nothing yet; returns how many.
+pub(crate) fn plan(
+    module: LLVMModuleRef,
+    funcs: &[LLVMValueRef],
+    memory_free: &MemoryFreeFunctions,
+    planned: &mut HashMap<LLVMValueRef, LeafRetags>,
+) -> u64 {
+    let instrumented: HashSet<LLVMValueRef> = funcs.iter().copied().collect();
+    let _ = module;
+    let mut n = 0;
+    for &f in funcs {
+        if planned.get(&f).is_some_and(|l| !l.elided.is_empty()) {
+            continue;
+        }
+        let Some(c) = pass_through(f, memory_free) else {
+            continue;
+        };
+        if !callers_retag_result(f, flags(c), &instrumented) {
+            continue;
+        }
+        let plan = planned.entry(f).or_default();
+        plan.elided = vec![c];
+        plan.panics = false;
+        n += 1;
+    }
+    n
+}
+
+/// `f`'s candidate if `f`'s own body is a pass-through's (module docs).
+fn pass_through(f: LLVMValueRef, memory_free: &MemoryFreeFunctions) -> Option<LLVMValueRef> {
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+    unsafe {
+        if !matches!(
+            LLVMGetLinkage(f),
+            LLVMLinkage::LLVMInternalLinkage | LLVMLinkage::LLVMPrivateLinkage
+        ) || bsan_ir::value::is_declaration(f)
+            || !crate::classify::is_ptr(LLVMGetReturnType(LLVMGlobalGetValueType(f)))
+        {
+            return None;
+        }
+    }
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+    let entry = unsafe { LLVMGetEntryBasicBlock(f) };
+    let mut candidate = None;
+    let mut addrs = Vec::new();
+    let mut rets = Vec::new();
+    for i in iter::all_instructions(f) {
+        use LLVMOpcode::*;
+        // SAFETY: live LLVM handles of this module; the operand indices are those of each
+        // opcode.
+        unsafe {
+            match LLVMGetInstructionOpcode(i) {
+                LLVMLoad | LLVMStore if LLVMIsAtomic(i) != 0 => return None,
+                LLVMLoad => addrs.push(LLVMGetOperand(i, 0)),
+                LLVMStore => addrs.push(LLVMGetOperand(i, 1)),
+                LLVMRet => rets.push(LLVMGetOperand(i, 0)),
+                LLVMAtomicRMW | LLVMAtomicCmpXchg | LLVMFence | LLVMVAArg | LLVMInvoke
+                | LLVMCallBr | LLVMResume => return None,
+                LLVMCall => {
+                    let callee = strip_constant_offsets(LLVMGetCalledValue(i));
+                    if LLVMIsAFunction(callee).is_null() {
+                        return None;
+                    }
+                    if retag_kind(i).is_some() {
+                        if LLVMGetInstructionParent(i) != entry
+                            || !is_candidate(i)
+                            || flags(i) & BOX as u64 != 0
+                            || candidate.replace(i).is_some()
+                        {
+                            return None;
+                        }
+                    } else if let Some(name) = intrinsic_name(i) {
+                        if !crate::classify::is_annotation_intrinsic(&name)
+                            && (crate::classify::mem_intrinsic(&name).is_some()
+                                || !is_memory_free_intrinsic(&name))
+                        {
+                            return None;
+                        }
+                    } else if never_returns(i) || !memory_free.contains(callee) {
+                        return None;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let c = candidate?;
+    // Only the function's own allocas are accessed: `c` is not (it is only returned).
+    let mut bases = BaseFinder::new(&[]);
+    if !addrs.into_iter().all(|a| bases.of(a).only_local()) {
+        return None;
+    }
+    let returned: HashSet<LLVMValueRef> = returned_values(c)?;
+    if rets.is_empty() || !rets.iter().all(|r| returned.contains(r)) {
+        return None;
+    }
+    Some(c)
+}
+
+/// The values derived from `c` by constant offsets, casts and reloads of its spill slots,
+/// if `c` and they are used for nothing but one another, spills, comparisons, annotation
+/// intrinsics and `ret`.
+fn returned_values(c: LLVMValueRef) -> Option<HashSet<LLVMValueRef>> {
+    let mut seen = HashSet::from([c]);
+    let mut work = vec![c];
+    while let Some(v) = work.pop() {
+        for u in iter::users(v) {
+            use LLVMOpcode::*;
+            // SAFETY: live LLVM handles of this module; the operand indices are those of
+            // each opcode.
+            let next: Vec<LLVMValueRef> = unsafe {
+                if LLVMIsAInstruction(u).is_null() {
+                    return None;
+                }
+                match LLVMGetInstructionOpcode(u) {
+                    LLVMRet | LLVMICmp => vec![],
+                    LLVMGetElementPtr => {
+                        let constant = (1..LLVMGetNumOperands(u) as u32)
+                            .all(|k| !LLVMIsAConstantInt(LLVMGetOperand(u, k)).is_null());
+                        if LLVMGetOperand(u, 0) != v || !constant {
+                            return None;
+                        }
+                        vec![u]
+                    }
+                    LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze => vec![u],
+                    LLVMStore => {
+                        let slot = LLVMGetOperand(u, 1);
+                        if LLVMGetOperand(u, 0) != v || slot == v {
+                            return None;
+                        }
+                        if is_write_only_slot(slot) {
+                            vec![]
+                        } else if is_slot(slot) {
+                            crate::leaf_retags::slot_loads(slot)
+                        } else {
+                            return None;
+                        }
+                    }
+                    LLVMCall => {
+                        let annotation = intrinsic_name(u)
+                            .as_deref()
+                            .is_some_and(crate::classify::is_annotation_intrinsic);
+                        if !annotation {
+                            return None;
+                        }
+                        vec![]
+                    }
+                    _ => return None,
+                }
+            };
+            for n in next {
+                if seen.insert(n) {
+                    work.push(n);
+                }
+            }
+        }
+    }
+    Some(seen)
+}
+
+/// Whether every use of `f` is a direct call, from an instrumented function, whose result
+/// is used only by unprotected register retags no more permissive than `c_flags` (module
+/// docs).
+fn callers_retag_result(
+    f: LLVMValueRef,
+    c_flags: u64,
+    instrumented: &HashSet<LLVMValueRef>,
+) -> bool {
+    let mut any = false;
+    for u in iter::users(f) {
+        // SAFETY: live LLVM handles of this module; the operand indices are those of each
+        // opcode.
+        unsafe {
+            if LLVMIsACallInst(u).is_null() || LLVMGetCalledValue(u) != f {
+                return false;
+            }
+            let caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(u));
+            if !instrumented.contains(&caller) {
+                return false;
+            }
+            for r in iter::users(u) {
+                if retag_kind(r) != Some(RetagKind::Reg)
+                    || crate::classify::shape_error(r, RetagKind::Reg).is_some()
+                    || LLVMGetOperand(r, 0) != u
+                    || (1..LLVMGetNumArgOperands(r)).any(|k| LLVMGetOperand(r, k) == u)
+                {
+                    return false;
+                }
+                let fl = LLVMGetOperand(r, 2);
+                if LLVMIsAConstantInt(fl).is_null() {
+                    return false;
+                }
+                let fl = LLVMConstIntGetZExtValue(fl);
+                if fl & PROTECTED as u64 != 0 {
+                    return false;
+                }
+                if c_flags & MUTABLE as u64 == 0 {
+                    // A `&T` `c`: the retag is a `&T` of the same kind.
+                    let same_freeze = fl & FREEZE as u64 == c_flags & FREEZE as u64;
+                    if fl & (MUTABLE | BOX) as u64 != 0
+                        || !same_freeze
+                        || !is_no_ranges(LLVMGetOperand(r, 3))
+                        || !is_no_ranges(LLVMGetOperand(r, 4))
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+        any = true;
+    }
+    any
+}

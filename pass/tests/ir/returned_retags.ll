@@ -1,0 +1,120 @@
+; Protected retags of pass-through functions (returned_retags.rs): a function that only
+; hands back its reference (or a field of it), every caller retagging the result at once
+; with a retag no more permissive, loses its tag: __bsan_retag_check, no frame.
+; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
+; CHECK: bsan-pass: stats: {{.*}}retags_passed_through=2
+target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
+target triple = "x86_64-unknown-linux-gnu"
+
+declare ptr @__rust_retag_reg(ptr, i64, i8, ptr, ptr)
+declare void @other(ptr)
+
+; flags: 9 = PROTECTED|FREEZE (`&T`), 11 = PROTECTED|MUTABLE|FREEZE (`&mut T`);
+; call-return retags: 8 = FREEZE, 10 = MUTABLE|FREEZE, 0 = a `&T` to interior-mutable memory.
+
+; `Borrow::borrow`: returns its argument through its debug spill slot. Elided.
+; CHECK-LABEL: define internal ptr @borrow(ptr %x)
+; CHECK-NOT: __bsan_func_entry
+; CHECK-NOT: call { i64, i64 } @__bsan_retag(
+; CHECK: call void @__bsan_retag_check(ptr %x, i64 8,
+; CHECK-NOT: __bsan_func_exit
+; CHECK: ret ptr
+define internal ptr @borrow(ptr %x) {
+start:
+  %slot = alloca ptr
+  %r = call ptr @__rust_retag_reg(ptr %x, i64 8, i8 9, ptr null, ptr null)
+  store ptr %r, ptr %slot
+  %v = load ptr, ptr %slot
+  ret ptr %v
+}
+
+; A getter of the second field of a `&mut`. Elided.
+; CHECK-LABEL: define internal ptr @field_mut(ptr %x)
+; CHECK-NOT: call { i64, i64 } @__bsan_retag(
+; CHECK: call void @__bsan_retag_check(ptr %x, i64 16,
+; CHECK: ret ptr
+define internal ptr @field_mut(ptr %x) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %x, i64 16, i8 11, ptr null, ptr null)
+  %f = getelementptr inbounds i8, ptr %r, i64 8
+  ret ptr %f
+}
+
+; Same body, but one caller uses the result without retagging it: kept.
+; CHECK-LABEL: define internal ptr @unretagged_caller(ptr %x)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x
+; CHECK: ret ptr
+define internal ptr @unretagged_caller(ptr %x) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %x, i64 8, i8 9, ptr null, ptr null)
+  ret ptr %r
+}
+
+; A caller's retag more permissive than the candidate (a `&mut` from a `&T`): kept.
+; CHECK-LABEL: define internal ptr @to_mut(ptr %x)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x
+; CHECK: ret ptr
+define internal ptr @to_mut(ptr %x) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %x, i64 8, i8 9, ptr null, ptr null)
+  ret ptr %r
+}
+
+; Reads through its reference before returning it: kept (the tag's checks matter).
+; CHECK-LABEL: define internal ptr @reads(ptr %x)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x
+; CHECK: ret ptr
+define internal ptr @reads(ptr %x) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %x, i64 8, i8 9, ptr null, ptr null)
+  %v = load i64, ptr %r
+  %z = icmp eq i64 %v, 0
+  %s = select i1 %z, ptr %r, ptr %r
+  ret ptr %r
+}
+
+; Calls something unknown before returning: kept.
+; CHECK-LABEL: define internal ptr @calls(ptr %x)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x
+; CHECK: ret ptr
+define internal ptr @calls(ptr %x) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %x, i64 8, i8 9, ptr null, ptr null)
+  call void @other(ptr null)
+  ret ptr %r
+}
+
+; Visible outside the module: kept.
+; CHECK-LABEL: define ptr @exported(ptr %x)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x
+; CHECK: ret ptr
+define ptr @exported(ptr %x) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %x, i64 8, i8 9, ptr null, ptr null)
+  ret ptr %r
+}
+
+; CHECK-LABEL: define i64 @user(ptr %p, ptr %q)
+define i64 @user(ptr %p, ptr %q) {
+start:
+  %a = call ptr @borrow(ptr %p)
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 8, i8 8, ptr null, ptr null)
+  %x = load i64, ptr %ra
+  %b = call ptr @field_mut(ptr %q)
+  %rb = call ptr @__rust_retag_reg(ptr %b, i64 8, i8 0, ptr null, ptr null)
+  store i64 %x, ptr %rb
+  %c = call ptr @unretagged_caller(ptr %p)
+  %rc = call ptr @__rust_retag_reg(ptr %c, i64 8, i8 8, ptr null, ptr null)
+  %c2 = call ptr @unretagged_caller(ptr %p)
+  %y = load i64, ptr %c2
+  %d = call ptr @to_mut(ptr %p)
+  %rd = call ptr @__rust_retag_reg(ptr %d, i64 8, i8 10, ptr null, ptr null)
+  %e = call ptr @reads(ptr %p)
+  %re = call ptr @__rust_retag_reg(ptr %e, i64 8, i8 8, ptr null, ptr null)
+  %f = call ptr @calls(ptr %p)
+  %rf = call ptr @__rust_retag_reg(ptr %f, i64 8, i8 8, ptr null, ptr null)
+  %g = call ptr @exported(ptr %p)
+  %rg = call ptr @__rust_retag_reg(ptr %g, i64 8, i8 8, ptr null, ptr null)
+  %s = add i64 %x, %y
+  ret i64 %s
+}
