@@ -82,6 +82,7 @@ use crate::leaf_retags::{
 pub(crate) fn plan(
     funcs: &[LLVMValueRef],
     memory_free: &MemoryFreeFunctions,
+    transparent: &crate::leaf_retags::Transparent,
 ) -> (HashMap<LLVMValueRef, LeafRetags>, u64) {
     let mut planned: HashMap<LLVMValueRef, LeafRetags> = HashMap::new();
     for &f in funcs {
@@ -91,7 +92,7 @@ pub(crate) fn plan(
         let transient: HashSet<LLVMValueRef> = crate::transient_retags::find(f, memory_free)
             .into_iter()
             .collect();
-        let mut leaf = crate::leaf_retags::analyze(f, entry, memory_free, &transient);
+        let mut leaf = crate::leaf_retags::analyze(f, entry, memory_free, &transient, transparent);
         leaf.transient = transient;
         if !leaf.is_empty() {
             planned.insert(f, leaf);

@@ -75,9 +75,31 @@ pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) 
         // look like it touches memory.
         let memory_free = crate::leaf_retags::MemoryFreeFunctions::find(module);
         m.stats.memory_free_functions = memory_free.len() as u64;
-        let (mut planned, forwarded) = crate::forwarded_retags::plan(&to_instrument, &memory_free);
-        m.stats.retags_passed_through =
-            crate::returned_retags::plan(module, &to_instrument, &memory_free, &mut planned);
+        // Rounds: a function whose retags are all elided may become transparent
+        // (`transparent_callees.rs`), which lets its callers be leaves, whose retags then
+        // go, which may make them transparent. Each round's plan is made with the
+        // transparent functions found before it, so it is sound whenever the rounds stop.
+        let mut transparent = crate::leaf_retags::Transparent::new();
+        let mut rounds = 0;
+        let (planned, forwarded, passed) = loop {
+            let (mut planned, forwarded) =
+                crate::forwarded_retags::plan(&to_instrument, &memory_free, &transparent);
+            let passed =
+                crate::returned_retags::plan(module, &to_instrument, &memory_free, &mut planned);
+            rounds += 1;
+            let next = crate::transparent_callees::find(
+                &to_instrument,
+                &planned,
+                &memory_free,
+                &transparent,
+            );
+            if next.len() == transparent.len() || rounds == MAX_TRANSPARENCY_ROUNDS {
+                break (planned, forwarded, passed);
+            }
+            transparent = next;
+        };
+        m.stats.transparent_functions = transparent.len() as u64;
+        m.stats.retags_passed_through = passed;
         m.elided_retags = planned;
         m.stats.retags_forwarded = forwarded;
         m.memory_free = Some(memory_free);
@@ -106,6 +128,10 @@ pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) 
         errors: m.errors,
     }
 }
+
+/// Rounds of the retag plan, each with the transparent functions the previous one found
+/// (call depth of the helpers a leaf may call through).
+const MAX_TRANSPARENCY_ROUNDS: u32 = 4;
 
 fn should_instrument(f: LLVMValueRef) -> bool {
     let name = value::value_name(f);

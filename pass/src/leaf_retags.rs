@@ -157,10 +157,50 @@ impl Bases {
     };
     /// Only the function's own allocas, and at least one (an empty set, a slot never
     /// stored to, is not trusted to be anything).
+    /// The candidates (as bits) if the pointer may be derived only from them and the
+    /// function's own allocas; `None` if it may be derived from anything else.
+    pub(crate) fn only_candidates(self) -> Option<u64> {
+        (!self.other).then_some(self.candidates)
+    }
+
     pub(crate) fn only_local(self) -> bool {
         self.local && !self.other && self.candidates == 0
     }
 }
+
+/// What a *transparent* function (`transparent_callees.rs`) accesses: through which of its
+/// parameters (by index, at most 64) it reads and writes. Everything else it accesses is
+/// its own allocas.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Summary {
+    pub reads: u64,
+    pub writes: u64,
+}
+
+impl Summary {
+    /// The accesses a call of the function makes, as (address argument, writes).
+    pub(crate) fn accesses(self, call: LLVMValueRef) -> Vec<(LLVMValueRef, bool)> {
+        let mut out = Vec::new();
+        for k in 0..64u32 {
+            let (r, w) = (self.reads >> k & 1 != 0, self.writes >> k & 1 != 0);
+            if !r && !w {
+                continue;
+            }
+            // SAFETY: a call of a function with a parameter `k` has an argument `k`.
+            let arg = unsafe { LLVMGetOperand(call, k) };
+            if r {
+                out.push((arg, false));
+            }
+            if w {
+                out.push((arg, true));
+            }
+        }
+        out
+    }
+}
+
+/// The module's transparent functions with their summaries.
+pub(crate) type Transparent = HashMap<LLVMValueRef, Summary>;
 
 /// One memory access of the function: its address operand and whether it writes.
 struct Access {
@@ -352,9 +392,10 @@ pub(crate) fn analyze(
     entry: LLVMBasicBlockRef,
     memory_free: &MemoryFreeFunctions,
     transient: &HashSet<LLVMValueRef>,
+    transparent: &Transparent,
 ) -> LeafRetags {
     let none = LeafRetags::default();
-    let Some(scan) = scan(func, entry, memory_free, transient) else {
+    let Some(scan) = scan(func, entry, memory_free, transient, transparent) else {
         return none;
     };
     if scan.candidates.is_empty() || scan.candidates.len() > 64 {
@@ -364,7 +405,7 @@ pub(crate) fn analyze(
         .candidates
         .iter()
         .copied()
-        .filter(|&c| !escapes(c, transient, memory_free))
+        .filter(|&c| !escapes(c, transient, memory_free, transparent))
         .collect();
     if kept.is_empty() {
         return none;
@@ -555,6 +596,7 @@ fn scan(
     entry: LLVMBasicBlockRef,
     memory_free: &MemoryFreeFunctions,
     transient: &HashSet<LLVMValueRef>,
+    transparent: &Transparent,
 ) -> Option<Scan> {
     let mut s = Scan {
         candidates: Vec::new(),
@@ -622,6 +664,17 @@ fn scan(
                             }
                         } else if never_returns(i) {
                             s.noreturn_calls.push(i);
+                        } else if let Some(summary) =
+                            transparent.get(&strip_constant_offsets(LLVMGetCalledValue(i)))
+                        {
+                            // Its accesses are this function's, through the arguments.
+                            for (addr, write) in summary.accesses(i) {
+                                s.accesses.push(Access {
+                                    inst: i,
+                                    addr,
+                                    write,
+                                });
+                            }
                         } else if !memory_free
                             .contains(strip_constant_offsets(LLVMGetCalledValue(i)))
                         {
@@ -723,10 +776,11 @@ pub(crate) fn is_write_only_slot(v: LLVMValueRef) -> bool {
 /// (elided: its result is `c`) passes it on to its own uses. A memory-free callee that
 /// returns no pointer cannot hand it back (it stores only to its own allocas): passing it
 /// to one is no escape (`copy_nonoverlapping`'s precondition check takes its pointers).
-fn escapes(
+pub(crate) fn escapes(
     c: LLVMValueRef,
     transient: &HashSet<LLVMValueRef>,
     memory_free: &MemoryFreeFunctions,
+    transparent: &Transparent,
 ) -> bool {
     let mut work = vec![c];
     let mut seen: HashSet<LLVMValueRef> = HashSet::from([c]);
@@ -789,10 +843,15 @@ fn escapes(
                         if intrinsic_name(user).is_none()
                             && !never_returns(user)
                             && LLVMGetCalledValue(user) != v
-                            && memory_free
+                            && (memory_free
                                 .contains(strip_constant_offsets(LLVMGetCalledValue(user)))
+                                || transparent.contains_key(&strip_constant_offsets(
+                                    LLVMGetCalledValue(user),
+                                )))
                             && !holds_pointer(LLVMTypeOf(user)) =>
                     {
+                        // Keeps nothing and hands nothing back (a transparent callee's
+                        // parameters do not escape it either).
                         vec![]
                     }
                     LLVMCall => {
@@ -827,7 +886,7 @@ fn escapes(
 /// Whether a value of type `t` can carry a pointer (a pointer, or an aggregate or vector
 /// with one). Integers can too, through `ptrtoint`, but a pointer made back from one has
 /// wildcard provenance, which the bases of an access never count as the candidate's.
-fn holds_pointer(t: LLVMTypeRef) -> bool {
+pub(crate) fn holds_pointer(t: LLVMTypeRef) -> bool {
     use inkwell::llvm_sys::LLVMTypeKind::*;
     // SAFETY: live LLVM types of this module (the bsan-ir contract).
     unsafe {
@@ -864,6 +923,19 @@ impl<'a> BaseFinder<'a> {
         BaseFinder {
             candidates,
             transparent: None,
+            memo: HashMap::new(),
+        }
+    }
+
+    /// Bases over `candidates` (any values: a function's parameters, too), seeing through
+    /// the elided retags in `elided` to their operands.
+    pub(crate) fn through(
+        candidates: &'a [LLVMValueRef],
+        elided: &'a HashSet<LLVMValueRef>,
+    ) -> BaseFinder<'a> {
+        BaseFinder {
+            candidates,
+            transparent: Some(elided),
             memo: HashMap::new(),
         }
     }

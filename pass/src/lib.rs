@@ -44,7 +44,8 @@
 //!    shape, memory intrinsics, allocators, trackable globals, constant offsets);
 //!    `shadow` — the shadow types (`Prov`, `Shadow`, pointer leaves); `elide` — escape
 //!    analysis of allocas (what need not be checked); `leaf_retags` — the protected retags
-//!    a leaf function needs no tag for; `returned_retags` — those of a function
+//!    a leaf function needs no tag for; `transparent_callees` — helpers a leaf may call
+//!    as if inlined; `returned_retags` — those of a function
 //!    that only hands its reference back; `repeated_checks` — access checks an identical
 //!    earlier one makes redundant; `transient_retags` — unprotected retags used only
 //!    right where they are made; `forwarded_retags` — those of a function that only
@@ -129,4 +130,5 @@ mod shadow;
 mod stack;
 mod stats;
 mod transient_retags;
+mod transparent_callees;
 mod unwind;

@@ -82,6 +82,8 @@ pub(crate) struct Stats {
     pub checks_repeated: u64,
     /// Of `retags_elided`, those of pass-through functions (`returned_retags.rs`).
     pub retags_passed_through: u64,
+    /// Functions a leaf may call as if inlined (`transparent_callees.rs`).
+    pub transparent_functions: u64,
 }
 
 impl fmt::Display for Stats {
@@ -96,7 +98,7 @@ impl fmt::Display for Stats {
              functions_ignored_callees={} retags_erased={} constant_intrinsics_lowered={} \
              retags_elided={} late_retags={} memory_free_functions={} \
              retags_forwarded={} retags_transient={} checks_repeated={} \
-             retags_passed_through={}",
+             retags_passed_through={} transparent_functions={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -133,6 +135,7 @@ impl fmt::Display for Stats {
             self.retags_transient,
             self.checks_repeated,
             self.retags_passed_through,
+            self.transparent_functions,
         )
     }
 }
