@@ -19,13 +19,18 @@
 //!
 //! An elided retag is lowered to `__bsan_retag_check` (its implicit read through the
 //! parent `p`, checked exactly as `__bsan_retag` checks it, nothing created), and every use
-//! of `c` takes `p`'s provenance. Two cases are elided:
+//! of `c` takes `p`'s provenance. Three cases are elided:
 //!
 //! * **Read-only**: no instruction writes memory other than the function's own allocas.
 //!   Then every non-escaping candidate is elided.
 //! * **Single writer**: one candidate `c` is a `&mut` (or `Box`), and every access outside
 //!   the function's own allocas is made through pointers derived only from `c`; the only
 //!   other retags are entry candidates. Then `c` alone is elided.
+//! * **Writer and readers**: the first candidate `w` is a `&mut` to `Freeze` memory (not a
+//!   `Box`), every write outside the function's own allocas is made through pointers
+//!   derived only from `w`, and every other candidate is a non-escaping `&T` to `Freeze`
+//!   memory; the only other retags are entry candidates. Then `w` is kept and the `&T`s
+//!   are elided (SipHash's `write(&mut self, msg: &[u8])`).
 //!
 //! # Why nothing is missed (model §2–§4)
 //!
@@ -58,6 +63,17 @@
 //!   it, but only if it landed within the call's few instructions: the same write a moment
 //!   later is allowed, so no run can rely on seeing it. We accept that loss for the cost of
 //!   a tag and a protector per call.
+//! * Writer and readers. A reader `r` is Frozen on its whole range (its retag reads all
+//!   of it): reads through it never fail, and what its state and protector guard against
+//!   is a write to those bytes through anything else. The only writes are through `w`,
+//!   whose retag comes first and is kept with its protector: `r`'s implicit read, right
+//!   after, is a foreign read to `w` wherever the two overlap, which makes `w` (protected,
+//!   Reserved, `Freeze`) conflicted there, so a write through `w` to any byte of `r`'s range
+//!   is reported by `w` itself, before it could change `r`. (A write through `w` before
+//!   `r`'s retag would make that retag's read a foreign read of a protected Active `w`:
+//!   also reported.) With no write reaching `r`'s bytes, `r` stays Frozen, exactly as its
+//!   late tag is made before a call that never returns, and its release repeats its
+//!   implicit read. Other threads: as above.
 //! * `c`'s release. It is a read (or a write, if `c` became Active) through `c` over the
 //!   bytes `c` accessed; with no foreign access to `c` in between it repeats what the
 //!   function's own accesses through `c` already did, and Tree Borrows transitions are
@@ -104,7 +120,7 @@ use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::LLVMOpcode;
 
-use bsan_abi::retag_flags::{MUTABLE, PROTECTED};
+use bsan_abi::retag_flags::{BOX, FREEZE, MUTABLE, PROTECTED};
 use bsan_ir::attrs;
 use bsan_ir::iter;
 use bsan_ir::value::value_name;
@@ -465,7 +481,45 @@ pub(crate) fn analyze(
             transient: HashSet::new(),
         };
     }
-    none
+    writer_and_readers(&scan, &kept, &classified).map_or(none, |readers| LeafRetags {
+        elided: readers,
+        panics: !scan.noreturn_calls.is_empty(),
+        transient: HashSet::new(),
+    })
+}
+
+/// The *writer and readers* case (module docs): the readers to elide, if one `&mut` to
+/// `Freeze` memory, retagged first and kept, makes every write, and the other candidates are
+/// non-escaping `&T` to `Freeze` memory that are only read through.
+fn writer_and_readers(
+    scan: &Scan,
+    kept: &[LLVMValueRef],
+    classified: &[(Bases, bool, LLVMValueRef)],
+) -> Option<Vec<LLVMValueRef>> {
+    let (first, rest) = scan.candidates.split_first()?;
+    let w = *first;
+    if flags(w) & (MUTABLE | FREEZE) as u64 != (MUTABLE | FREEZE) as u64
+        || flags(w) & BOX as u64 != 0
+    {
+        return None;
+    }
+    let mut readers = Vec::new();
+    for &r in rest {
+        let f = flags(r);
+        if f & (MUTABLE | BOX) as u64 != 0 || f & FREEZE as u64 == 0 || !kept.contains(&r) {
+            return None;
+        }
+        readers.push(r);
+    }
+    if readers.is_empty() {
+        return None;
+    }
+    // Every write is through the writer alone (bit 0): none through a reader.
+    classified
+        .iter()
+        .filter(|&&(b, w, _)| w && !b.only_local())
+        .all(|&(b, _, _)| b.only_candidates() == Some(1))
+        .then_some(readers)
 }
 
 /// The calls in `func` that never return, where elided retags are made late (after any

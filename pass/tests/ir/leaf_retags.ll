@@ -2,7 +2,7 @@
 ; __bsan_retag_check, no frame; made late before a call that never returns; kept whenever
 ; a check could depend on the tag.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=14 {{.*}}retags_elided=7 late_retags=2
+; CHECK: bsan-pass: stats: functions=17 {{.*}}retags_elided=8 late_retags=2
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -261,4 +261,53 @@ start:
   %b = load i8, ptr %r
   %back = load ptr, ptr %dbg
   ret ptr %back
+}
+
+; Writer and readers: SipHash's `write(&mut self, msg: &[u8])`. The `&mut` (to `Freeze`
+; memory, 11) is retagged first and kept; the `&[u8]` (9), only read, is elided.
+; CHECK-LABEL: define void @write_msg(ptr %s, ptr %m, i64 %n)
+; CHECK: call void @__bsan_func_entry(
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %s
+; CHECK: call void @__bsan_retag_check(ptr %m,
+; CHECK: call void @__bsan_func_exit(
+define void @write_msg(ptr %s, ptr %m, i64 %n) {
+start:
+  %rs = call ptr @__rust_retag_reg(ptr %s, i64 16, i8 11, ptr null, ptr null)
+  %rm = call ptr @__rust_retag_reg(ptr %m, i64 %n, i8 9, ptr null, ptr null)
+  %b = load i8, ptr %rm
+  %w = zext i8 %b to i64
+  store i64 %w, ptr %rs
+  ret void
+}
+
+; The reader retagged before the writer: its implicit read would not conflict the writer.
+; Both kept.
+; CHECK-LABEL: define void @reader_first(ptr %m, ptr %s)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %m
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %s
+; CHECK-NOT: __bsan_retag_check
+; CHECK: ret void
+define void @reader_first(ptr %m, ptr %s) {
+start:
+  %rm = call ptr @__rust_retag_reg(ptr %m, i64 8, i8 9, ptr null, ptr null)
+  %rs = call ptr @__rust_retag_reg(ptr %s, i64 16, i8 11, ptr null, ptr null)
+  %b = load i64, ptr %rm
+  store i64 %b, ptr %rs
+  ret void
+}
+
+; A writer to interior-mutable memory (3: no FREEZE) is not conflicted by a foreign read:
+; both kept.
+; CHECK-LABEL: define void @writer_not_freeze(ptr %s, ptr %m)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %s
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %m
+; CHECK-NOT: __bsan_retag_check
+; CHECK: ret void
+define void @writer_not_freeze(ptr %s, ptr %m) {
+start:
+  %rs = call ptr @__rust_retag_reg(ptr %s, i64 16, i8 3, ptr null, ptr null)
+  %rm = call ptr @__rust_retag_reg(ptr %m, i64 8, i8 9, ptr null, ptr null)
+  %b = load i64, ptr %rm
+  store i64 %b, ptr %rs
+  ret void
 }
