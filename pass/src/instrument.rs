@@ -84,8 +84,7 @@ pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) 
         let (planned, forwarded, passed) = loop {
             let (mut planned, forwarded) =
                 crate::forwarded_retags::plan(&to_instrument, &memory_free, &transparent);
-            let passed =
-                crate::returned_retags::plan(module, &to_instrument, &memory_free, &mut planned);
+            let passed = crate::returned_retags::plan(&to_instrument, &memory_free, &mut planned);
             rounds += 1;
             let next = crate::transparent_callees::find(
                 &to_instrument,

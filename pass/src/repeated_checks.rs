@@ -102,7 +102,7 @@ pub(crate) fn find(
                         seen.clear();
                         continue;
                     }
-                    let (base, offset) = cx.canonical(addr, i);
+                    let (base, offset) = cx.canonical(addr);
                     if cx.is_private(base) {
                         continue;
                     }
@@ -137,7 +137,7 @@ pub(crate) fn find(
                         } else if let Some(name) = intrinsic_name(i) {
                             if crate::classify::mem_intrinsic(&name).is_some() {
                                 let dst = LLVMGetOperand(i, 0);
-                                let (dbase, _) = cx.canonical(dst, i);
+                                let (dbase, _) = cx.canonical(dst);
                                 if !cx.is_private(dbase) {
                                     seen.clear();
                                 } else {
@@ -174,8 +174,8 @@ struct Canon {
 }
 
 impl Canon {
-    /// `addr` as (canonical base, constant offset), at the access `at`.
-    fn canonical(&mut self, addr: LLVMValueRef, at: LLVMValueRef) -> (LLVMValueRef, i64) {
+    /// `addr` as (canonical base, constant offset).
+    fn canonical(&mut self, addr: LLVMValueRef) -> (LLVMValueRef, i64) {
         let (mut base, mut offset) = bsan_ir::glue::strip_offsets(addr, self.module);
         // A bounded walk: each step moves to a value stored into a slot.
         for _ in 0..8 {
@@ -189,7 +189,7 @@ impl Canon {
             let Some((store, value)) = self.single_store(slot) else {
                 break;
             };
-            if !self.before(store, base, at) {
+            if !self.before(store, base) {
                 break;
             }
             let (b, o) = bsan_ir::glue::strip_offsets(value, self.module);
@@ -231,9 +231,10 @@ impl Canon {
         s
     }
 
-    /// Whether the entry-block `store` comes before the reload `load`, which is used by
-    /// the access `at` (the reload is in `at`'s block or dominated by the entry block).
-    fn before(&self, store: LLVMValueRef, load: LLVMValueRef, _at: LLVMValueRef) -> bool {
+    /// Whether the entry-block `store` comes before the reload `load` on every path: it is
+    /// earlier in the entry block, or `load` is in another block (which the entry block
+    /// dominates).
+    fn before(&self, store: LLVMValueRef, load: LLVMValueRef) -> bool {
         // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let lb = unsafe { LLVMGetInstructionParent(load) };
         if lb != self.entry {

@@ -64,13 +64,11 @@ use crate::leaf_retags::{
 /// Adds to `planned` the candidate of every pass-through function among `funcs` that
 /// elides nothing yet; returns how many.
 pub(crate) fn plan(
-    module: LLVMModuleRef,
     funcs: &[LLVMValueRef],
     memory_free: &MemoryFreeFunctions,
     planned: &mut HashMap<LLVMValueRef, LeafRetags>,
 ) -> u64 {
     let instrumented: HashSet<LLVMValueRef> = funcs.iter().copied().collect();
-    let _ = module;
     let mut n = 0;
     for &f in funcs {
         if planned.get(&f).is_some_and(|l| !l.elided.is_empty()) {
