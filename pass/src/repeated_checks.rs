@@ -7,7 +7,8 @@
 //!
 //! Within one basic block, a non-atomic load (store) whose address is `base + c` is not
 //! checked if the latest earlier access in the block with the same *canonical base*, the
-//! same constant offset `c` and the same size was a load (store) too, and nothing in
+//! same constant offset `c` and the same size was a load (store) too, no access of the
+//! other kind to any of those bytes through the same base came since, and nothing in
 //! between *interferes*. The canonical base of an address strips constant GEPs and casts
 //! ([`bsan_ir::glue::strip_offsets`]) and sees through reloads of a pointer slot stored to
 //! exactly once, in the entry block, before the reload (the `-O0` spill of a parameter):
@@ -113,12 +114,19 @@ pub(crate) fn find(
                         continue;
                     }
                     // Another base: what it may change (module docs). The same base at
-                    // other bytes changes nothing a repeat needs.
+                    // other bytes changes nothing a repeat needs; at overlapping bytes, an
+                    // access of the other kind ends the repeats of the entry.
                     let other_base = |k: &(LLVMValueRef, i64, u64)| k.0 != base;
+                    let overlaps = |k: &(LLVMValueRef, i64, u64)| {
+                        k.1 < offset.saturating_add(size as i64)
+                            && offset < k.1.saturating_add(k.2 as i64)
+                    };
                     if write {
-                        seen.retain(|k, _| !other_base(k));
+                        // Everything of another base ends; this base's reads of these bytes too.
+                        seen.retain(|k, w| !other_base(k) && (*w || !overlaps(k)));
                     } else {
-                        seen.retain(|k, w| !(other_base(k) && *w));
+                        // Writes end their repeats: another base's, and this base's over these bytes.
+                        seen.retain(|k, w| !*w || !(other_base(k) || overlaps(k)));
                     }
                     seen.insert(key, write);
                     continue;

@@ -118,3 +118,18 @@ next:
   %c = add i64 %a, %b
   ret i64 %c
 }
+
+; A read of part of the same bytes between two writes through the same pointer: the second
+; write is checked (an access of the other kind to those bytes came between).
+; CHECK-LABEL: define void @overlap(ptr %p)
+; CHECK: call void @__bsan_write(ptr %p, i64 8,
+; CHECK: call void @__bsan_read(ptr %p, i64 4,
+; CHECK: call void @__bsan_write(ptr %p, i64 8,
+; CHECK: ret void
+define void @overlap(ptr %p) {
+start:
+  store i64 1, ptr %p
+  %a = load i32, ptr %p
+  store i64 2, ptr %p
+  ret void
+}
