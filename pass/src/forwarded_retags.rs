@@ -72,7 +72,8 @@ use bsan_ir::iter;
 use crate::classify::{retag_kind, strip_constant_offsets};
 use crate::leaf_retags::{
     flags, intrinsic_name, is_candidate, is_definitive, is_memory_free_intrinsic, is_slot,
-    never_returns, BaseFinder, LeafRetags, MemoryFreeFunctions,
+    mem_intrinsic_accesses, memory_effect, never_returns, BaseFinder, LeafRetags, MemoryEffect,
+    MemoryFreeFunctions,
 };
 
 /// For every function in `funcs` (all of which `instrumented` will instrument, with their
@@ -207,16 +208,20 @@ fn forwarding_body(
     let mut call = None;
     let mut addrs = Vec::new();
     for i in iter::all_instructions(f) {
+        match memory_effect(i) {
+            MemoryEffect::Opaque => return None,
+            MemoryEffect::Access(a, _) => {
+                addrs.push(a);
+                continue;
+            }
+            MemoryEffect::Other => {}
+        }
         use LLVMOpcode::*;
         // SAFETY: live LLVM handles of this module; the operand indices are those of
         // each opcode.
         unsafe {
             match LLVMGetInstructionOpcode(i) {
-                LLVMLoad | LLVMStore if LLVMIsAtomic(i) != 0 => return None,
-                LLVMLoad => addrs.push(LLVMGetOperand(i, 0)),
-                LLVMStore => addrs.push(LLVMGetOperand(i, 1)),
-                LLVMAtomicRMW | LLVMAtomicCmpXchg | LLVMFence | LLVMVAArg | LLVMInvoke
-                | LLVMCallBr => return None,
+                LLVMInvoke => return None,
                 LLVMCall => {
                     let callee = strip_constant_offsets(LLVMGetCalledValue(i));
                     if LLVMIsAFunction(callee).is_null() {
@@ -230,10 +235,7 @@ fn forwarding_body(
                         }
                     } else if let Some(name) = intrinsic_name(i) {
                         if let Some(op) = crate::classify::mem_intrinsic(&name) {
-                            addrs.push(LLVMGetOperand(i, 0));
-                            if op == crate::classify::MemOp::Copy {
-                                addrs.push(LLVMGetOperand(i, 1));
-                            }
+                            addrs.extend(mem_intrinsic_accesses(i, op).map(|(a, _)| a));
                         } else if !is_memory_free_intrinsic(&name) {
                             return None;
                         }

@@ -215,6 +215,47 @@ impl Summary {
     }
 }
 
+/// What an instruction does to memory, for the analyses that walk a whole body
+/// (`memory_free_body`, forwarders, pass-throughs, transparent callees).
+pub(crate) enum MemoryEffect {
+    /// A non-atomic load (`false`) or store (`true`) at this address.
+    Access(LLVMValueRef, bool),
+    /// An atomic access, a fence, `va_arg` or `callbr`: synchronization or control flow
+    /// these analyses do not follow.
+    Opaque,
+    /// Anything else (calls included): the caller decides.
+    Other,
+}
+
+/// [`MemoryEffect`] of `i`.
+pub(crate) fn memory_effect(i: LLVMValueRef) -> MemoryEffect {
+    use LLVMOpcode::*;
+    // SAFETY: live LLVM handles of this module; the operand indices are those of each
+    // opcode.
+    unsafe {
+        match LLVMGetInstructionOpcode(i) {
+            LLVMLoad | LLVMStore if LLVMIsAtomic(i) != 0 => MemoryEffect::Opaque,
+            LLVMLoad => MemoryEffect::Access(LLVMGetOperand(i, 0), false),
+            LLVMStore => MemoryEffect::Access(LLVMGetOperand(i, 1), true),
+            LLVMAtomicRMW | LLVMAtomicCmpXchg | LLVMFence | LLVMVAArg | LLVMCallBr => {
+                MemoryEffect::Opaque
+            }
+            _ => MemoryEffect::Other,
+        }
+    }
+}
+
+/// The accesses of a call of the memory intrinsic `name` (`mem_intrinsic`): its
+/// destination is written, a copy's source read.
+pub(crate) fn mem_intrinsic_accesses(
+    call: LLVMValueRef,
+    op: crate::classify::MemOp,
+) -> impl Iterator<Item = (LLVMValueRef, bool)> {
+    // SAFETY: a memory intrinsic has its destination and source as operands 0 and 1.
+    let (dst, src) = unsafe { (LLVMGetOperand(call, 0), LLVMGetOperand(call, 1)) };
+    std::iter::once((dst, true)).chain((op == crate::classify::MemOp::Copy).then_some((src, false)))
+}
+
 /// The module's transparent functions with their summaries.
 pub(crate) type Transparent = HashMap<LLVMValueRef, Summary>;
 
@@ -349,17 +390,19 @@ fn memory_free_body(f: LLVMValueRef) -> Option<Body> {
     };
     let mut addrs = Vec::new();
     for i in iter::all_instructions(f) {
+        match memory_effect(i) {
+            MemoryEffect::Opaque => return None,
+            MemoryEffect::Access(a, _) => {
+                addrs.push(a);
+                continue;
+            }
+            MemoryEffect::Other => {}
+        }
         use LLVMOpcode::*;
         // SAFETY: live LLVM handles of this module; the operand indices are those of
         // each opcode.
         unsafe {
             match LLVMGetInstructionOpcode(i) {
-                LLVMLoad | LLVMStore if LLVMIsAtomic(i) != 0 => return None,
-                LLVMLoad => addrs.push(LLVMGetOperand(i, 0)),
-                LLVMStore => addrs.push(LLVMGetOperand(i, 1)),
-                LLVMAtomicRMW | LLVMAtomicCmpXchg | LLVMFence | LLVMVAArg | LLVMCallBr => {
-                    return None
-                }
                 LLVMResume => body.unwinds |= !nounwind,
                 LLVMCall | LLVMInvoke => {
                     let callee = strip_constant_offsets(LLVMGetCalledValue(i));
@@ -371,10 +414,7 @@ fn memory_free_body(f: LLVMValueRef) -> Option<Body> {
                     }
                     if let Some(name) = intrinsic_name(i) {
                         if let Some(op) = crate::classify::mem_intrinsic(&name) {
-                            addrs.push(LLVMGetOperand(i, 0));
-                            if op == crate::classify::MemOp::Copy {
-                                addrs.push(LLVMGetOperand(i, 1));
-                            }
+                            addrs.extend(mem_intrinsic_accesses(i, op).map(|(a, _)| a));
                         } else if !is_memory_free_intrinsic(&name) {
                             return None;
                         }
@@ -701,18 +741,13 @@ fn scan(
                             }
                         } else if let Some(name) = intrinsic_name(i) {
                             if let Some(op) = crate::classify::mem_intrinsic(&name) {
-                                s.accesses.push(Access {
-                                    inst: i,
-                                    addr: LLVMGetOperand(i, 0),
-                                    write: true,
-                                });
-                                if op == crate::classify::MemOp::Copy {
-                                    s.accesses.push(Access {
+                                s.accesses.extend(mem_intrinsic_accesses(i, op).map(
+                                    |(addr, write)| Access {
                                         inst: i,
-                                        addr: LLVMGetOperand(i, 1),
-                                        write: false,
-                                    });
-                                }
+                                        addr,
+                                        write,
+                                    },
+                                ));
                             } else if !is_memory_free_intrinsic(&name) {
                                 return None;
                             }

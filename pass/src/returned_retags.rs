@@ -58,7 +58,8 @@ use bsan_ir::iter;
 use crate::classify::{retag_kind, strip_constant_offsets, RetagKind};
 use crate::leaf_retags::{
     flags, intrinsic_name, is_candidate, is_memory_free_intrinsic, is_no_ranges, is_slot,
-    is_write_only_slot, never_returns, BaseFinder, LeafRetags, MemoryFreeFunctions,
+    is_write_only_slot, memory_effect, never_returns, BaseFinder, LeafRetags, MemoryEffect,
+    MemoryFreeFunctions,
 };
 
 /// Adds to `planned` the candidate of every pass-through function among `funcs` that
@@ -107,17 +108,21 @@ fn pass_through(f: LLVMValueRef, memory_free: &MemoryFreeFunctions) -> Option<LL
     let mut addrs = Vec::new();
     let mut rets = Vec::new();
     for i in iter::all_instructions(f) {
+        match memory_effect(i) {
+            MemoryEffect::Opaque => return None,
+            MemoryEffect::Access(a, _) => {
+                addrs.push(a);
+                continue;
+            }
+            MemoryEffect::Other => {}
+        }
         use LLVMOpcode::*;
         // SAFETY: live LLVM handles of this module; the operand indices are those of each
         // opcode.
         unsafe {
             match LLVMGetInstructionOpcode(i) {
-                LLVMLoad | LLVMStore if LLVMIsAtomic(i) != 0 => return None,
-                LLVMLoad => addrs.push(LLVMGetOperand(i, 0)),
-                LLVMStore => addrs.push(LLVMGetOperand(i, 1)),
                 LLVMRet => rets.push(LLVMGetOperand(i, 0)),
-                LLVMAtomicRMW | LLVMAtomicCmpXchg | LLVMFence | LLVMVAArg | LLVMInvoke
-                | LLVMCallBr | LLVMResume => return None,
+                LLVMInvoke | LLVMResume => return None,
                 LLVMCall => {
                     let callee = strip_constant_offsets(LLVMGetCalledValue(i));
                     if LLVMIsAFunction(callee).is_null() {

@@ -49,7 +49,8 @@ use bsan_ir::iter;
 use crate::classify::{retag_kind, strip_constant_offsets, RetagKind};
 use crate::leaf_retags::{
     aborts, escapes, holds_pointer, intrinsic_name, is_definitive, is_memory_free_intrinsic,
-    never_returns, BaseFinder, LeafRetags, MemoryFreeFunctions, Summary, Transparent,
+    mem_intrinsic_accesses, memory_effect, never_returns, BaseFinder, LeafRetags, MemoryEffect,
+    MemoryFreeFunctions, Summary, Transparent,
 };
 
 /// The functions among `funcs` that are transparent given the retags `planned` elides and
@@ -90,16 +91,20 @@ fn summarize(
     let mut elided: HashSet<LLVMValueRef> = HashSet::new();
     let mut accesses: Vec<(LLVMValueRef, bool)> = Vec::new();
     for i in iter::all_instructions(g) {
+        match memory_effect(i) {
+            MemoryEffect::Opaque => return None,
+            MemoryEffect::Access(a, write) => {
+                accesses.push((a, write));
+                continue;
+            }
+            MemoryEffect::Other => {}
+        }
         use LLVMOpcode::*;
         // SAFETY: live LLVM handles of this module; the operand indices are those of each
         // opcode.
         unsafe {
             match LLVMGetInstructionOpcode(i) {
-                LLVMLoad | LLVMStore if LLVMIsAtomic(i) != 0 => return None,
-                LLVMLoad => accesses.push((LLVMGetOperand(i, 0), false)),
-                LLVMStore => accesses.push((LLVMGetOperand(i, 1), true)),
-                LLVMAtomicRMW | LLVMAtomicCmpXchg | LLVMFence | LLVMVAArg | LLVMInvoke
-                | LLVMCallBr | LLVMResume => return None,
+                LLVMInvoke | LLVMResume => return None,
                 LLVMCall => {
                     let callee = strip_constant_offsets(LLVMGetCalledValue(i));
                     if LLVMIsAFunction(callee).is_null() {
@@ -114,10 +119,7 @@ fn summarize(
                         accesses.push((LLVMGetOperand(i, 0), false));
                     } else if let Some(name) = intrinsic_name(i) {
                         if let Some(op) = crate::classify::mem_intrinsic(&name) {
-                            accesses.push((LLVMGetOperand(i, 0), true));
-                            if op == crate::classify::MemOp::Copy {
-                                accesses.push((LLVMGetOperand(i, 1), false));
-                            }
+                            accesses.extend(mem_intrinsic_accesses(i, op));
                         } else if !is_memory_free_intrinsic(&name) {
                             return None;
                         }
