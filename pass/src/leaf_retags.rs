@@ -6,11 +6,12 @@
 //!
 //! A *candidate* is a function-entry retag: a `__rust_retag_reg` in the entry block with
 //! constant flags that include `PROTECTED` and no `UnsafeCell`/`UnsafePinned` ranges. Its
-//! result `c` must not *escape*: followed through GEPs, casts, freeze, phis, selects and
+//! result `c` must not *escape*: followed through GEPs, casts, freeze, phis, selects,
 //! whole-pointer spill slots (an alloca only loaded from and stored to, the `-O0` debug
-//! spill), it reaches only load/store addresses, comparisons, debug/lifetime intrinsics,
-//! memcpy/memmove/memset pointer operands and write-only slots (a slice's debug spill,
-//! [`is_write_only_slot`]). The function must be a *leaf*: besides
+//! spill) and slots lent to transparent callees (`a < b` on two `&T`:
+//! [`is_slot_lent_to_transparent`]), it reaches only load/store addresses, comparisons,
+//! debug/lifetime intrinsics, memcpy/memmove/memset pointer operands and write-only slots
+//! (a slice's debug spill, [`is_write_only_slot`]). The function must be a *leaf*: besides
 //! retag intrinsics it calls only intrinsics that touch no memory, memory intrinsics,
 //! functions that never return (`noreturn`: the panic paths of overflow and bounds checks),
 //! and *memory-free functions* of the module ([`MemoryFreeFunctions`]: `-O0` leaves its
@@ -155,6 +156,8 @@ impl LeafRetags {
 pub(crate) struct Bases {
     local: bool,
     candidates: u64,
+    /// Loaded from the start of a candidate's pointee ([`BaseFinder::indirect`] only).
+    indirect: u64,
     other: bool,
 }
 
@@ -163,12 +166,14 @@ impl Bases {
         Bases {
             local: self.local || o.local,
             candidates: self.candidates | o.candidates,
+            indirect: self.indirect | o.indirect,
             other: self.other || o.other,
         }
     }
     const OTHER: Bases = Bases {
         local: false,
         candidates: 0,
+        indirect: 0,
         other: true,
     };
     /// Only the function's own allocas, and at least one (an empty set, a slot never
@@ -176,42 +181,89 @@ impl Bases {
     /// The candidates (as bits) if the pointer may be derived only from them and the
     /// function's own allocas; `None` if it may be derived from anything else.
     pub(crate) fn only_candidates(self) -> Option<u64> {
-        (!self.other).then_some(self.candidates)
+        (!self.other && self.indirect == 0).then_some(self.candidates)
+    }
+
+    /// Loaded from the start of candidate `k`'s pointee.
+    pub(crate) fn indirect_of(k: usize) -> Bases {
+        Bases {
+            indirect: 1 << k,
+            ..Bases::default()
+        }
+    }
+
+    /// The candidates (as bits) from whose pointee's start the pointer may be loaded.
+    pub(crate) fn indirect(self) -> u64 {
+        self.indirect
+    }
+
+    /// The candidates the pointer may be derived from, and those from whose pointee's
+    /// start it may be loaded, if it may be derived from nothing else (but local allocas).
+    pub(crate) fn direct_and_indirect(self) -> Option<(u64, u64)> {
+        (!self.other).then_some((self.candidates, self.indirect))
     }
 
     pub(crate) fn only_local(self) -> bool {
-        self.local && !self.other && self.candidates == 0
+        self.local && !self.other && self.candidates == 0 && self.indirect == 0
     }
 }
 
 /// What a *transparent* function (`transparent_callees.rs`) accesses: through which of its
-/// parameters (by index, at most 64) it reads and writes. Everything else it accesses is
-/// its own allocas.
+/// parameters (by index, at most 64) it reads and writes, and through which it reads and
+/// writes *indirectly*: through the pointer it loads from the start of that parameter's
+/// pointee (`<&T as PartialOrd>::lt(&a, &b)` reads `**self`), and which parameters' pointees
+/// it may *leak* (copy a pointer held there to where it may outlive the call or be used
+/// for accesses this summary does not list). A parameter accessed indirectly is never
+/// written through directly. Everything else it accesses is its own allocas.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Summary {
     pub reads: u64,
     pub writes: u64,
+    pub indirect_reads: u64,
+    pub indirect_writes: u64,
+    pub leaks: u64,
+}
+
+/// One access of a transparent callee, as its caller sees it.
+#[derive(Clone, Copy)]
+pub(crate) struct CalleeAccess {
+    /// The argument the access goes through.
+    pub arg: LLVMValueRef,
+    pub write: bool,
+    /// Through the pointer stored at the start of `arg`'s pointee, not through `arg`.
+    pub indirect: bool,
 }
 
 impl Summary {
-    /// The accesses a call of the function makes, as (address argument, writes).
-    pub(crate) fn accesses(self, call: LLVMValueRef) -> Vec<(LLVMValueRef, bool)> {
+    /// The accesses a call of the function makes.
+    pub(crate) fn accesses(self, call: LLVMValueRef) -> Vec<CalleeAccess> {
         let mut out = Vec::new();
         for k in 0..64u32 {
-            let (r, w) = (self.reads >> k & 1 != 0, self.writes >> k & 1 != 0);
-            if !r && !w {
-                continue;
-            }
-            // SAFETY: a call of a function with a parameter `k` has an argument `k`.
-            let arg = unsafe { LLVMGetOperand(call, k) };
-            if r {
-                out.push((arg, false));
-            }
-            if w {
-                out.push((arg, true));
+            let kinds = [
+                (self.reads, false, false),
+                (self.writes, true, false),
+                (self.indirect_reads, false, true),
+                (self.indirect_writes, true, true),
+            ];
+            for (bits, write, indirect) in kinds {
+                if bits >> k & 1 != 0 {
+                    // SAFETY: a call of a function with a parameter `k` has an argument `k`.
+                    let arg = unsafe { LLVMGetOperand(call, k) };
+                    out.push(CalleeAccess {
+                        arg,
+                        write,
+                        indirect,
+                    });
+                }
             }
         }
         out
+    }
+
+    /// Whether a slot of the caller may be passed as parameter `k`, keeping what it holds:
+    /// the function neither writes through the parameter nor leaks its pointee.
+    pub(crate) fn borrows_slot(self, k: u32) -> bool {
+        k < 64 && (self.writes | self.leaks) >> k & 1 == 0
     }
 }
 
@@ -264,6 +316,9 @@ struct Access {
     inst: LLVMValueRef,
     addr: LLVMValueRef,
     write: bool,
+    /// A transparent callee's access through the pointer stored in `addr` (a slot of this
+    /// function, [`is_slot_lent_to_transparent`]), not through `addr`.
+    through_slot: bool,
 }
 
 /// Everything [`analyze`] needs from one walk over the function.
@@ -469,12 +524,21 @@ pub(crate) fn analyze(
     let mut bases = BaseFinder {
         candidates: &scan.candidates,
         transparent: Some(transient),
+        lent_to: Some(transparent),
+        indirect: false,
         memo: HashMap::new(),
     };
     let classified: Vec<(Bases, bool, LLVMValueRef)> = scan
         .accesses
         .iter()
-        .map(|a| (bases.of(a.addr), a.write, a.inst))
+        .map(|a| {
+            let b = if a.through_slot {
+                bases.in_slot(a.addr)
+            } else {
+                bases.of(a.addr)
+            };
+            (b, a.write, a.inst)
+        })
         .collect();
     let writes_outside = classified.iter().any(|&(b, w, _)| w && !b.only_local());
     if !writes_outside {
@@ -714,11 +778,13 @@ fn scan(
                         inst: i,
                         addr: LLVMGetOperand(i, 0),
                         write: false,
+                        through_slot: false,
                     }),
                     LLVMStore => s.accesses.push(Access {
                         inst: i,
                         addr: LLVMGetOperand(i, 1),
                         write: true,
+                        through_slot: false,
                     }),
                     LLVMAtomicRMW | LLVMAtomicCmpXchg | LLVMFence | LLVMVAArg | LLVMInvoke
                     | LLVMCallBr => return None,
@@ -732,6 +798,7 @@ fn scan(
                                 inst: i,
                                 addr: LLVMGetOperand(i, 0),
                                 write: false,
+                                through_slot: false,
                             });
                         } else if retag_kind(i).is_some() {
                             if bb == entry && is_candidate(i) {
@@ -746,6 +813,7 @@ fn scan(
                                         inst: i,
                                         addr,
                                         write,
+                                        through_slot: false,
                                     },
                                 ));
                             } else if !is_memory_free_intrinsic(&name) {
@@ -756,12 +824,14 @@ fn scan(
                         } else if let Some(summary) =
                             transparent.get(&strip_constant_offsets(LLVMGetCalledValue(i)))
                         {
-                            // Its accesses are this function's, through the arguments.
-                            for (addr, write) in summary.accesses(i) {
+                            // Its accesses are this function's, through the arguments (or
+                            // the pointers in the slots they address).
+                            for a in summary.accesses(i) {
                                 s.accesses.push(Access {
                                     inst: i,
-                                    addr,
-                                    write,
+                                    addr: a.arg,
+                                    write: a.write,
+                                    through_slot: a.indirect,
                                 });
                             }
                         } else if !memory_free
@@ -799,6 +869,47 @@ pub(crate) fn is_slot(v: LLVMValueRef) -> bool {
             }
         }
     })
+}
+
+/// A slot lent to transparent callees: an alloca whose every use is a load from it, a
+/// store *to* it, a debug/lifetime intrinsic, or an argument of a call of a transparent
+/// function (`transparent_callees.rs`) that neither writes through that parameter nor leaks
+/// its pointee ([`Summary::borrows_slot`]: `a < b`
+/// on two `&T` passes `&a` and `&b` to `<&T as PartialOrd>::lt`). A pointer stored in it
+/// comes back only through its loads and the callees' indirect accesses
+/// ([`Summary::indirect_reads`]), which never let it escape; nothing else changes what it
+/// holds.
+pub(crate) fn is_slot_lent_to_transparent(v: LLVMValueRef, transparent: &Transparent) -> bool {
+    use LLVMOpcode::*;
+    // SAFETY: live LLVM handles of this module; a call's arguments are its first operands,
+    // its callee the last.
+    unsafe {
+        if LLVMIsAAllocaInst(v).is_null() {
+            return false;
+        }
+        iter::users(v).all(|u| match LLVMGetInstructionOpcode(u) {
+            LLVMLoad => true,
+            LLVMStore => LLVMGetOperand(u, 1) == v && LLVMGetOperand(u, 0) != v,
+            LLVMCall => {
+                if intrinsic_name(u)
+                    .as_deref()
+                    .is_some_and(crate::classify::is_annotation_intrinsic)
+                {
+                    return true;
+                }
+                if retag_kind(u).is_some() || LLVMGetCalledValue(u) == v {
+                    return false;
+                }
+                let Some(summary) = transparent.get(&strip_constant_offsets(LLVMGetCalledValue(u)))
+                else {
+                    return false;
+                };
+                (0..LLVMGetNumArgOperands(u))
+                    .all(|k| LLVMGetOperand(u, k) != v || summary.borrows_slot(k))
+            }
+            _ => false,
+        })
+    }
 }
 
 /// What the store `store` does with the pointer `v`, one of its operands: `Some(vec![])`
@@ -886,6 +997,16 @@ pub(crate) fn escapes(
                     LLVMLoad | LLVMICmp => vec![],
                     LLVMStore => match stored_pointer_reloads(user, v) {
                         Some(reloads) => reloads,
+                        None if LLVMGetOperand(user, 0) == v
+                            && LLVMGetOperand(user, 1) != v
+                            && is_slot_lent_to_transparent(
+                                LLVMGetOperand(user, 1),
+                                transparent,
+                            ) =>
+                        {
+                            // The callees' indirect accesses do not let it escape.
+                            slot_loads(LLVMGetOperand(user, 1))
+                        }
                         None => return true,
                     },
                     LLVMAtomicRMW | LLVMAtomicCmpXchg => {
@@ -1004,6 +1125,12 @@ pub(crate) struct BaseFinder<'a> {
     candidates: &'a [LLVMValueRef],
     /// Elided retags, whose result is their operand.
     transparent: Option<&'a HashSet<LLVMValueRef>>,
+    /// Slots lent to these transparent functions count as slots
+    /// ([`is_slot_lent_to_transparent`]).
+    lent_to: Option<&'a Transparent>,
+    /// Whether a pointer loaded from the start of a candidate's pointee is an `indirect`
+    /// base (the parameters of a transparent function) rather than anything.
+    indirect: bool,
     memo: HashMap<LLVMValueRef, Bases>,
 }
 
@@ -1012,22 +1139,62 @@ impl<'a> BaseFinder<'a> {
         BaseFinder {
             candidates,
             transparent: None,
+            lent_to: None,
+            indirect: false,
             memo: HashMap::new(),
         }
     }
 
-    /// Bases over `candidates` (any values: a function's parameters, too), seeing through
-    /// the elided retags in `elided` to their operands.
-    pub(crate) fn through(
-        candidates: &'a [LLVMValueRef],
+    /// Bases over a function's parameters, seeing through the elided retags in `elided` to
+    /// their operands, which also knows the slots lent to the transparent functions `known`
+    /// and the pointers loaded from the start of a parameter's pointee (`indirect` bases).
+    pub(crate) fn parameters(
+        params: &'a [LLVMValueRef],
         elided: &'a HashSet<LLVMValueRef>,
+        known: &'a Transparent,
     ) -> BaseFinder<'a> {
         BaseFinder {
-            candidates,
+            candidates: params,
             transparent: Some(elided),
+            lent_to: Some(known),
+            indirect: true,
             memo: HashMap::new(),
         }
     }
+
+    /// Whether `slot` is a slot for this finder: only loaded from and stored to, or lent to
+    /// transparent callees.
+    fn is_slot(&self, slot: LLVMValueRef) -> bool {
+        is_slot(slot)
+            || self
+                .lent_to
+                .is_some_and(|t| is_slot_lent_to_transparent(slot, t))
+    }
+
+    /// The bases of the pointers a transparent callee may load from the start of `slot`'s
+    /// pointee: those stored into it, if it is a slot; anything otherwise.
+    pub(crate) fn in_slot(&mut self, slot: LLVMValueRef) -> Bases {
+        if !self.is_slot(slot) {
+            return Bases::OTHER;
+        }
+        let mut b = Bases::default();
+        for s in stored_values(slot) {
+            b = b.union(self.of(s));
+        }
+        b
+    }
+}
+
+/// The values stored into the alloca `slot` (its stores *to* it).
+fn stored_values(slot: LLVMValueRef) -> Vec<LLVMValueRef> {
+    iter::users(slot)
+        // SAFETY: live LLVM handles of this module; a store's operands are (value, address).
+        .filter(|&u| unsafe {
+            LLVMGetInstructionOpcode(u) == LLVMOpcode::LLVMStore && LLVMGetOperand(u, 1) == slot
+        })
+        // SAFETY: as above.
+        .map(|u| unsafe { LLVMGetOperand(u, 0) })
+        .collect()
 }
 
 impl BaseFinder<'_> {
@@ -1080,15 +1247,26 @@ impl BaseFinder<'_> {
                 }
                 LLVMLoad => {
                     let slot = LLVMGetOperand(v, 0);
-                    if !is_slot(slot) {
+                    if self.indirect && crate::classify::is_ptr(LLVMTypeOf(v)) {
+                        // A pointer loaded from the very start of a candidate's pointee.
+                        let mut a = slot;
+                        while self.transparent.is_some_and(|t| t.contains(&a))
+                            || !LLVMIsABitCastInst(a).is_null()
+                        {
+                            a = LLVMGetOperand(a, 0);
+                        }
+                        if let Some(k) = self.candidates.iter().position(|&c| c == a) {
+                            return Bases {
+                                indirect: 1 << k,
+                                ..Bases::default()
+                            };
+                        }
+                    }
+                    if !self.is_slot(slot) {
                         return Bases::OTHER;
                     }
-                    let stored: Vec<LLVMValueRef> = iter::users(slot)
-                        .filter(|&u| LLVMGetInstructionOpcode(u) == LLVMStore)
-                        .map(|u| LLVMGetOperand(u, 0))
-                        .collect();
                     let mut b = Bases::default();
-                    for s in stored {
+                    for s in stored_values(slot) {
                         b = b.union(self.of(s));
                     }
                     b

@@ -18,11 +18,20 @@
 //!   elided retags, and arguments of memory-free and transparent callees that return no
 //!   pointer);
 //! * every address it accesses (loads, stores, memory intrinsics, the implicit reads of its
-//!   elided retags, its transparent callees' accesses) is derived from its own allocas and
-//!   its pointer parameters only.
+//!   elided retags, its transparent callees' accesses) is derived from its own allocas, its
+//!   pointer parameters, and pointers it loads from the very start of a parameter's pointee
+//!   (*indirect* accesses: `<&T as PartialOrd>::lt(self: &&T, other: &&T)` reads `**self`),
+//!   and it never writes through a parameter it accesses indirectly.
 //!
-//! Its [`Summary`] says through which parameters it reads and writes. A leaf's analysis
-//! counts a call of `g` as those accesses, made through the call's arguments.
+//! Its [`Summary`] says through which parameters it reads and writes, directly and
+//! indirectly, and which parameters' pointees it *leaks*: a pointer loaded from one that
+//! escapes `g` (`escapes`), any other load of a pointer from one, a copy from one, or an
+//! argument derived from one that a callee leaks. A leaf's analysis counts a call of `g` as
+//! those accesses, made through the call's arguments, and an indirect one as made through
+//! what the argument points to: if the argument is a slot of the caller *lent* to such
+//! callees ([`crate::leaf_retags::is_slot_lent_to_transparent`]: an alloca only loaded
+//! from, stored to, and passed to parameters that are neither written through nor leaked),
+//! through the pointers the caller stored in it; through anything otherwise.
 //!
 //! # Why nothing is missed
 //!
@@ -35,6 +44,15 @@
 //! the leaf argument is made about every access of the function. (A summary merges the
 //! order and the number of `g`'s accesses; the leaf argument only asks which pointers
 //! accessed memory and whether any wrote, before or after which calls that never return.)
+//!
+//! Indirect accesses. What `g` loads from the start of a lent slot is what its caller
+//! stored there: nothing else writes the slot (its address reaches only loads, stores of
+//! the caller's and parameters that are not written through, and `g` writes through no
+//! parameter it reads indirectly). The pointer loaded carries the provenance stored with
+//! it, so `g`'s accesses through it are the caller's accesses through a pointer it stored
+//! there, which its analysis counts as such. A pointer loaded from a lent slot does not
+//! outlive the call and reaches no other memory (it is not leaked), so a candidate stored
+//! in a lent slot does not escape its function by that.
 //!
 //! Owns: the transparency classification ([`find`]). Does not emit code.
 
@@ -49,8 +67,8 @@ use bsan_ir::iter;
 use crate::classify::{retag_kind, strip_constant_offsets, RetagKind};
 use crate::leaf_retags::{
     aborts, escapes, holds_pointer, intrinsic_name, is_definitive, is_memory_free_intrinsic,
-    mem_intrinsic_accesses, memory_effect, never_returns, BaseFinder, LeafRetags, MemoryEffect,
-    MemoryFreeFunctions, Summary, Transparent,
+    mem_intrinsic_accesses, memory_effect, never_returns, BaseFinder, Bases, LeafRetags,
+    MemoryEffect, MemoryFreeFunctions, Summary, Transparent,
 };
 
 /// The functions among `funcs` that are transparent given the retags `planned` elides and
@@ -90,6 +108,8 @@ fn summarize(
     }
     let mut elided: HashSet<LLVMValueRef> = HashSet::new();
     let mut accesses: Vec<(LLVMValueRef, bool)> = Vec::new();
+    // Callees' accesses through the pointer at the start of an argument's pointee.
+    let mut indirect: Vec<(LLVMValueRef, bool)> = Vec::new();
     for i in iter::all_instructions(g) {
         match memory_effect(i) {
             MemoryEffect::Opaque => return None,
@@ -130,7 +150,13 @@ fn summarize(
                     } else if callee == g {
                         return None;
                     } else if let Some(s) = known.get(&callee) {
-                        accesses.extend(s.accesses(i));
+                        for a in s.accesses(i) {
+                            if a.indirect {
+                                indirect.push((a.arg, a.write));
+                            } else {
+                                accesses.push((a.arg, a.write));
+                            }
+                        }
                     } else if !memory_free.contains(callee) {
                         return None;
                     }
@@ -147,22 +173,107 @@ fn summarize(
     {
         return None;
     }
-    let mut bases = BaseFinder::through(&params, &elided);
+    let mut bases = BaseFinder::parameters(&params, &elided, known);
     let mut summary = Summary::default();
-    for (addr, write) in accesses {
-        let b = bases.of(addr);
+    let mut record = |b: Bases, write: bool| -> Option<()> {
         if b.only_local() {
-            continue;
+            return Some(());
         }
-        let bits = b.only_candidates()?;
-        if bits == 0 {
+        let (direct, ind) = b.direct_and_indirect()?;
+        if direct == 0 && ind == 0 {
             return None; // derived from nothing known
         }
         if write {
-            summary.writes |= bits;
+            summary.writes |= direct;
+            summary.indirect_writes |= ind;
         } else {
-            summary.reads |= bits;
+            summary.reads |= direct;
+            summary.indirect_reads |= ind;
+        }
+        Some(())
+    };
+    for (addr, write) in accesses {
+        record(bases.of(addr), write)?;
+    }
+    for (arg, write) in indirect {
+        // A callee's access through what `arg` points to: through what a slot of `g` holds,
+        // or through what a parameter's pointee starts with.
+        let b = match params.iter().position(|&p| p == strip_elided(arg, &elided)) {
+            Some(k) => Bases::indirect_of(k),
+            None => bases.in_slot(arg),
+        };
+        record(b, write)?;
+    }
+    // What `g` loads from a parameter's pointee must be what its caller stored there.
+    if summary.writes & (summary.indirect_reads | summary.indirect_writes) != 0 {
+        return None;
+    }
+    summary.leaks = leaked_pointees(g, &mut bases, &elided, memory_free, known);
+    Some(summary)
+}
+
+/// The parameters (as bits) whose pointee `g` may leak (see [`Summary`]): a pointer
+/// loaded from it that escapes `g` (`escapes`), a load of anything else holding a pointer
+/// from it, a copy from it, or an argument derived from it that a callee leaks.
+fn leaked_pointees(
+    g: LLVMValueRef,
+    bases: &mut BaseFinder,
+    elided: &HashSet<LLVMValueRef>,
+    memory_free: &MemoryFreeFunctions,
+    known: &Transparent,
+) -> u64 {
+    let mut leaks = 0;
+    // Parameters an address may be derived from; all of them if it may be anything.
+    let from = |bases: &mut BaseFinder, v: LLVMValueRef| {
+        bases
+            .of(v)
+            .direct_and_indirect()
+            .map_or(u64::MAX, |(direct, _)| direct)
+    };
+    for i in iter::all_instructions(g) {
+        use LLVMOpcode::*;
+        // SAFETY: live LLVM handles of this module; the operand indices are those of each
+        // opcode (a memory intrinsic's source is operand 1, a call's arguments come first).
+        unsafe {
+            match LLVMGetInstructionOpcode(i) {
+                LLVMLoad if holds_pointer(LLVMTypeOf(i)) => {
+                    let whole = bases.of(i).indirect() != 0;
+                    if !whole || escapes(i, elided, memory_free, known) {
+                        leaks |= from(bases, LLVMGetOperand(i, 0));
+                    }
+                }
+                LLVMCall => {
+                    if let Some(name) = intrinsic_name(i) {
+                        if crate::classify::mem_intrinsic(&name)
+                            == Some(crate::classify::MemOp::Copy)
+                        {
+                            leaks |= from(bases, LLVMGetOperand(i, 1));
+                        }
+                    } else if let Some(s) =
+                        known.get(&strip_constant_offsets(LLVMGetCalledValue(i)))
+                    {
+                        for k in 0..LLVMGetNumArgOperands(i).min(64) {
+                            if s.leaks >> k & 1 != 0 {
+                                leaks |= from(bases, LLVMGetOperand(i, k));
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
         }
     }
-    Some(summary)
+    leaks
+}
+
+/// `v` seen through the elided retags in `elided` (whose result is their operand) and
+/// bitcasts.
+fn strip_elided(mut v: LLVMValueRef, elided: &HashSet<LLVMValueRef>) -> LLVMValueRef {
+    // SAFETY: live LLVM handles of this module; both have the pointer as operand 0.
+    unsafe {
+        while elided.contains(&v) || !LLVMIsABitCastInst(v).is_null() {
+            v = LLVMGetOperand(v, 0);
+        }
+    }
+    v
 }
