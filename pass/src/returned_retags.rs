@@ -10,18 +10,20 @@
 //! pass-through if it has exactly one candidate `c` (an entry-block protected retag,
 //! [`crate::leaf_retags`]), not a `Box`, and
 //!
-//! * it returns `c` or `c` plus a constant offset (directly, or through its debug spill
-//!   slot), and uses `c` for nothing else (debug spills and comparisons aside);
-//! * it touches no memory but its own allocas, calls only intrinsics that touch no memory
-//!   and memory-free functions ([`crate::leaf_retags::MemoryFreeFunctions`]), has no call
-//!   that never returns, no atomics, no `invoke`;
+//! * it returns `c` or a pointer `c` plus an offset, constant or not (a field; an element:
+//!   `<usize as SliceIndex<[T]>>::index`), directly or through its debug spill slot, and
+//!   uses `c` for nothing else (debug spills and comparisons aside);
+//! * it touches no memory but its own allocas, calls only intrinsics that touch no memory,
+//!   memory-free functions ([`crate::leaf_retags::MemoryFreeFunctions`]) and functions that
+//!   never return (a bounds check's panic), has no atomics, no `invoke`;
 //! * every use of `f` is a direct call whose result is used only by unprotected register
 //!   retags (the callers' call-return retags, `bsan-synthesize`'s `call_return.rs`) that
 //!   are no more permissive than `c`: if `c` is a `&T`, each is a `&T` too, with `T:
 //!   Freeze` and no `UnsafeCell` ranges if `c` has them none.
 //!
 //! `c` is lowered like a leaf's elided retag: `__bsan_retag_check`, its implicit read through
-//! the parent `p`, and `p`'s provenance for the returned pointer.
+//! the parent `p`, and `p`'s provenance for the returned pointer; before each call that
+//! never returns, `c` is made after all, with its protector (a leaf's *late* retag).
 //!
 //! # Why nothing is missed (model §2–§4)
 //!
@@ -42,7 +44,15 @@
 //!   kind; a `&mut` `c` is Reserved, which allows what any `r` allows as long as no foreign
 //!   write disabled it, and that write disabled `r` as well. `r` was created after
 //!   everything `c` saw but its own creation read and `f`'s nothing. So every access `c`
-//!   would refuse, `r` (or a descendant of it, made from `r`) refuses too.
+//!   would refuse, `r` (or a descendant of it, made from `r`) refuses too. This holds byte
+//!   by byte, also where `r`'s range is smaller than `c`'s (one element of `c`'s slice) or
+//!   where an access through `r` leaves `r`'s range: there `r`'s state is lazy, its
+//!   creation permission, and no more permissive than `c`'s state there (accessed or lazy,
+//!   from the same permission); every foreign access since `r`'s creation reached both,
+//!   and none came between the two creations.
+//! * Panic paths. The late `c` made before a call that never returns is in the state `c`
+//!   would have had: `f` accessed nothing but its own allocas before it (as for a
+//!   read-only leaf, `leaf_retags.rs`).
 //!
 //! Owns: the pass-through classification. Does not emit code.
 
@@ -75,7 +85,7 @@ pub(crate) fn plan(
         if planned.get(&f).is_some_and(|l| !l.elided.is_empty()) {
             continue;
         }
-        let Some(c) = pass_through(f, memory_free) else {
+        let Some((c, panics)) = pass_through(f, memory_free) else {
             continue;
         };
         if !callers_retag_result(f, flags(c), &instrumented) {
@@ -83,14 +93,18 @@ pub(crate) fn plan(
         }
         let plan = planned.entry(f).or_default();
         plan.elided = vec![c];
-        plan.panics = false;
+        plan.panics = panics;
         n += 1;
     }
     n
 }
 
-/// `f`'s candidate if `f`'s own body is a pass-through's (module docs).
-fn pass_through(f: LLVMValueRef, memory_free: &MemoryFreeFunctions) -> Option<LLVMValueRef> {
+/// `f`'s candidate if `f`'s own body is a pass-through's (module docs), and whether `f`
+/// has a call that never returns (where the candidate is made late).
+fn pass_through(
+    f: LLVMValueRef,
+    memory_free: &MemoryFreeFunctions,
+) -> Option<(LLVMValueRef, bool)> {
     // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
         if !matches!(
@@ -107,6 +121,7 @@ fn pass_through(f: LLVMValueRef, memory_free: &MemoryFreeFunctions) -> Option<LL
     let mut candidate = None;
     let mut addrs = Vec::new();
     let mut rets = Vec::new();
+    let mut panics = false;
     for i in iter::all_instructions(f) {
         match memory_effect(i) {
             MemoryEffect::Opaque => return None,
@@ -143,7 +158,11 @@ fn pass_through(f: LLVMValueRef, memory_free: &MemoryFreeFunctions) -> Option<LL
                         {
                             return None;
                         }
-                    } else if never_returns(i) || !memory_free.contains(callee) {
+                    } else if never_returns(i) {
+                        // A bounds check's panic (`SliceIndex::index`): `c` is made late
+                        // there. `c` itself is not passed (`returned_values`).
+                        panics = true;
+                    } else if !memory_free.contains(callee) {
                         return None;
                     }
                 }
@@ -161,10 +180,10 @@ fn pass_through(f: LLVMValueRef, memory_free: &MemoryFreeFunctions) -> Option<LL
     if rets.is_empty() || !rets.iter().all(|r| returned.contains(r)) {
         return None;
     }
-    Some(c)
+    Some((c, panics))
 }
 
-/// The values derived from `c` by constant offsets, casts and reloads of its spill slots,
+/// The values derived from `c` by offsets (GEPs on it), casts and reloads of its spill slots,
 /// if `c` and they are used for nothing but one another, spills, comparisons, annotation
 /// intrinsics and `ret`.
 fn returned_values(c: LLVMValueRef) -> Option<HashSet<LLVMValueRef>> {
@@ -182,10 +201,8 @@ fn returned_values(c: LLVMValueRef) -> Option<HashSet<LLVMValueRef>> {
                 match LLVMGetInstructionOpcode(u) {
                     LLVMRet | LLVMICmp => vec![],
                     LLVMGetElementPtr => {
-                        let constant = (1..LLVMGetNumOperands(u) as u32)
-                            .all(|k| !LLVMIsAConstantInt(LLVMGetOperand(u, k)).is_null());
-                        if LLVMGetOperand(u, 0) != v || !constant {
-                            return None;
+                        if LLVMGetOperand(u, 0) != v {
+                            return None; // `v` as an index
                         }
                         vec![u]
                     }

@@ -48,6 +48,23 @@ fn run(name: &str, n: u64) -> Option<u64> {
                 acc = acc.wrapping_add(black_box(&v).iter().sum::<u64>());
             }
         }
+        // `v[i]` on a `Vec`: `Index`/`IndexMut` down to `SliceIndex`; one read and one
+        // write per iteration.
+        "vec_index" => {
+            let mut v = vec![1u64; 1024];
+            for i in 0..n as usize {
+                v[i & 1023] = v[i & 1023].wrapping_add(v[(i + 7) & 1023]);
+            }
+            acc = v[black_box(5)];
+        }
+        // `Iterator::max` over a 64-element slice of `&u64`: `Ord::cmp(&a, &b)` on two
+        // references per element.
+        "max_ref" => {
+            let v: Vec<u64> = (0..64).map(|i| (i * 37) % 64).collect();
+            for _ in 0..n / 64 {
+                acc = acc.wrapping_add(*black_box(&v).iter().max().unwrap());
+            }
+        }
         // SipHash of one integer, through std's `Hash`/`Hasher` chain.
         "hash_one" => {
             let s = std::hash::RandomState::new();

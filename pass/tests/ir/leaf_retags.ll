@@ -2,7 +2,7 @@
 ; __bsan_retag_check, no frame; made late before a call that never returns; kept whenever
 ; a check could depend on the tag.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: functions=17 {{.*}}retags_elided=8 late_retags=2
+; CHECK: bsan-pass: stats: functions=18 {{.*}}retags_elided=10 late_retags=2
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -228,6 +228,24 @@ done:
 }
 
 declare { i64, i1 } @llvm.uadd.with.overflow.i64(i64, i64)
+declare i8 @llvm.ucmp.i8.i64(i64, i64)
+
+; `<u64 as Ord>::cmp`: `three_way_compare` is `llvm.ucmp`, which touches no memory.
+; A read-only leaf: both elided.
+; CHECK-LABEL: define i8 @cmp_u64(ptr %a, ptr %b)
+; CHECK-NOT: call { i64, i64 } @__bsan_retag(
+; CHECK: call void @__bsan_retag_check(ptr %a, i64 8,
+; CHECK: call void @__bsan_retag_check(ptr %b, i64 8,
+; CHECK: ret i8
+define i8 @cmp_u64(ptr %a, ptr %b) {
+start:
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 8, i8 9, ptr null, ptr null)
+  %rb = call ptr @__rust_retag_reg(ptr %b, i64 8, i8 9, ptr null, ptr null)
+  %x = load i64, ptr %ra
+  %y = load i64, ptr %rb
+  %c = call i8 @llvm.ucmp.i8.i64(i64 %x, i64 %y)
+  ret i8 %c
+}
 
 ; A slice read through its `&[u8]`, whose pointer and length -O0 spills into one alloca for
 ; the debugger only (a write-only slot, not an escape): elided.

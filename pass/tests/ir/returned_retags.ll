@@ -2,12 +2,13 @@
 ; hands back its reference (or a field of it), every caller retagging the result at once
 ; with a retag no more permissive, loses its tag: __bsan_retag_check, no frame.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: {{.*}}retags_passed_through=2
+; CHECK: bsan-pass: stats: {{.*}}late_retags=1 {{.*}}retags_passed_through=3
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
 declare ptr @__rust_retag_reg(ptr, i64, i8, ptr, ptr)
 declare void @other(ptr)
+declare void @panic_bounds_check(i64, i64) noreturn
 
 ; flags: 9 = PROTECTED|FREEZE (`&T`), 11 = PROTECTED|MUTABLE|FREEZE (`&mut T`);
 ; call-return retags: 8 = FREEZE, 10 = MUTABLE|FREEZE, 0 = a `&T` to interior-mutable memory.
@@ -38,6 +39,29 @@ start:
   %r = call ptr @__rust_retag_reg(ptr %x, i64 16, i8 11, ptr null, ptr null)
   %f = getelementptr inbounds i8, ptr %r, i64 8
   ret ptr %f
+}
+
+; `<usize as SliceIndex<[T]>>::index_mut`: an element at a variable offset, after a
+; bounds check whose panic never returns. Elided, and made late before the panic, inside
+; a frame only the panic path enters.
+; CHECK-LABEL: define internal ptr @index_mut(i64 %i, ptr %s, i64 %len)
+; CHECK: call void @__bsan_retag_check(ptr %s, i64 %size,
+; CHECK: ret ptr
+; CHECK: call void @__bsan_func_entry(
+; CHECK-NEXT: call { i64, i64 } @__bsan_retag(ptr %s, i64 %size,
+; CHECK: @panic_bounds_check(
+define internal ptr @index_mut(i64 %i, ptr %s, i64 %len) {
+start:
+  %size = mul nuw i64 %len, 8
+  %r = call ptr @__rust_retag_reg(ptr %s, i64 %size, i8 11, ptr null, ptr null)
+  %ok = icmp ult i64 %i, %len
+  br i1 %ok, label %in, label %out
+in:
+  %e = getelementptr inbounds nuw i64, ptr %r, i64 %i
+  ret ptr %e
+out:
+  call void @panic_bounds_check(i64 %i, i64 %len)
+  unreachable
 }
 
 ; Same body, but one caller uses the result without retagging it: kept.
@@ -115,6 +139,8 @@ start:
   %rf = call ptr @__rust_retag_reg(ptr %f, i64 8, i8 8, ptr null, ptr null)
   %g = call ptr @exported(ptr %p)
   %rg = call ptr @__rust_retag_reg(ptr %g, i64 8, i8 8, ptr null, ptr null)
+  %h = call ptr @index_mut(i64 1, ptr %q, i64 2)
+  %rh = call ptr @__rust_retag_reg(ptr %h, i64 8, i8 10, ptr null, ptr null)
   %s = add i64 %x, %y
   ret i64 %s
 }

@@ -87,6 +87,8 @@ fn kernels(install: &Install, out: &std::path::Path) -> Result<(), String> {
         ("bump_mut", 2_000_000),
         ("vec_push", 1_000_000),
         ("slice_sum", 2_000_000),
+        ("vec_index", 1_000_000),
+        ("max_ref", 2_000_000),
         ("hash_one", 100_000),
         ("hashset_insert", 100_000),
         ("format", 50_000),
