@@ -54,6 +54,20 @@
 //!   would have had: `f` accessed nothing but its own allocas before it (as for a
 //!   read-only leaf, `leaf_retags.rs`).
 //!
+//! # Returned retags
+//!
+//! The same holds for an *unprotected* register retag `r'` that a function returns (of
+//! anything: `Vec::index` returns the call-return retag of `SliceIndex::index`'s result),
+//! made in the `ret`'s block with nothing after it that touches memory or calls anything,
+//! used for nothing else (debug spills aside), when every caller retags the result at once
+//! with retags no more permissive (and no protector, `Box` or `UnsafeCell` ranges on `r'`).
+//! `r'` is then lowered like a transient retag (`transient_retags.rs`): its implicit read is
+//! checked, nothing is created. The argument is the state one above with `r'` for `c`:
+//! `r'` only ever gets the callers' retags as children, made before any other access, and
+//! has no protector to lose. "At once" means: the callers' retag comes right after the
+//! call (or first in an `invoke`'s normal destination), with nothing in between that could
+//! access memory; this is checked for pass-throughs too.
+//!
 //! Owns: the pass-through classification. Does not emit code.
 
 use std::collections::{HashMap, HashSet};
@@ -73,7 +87,8 @@ use crate::leaf_retags::{
 };
 
 /// Adds to `planned` the candidate of every pass-through function among `funcs` that
-/// elides nothing yet; returns how many.
+/// elides nothing yet, and the returned retags (module docs) as transient ones; returns
+/// how many retags it added.
 pub(crate) fn plan(
     funcs: &[LLVMValueRef],
     memory_free: &MemoryFreeFunctions,
@@ -96,7 +111,122 @@ pub(crate) fn plan(
         plan.panics = panics;
         n += 1;
     }
+    for &f in &funcs_returning_retags(funcs) {
+        let Some((retags, fl)) = returned_unprotected_retags(f) else {
+            continue;
+        };
+        if !callers_retag_result(f, fl, &instrumented) {
+            continue;
+        }
+        let plan = planned.entry(f).or_default();
+        n += retags.iter().filter(|&&r| plan.transient.insert(r)).count() as u64;
+    }
     n
+}
+
+/// Whether `r` comes at or after `first`, in its block, with nothing in between that could
+/// access memory: annotation intrinsics, other retags of the same call result (a retag
+/// reads only through its parent) and instructions without memory effect.
+fn nothing_before(first: LLVMValueRef, r: LLVMValueRef) -> bool {
+    let mut n = first;
+    while !n.is_null() && n != r {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        let quiet = unsafe {
+            match LLVMGetInstructionOpcode(n) {
+                LLVMOpcode::LLVMCall => {
+                    retag_kind(n) == Some(RetagKind::Reg)
+                        && LLVMGetOperand(n, 0) == LLVMGetOperand(r, 0)
+                        || intrinsic_name(n)
+                            .as_deref()
+                            .is_some_and(crate::classify::is_annotation_intrinsic)
+                }
+                _ => matches!(memory_effect(n), MemoryEffect::Other),
+            }
+        };
+        if !quiet {
+            return false;
+        }
+        // SAFETY: as above.
+        n = unsafe { LLVMGetNextInstruction(n) };
+    }
+    n == r
+}
+
+/// The functions among `funcs` with internal linkage and a body that return a pointer.
+fn funcs_returning_retags(funcs: &[LLVMValueRef]) -> Vec<LLVMValueRef> {
+    funcs
+        .iter()
+        .copied()
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        .filter(|&f| unsafe {
+            matches!(
+                LLVMGetLinkage(f),
+                LLVMLinkage::LLVMInternalLinkage | LLVMLinkage::LLVMPrivateLinkage
+            ) && !bsan_ir::value::is_declaration(f)
+                && crate::classify::is_ptr(LLVMGetReturnType(LLVMGlobalGetValueType(f)))
+        })
+        .collect()
+}
+
+/// The unprotected retags `f` returns, and their common flags, if every `ret` of `f`
+/// returns one made in its own block with nothing after it that touches memory or calls
+/// anything (module docs, *returned retags*), used for nothing else but debug spills.
+fn returned_unprotected_retags(f: LLVMValueRef) -> Option<(Vec<LLVMValueRef>, u64)> {
+    let mut out = Vec::new();
+    let mut common = None;
+    for i in iter::all_instructions(f) {
+        // SAFETY: live LLVM handles of this module; a `ret`'s value is its operand 0.
+        unsafe {
+            if LLVMGetInstructionOpcode(i) != LLVMOpcode::LLVMRet {
+                continue;
+            }
+            let r = LLVMGetOperand(i, 0);
+            if retag_kind(r) != Some(RetagKind::Reg)
+                || crate::classify::shape_error(r, RetagKind::Reg).is_some()
+                || LLVMIsAConstantInt(LLVMGetOperand(r, 2)).is_null()
+                || !is_no_ranges(LLVMGetOperand(r, 3))
+                || !is_no_ranges(LLVMGetOperand(r, 4))
+                || LLVMGetInstructionParent(r) != LLVMGetInstructionParent(i)
+            {
+                return None;
+            }
+            let fl = flags(r);
+            if fl & (PROTECTED | BOX) as u64 != 0 || *common.get_or_insert(fl) != fl {
+                return None;
+            }
+            // Nothing between the retag and the `ret` that could access memory.
+            let mut n = LLVMGetNextInstruction(r);
+            while n != i {
+                let annotation = intrinsic_name(n)
+                    .as_deref()
+                    .is_some_and(crate::classify::is_annotation_intrinsic);
+                let quiet = match LLVMGetInstructionOpcode(n) {
+                    LLVMOpcode::LLVMCall => annotation,
+                    LLVMOpcode::LLVMStore => is_write_only_slot(LLVMGetOperand(n, 1)),
+                    _ => matches!(memory_effect(n), MemoryEffect::Other),
+                };
+                if !quiet {
+                    return None;
+                }
+                n = LLVMGetNextInstruction(n);
+            }
+            // The retag's result goes nowhere else.
+            let only_returned = iter::users(r).all(|u| {
+                u == i
+                    || intrinsic_name(u)
+                        .as_deref()
+                        .is_some_and(crate::classify::is_annotation_intrinsic)
+                    || (LLVMGetInstructionOpcode(u) == LLVMOpcode::LLVMStore
+                        && LLVMGetOperand(u, 0) == r
+                        && is_write_only_slot(LLVMGetOperand(u, 1)))
+            });
+            if !only_returned {
+                return None;
+            }
+            out.push(r);
+        }
+    }
+    Some((out, common?))
 }
 
 /// `f`'s candidate if `f`'s own body is a pass-through's (module docs), and whether `f`
@@ -255,14 +385,25 @@ fn callers_retag_result(
         // SAFETY: live LLVM handles of this module; the operand indices are those of each
         // opcode.
         unsafe {
-            if LLVMIsACallInst(u).is_null() || LLVMGetCalledValue(u) != f {
+            let invoke = !LLVMIsAInvokeInst(u).is_null();
+            if (LLVMIsACallInst(u).is_null() && !invoke) || LLVMGetCalledValue(u) != f {
                 return false;
             }
             let caller = LLVMGetBasicBlockParent(LLVMGetInstructionParent(u));
             if !instrumented.contains(&caller) {
                 return false;
             }
+            // Where the result is retagged "at once": right after a call, at the start of
+            // an invoke's normal destination.
+            let first = if invoke {
+                LLVMGetFirstInstruction(LLVMGetNormalDest(u))
+            } else {
+                LLVMGetNextInstruction(u)
+            };
             for r in iter::users(u) {
+                if !nothing_before(first, r) {
+                    return false;
+                }
                 if retag_kind(r) != Some(RetagKind::Reg)
                     || crate::classify::shape_error(r, RetagKind::Reg).is_some()
                     || LLVMGetOperand(r, 0) != u

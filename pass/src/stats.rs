@@ -80,7 +80,8 @@ pub(crate) struct Stats {
     /// Loads and stores left unchecked because an identical earlier check covers them
     /// (`repeated_checks.rs`).
     pub checks_repeated: u64,
-    /// Of `retags_elided`, those of pass-through functions (`returned_retags.rs`).
+    /// Of `retags_elided`, those of pass-through functions and returned retags
+    /// (`returned_retags.rs`).
     pub retags_passed_through: u64,
     /// Functions a leaf may call as if inlined (`transparent_callees.rs`).
     pub transparent_functions: u64,

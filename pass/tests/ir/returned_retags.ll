@@ -2,13 +2,14 @@
 ; hands back its reference (or a field of it), every caller retagging the result at once
 ; with a retag no more permissive, loses its tag: __bsan_retag_check, no frame.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: {{.*}}late_retags=1 {{.*}}retags_passed_through=3
+; CHECK: bsan-pass: stats: {{.*}}late_retags=1 {{.*}}retags_passed_through=4
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
 declare ptr @__rust_retag_reg(ptr, i64, i8, ptr, ptr)
 declare void @other(ptr)
 declare void @panic_bounds_check(i64, i64) noreturn
+declare i32 @rust_eh_personality(...)
 
 ; flags: 9 = PROTECTED|FREEZE (`&T`), 11 = PROTECTED|MUTABLE|FREEZE (`&mut T`);
 ; call-return retags: 8 = FREEZE, 10 = MUTABLE|FREEZE, 0 = a `&T` to interior-mutable memory.
@@ -62,6 +63,46 @@ in:
 out:
   call void @panic_bounds_check(i64 %i, i64 %len)
   unreachable
+}
+
+; `Vec::index_mut`: returns the unprotected call-return retag of what `index_mut` returned,
+; with nothing after it, and every caller retags the result at once (one through an
+; `invoke`): that retag is elided (a retag check), the entry retag is kept.
+; CHECK-LABEL: define internal ptr @vec_index_mut(ptr %v, i64 %i)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %v
+; CHECK: call void @__bsan_retag_check(ptr %e, i64 8,
+; CHECK: ret ptr
+define internal ptr @vec_index_mut(ptr %v, i64 %i) {
+start:
+  %rv = call ptr @__rust_retag_reg(ptr %v, i64 24, i8 11, ptr null, ptr null)
+  %bufp = getelementptr inbounds i8, ptr %rv, i64 8
+  %buf = load ptr, ptr %bufp
+  %lenp = getelementptr inbounds i8, ptr %rv, i64 16
+  %len = load i64, ptr %lenp
+  %e = call ptr @index_mut(i64 %i, ptr %buf, i64 %len)
+  %re = call ptr @__rust_retag_reg(ptr %e, i64 8, i8 10, ptr null, ptr null)
+  ret ptr %re
+}
+
+; The same, but it reads memory between its retag and the `ret`: kept.
+; CHECK-LABEL: define internal ptr @reads_after(ptr %v, ptr %e)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %e
+; CHECK: ret ptr
+define internal ptr @reads_after(ptr %v, ptr %e) {
+start:
+  %re = call ptr @__rust_retag_reg(ptr %e, i64 8, i8 10, ptr null, ptr null)
+  %x = load i64, ptr %v
+  ret ptr %re
+}
+
+; Returned to a caller that stores before retagging the result: kept.
+; CHECK-LABEL: define internal ptr @late_caller(ptr %e)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %e
+; CHECK: ret ptr
+define internal ptr @late_caller(ptr %e) {
+start:
+  %re = call ptr @__rust_retag_reg(ptr %e, i64 8, i8 10, ptr null, ptr null)
+  ret ptr %re
 }
 
 ; Same body, but one caller uses the result without retagging it: kept.
@@ -141,6 +182,27 @@ start:
   %rg = call ptr @__rust_retag_reg(ptr %g, i64 8, i8 8, ptr null, ptr null)
   %h = call ptr @index_mut(i64 1, ptr %q, i64 2)
   %rh = call ptr @__rust_retag_reg(ptr %h, i64 8, i8 10, ptr null, ptr null)
+  %k = call ptr @vec_index_mut(ptr %q, i64 1)
+  %rk = call ptr @__rust_retag_reg(ptr %k, i64 8, i8 10, ptr null, ptr null)
+  %m = call ptr @reads_after(ptr %q, ptr %p)
+  %rm = call ptr @__rust_retag_reg(ptr %m, i64 8, i8 10, ptr null, ptr null)
+  %l = call ptr @late_caller(ptr %p)
+  store i64 0, ptr %q
+  %rl = call ptr @__rust_retag_reg(ptr %l, i64 8, i8 10, ptr null, ptr null)
   %s = add i64 %x, %y
   ret i64 %s
+}
+
+; An `invoke` whose normal destination retags the result first.
+; CHECK-LABEL: define i64 @invoker(ptr %q)
+define i64 @invoker(ptr %q) personality ptr @rust_eh_personality {
+start:
+  %k = invoke ptr @vec_index_mut(ptr %q, i64 0) to label %ok unwind label %lp
+ok:
+  %rk = call ptr @__rust_retag_reg(ptr %k, i64 8, i8 10, ptr null, ptr null)
+  %x = load i64, ptr %rk
+  ret i64 %x
+lp:
+  %p = landingpad { ptr, i32 } cleanup
+  resume { ptr, i32 } %p
 }
