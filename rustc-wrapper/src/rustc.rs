@@ -95,11 +95,21 @@ impl Invocation {
     }
 }
 
+/// One codegen unit per instrumented crate, for synthesized retags (see [`instrument_args`]).
+pub const SINGLE_CODEGEN_UNIT: &str = "-Ccodegen-units=1";
+
 /// The extra arguments for an instrumented compile of `inv` whose retags come from `retags`.
 pub fn instrument_args(inv: &Invocation, install: &Install, retags: Source) -> Vec<OsString> {
     let mut out: Vec<OsString> = Vec::new();
     if retags == Source::Intrinsics {
         out.push(retags::EMIT_RETAG_FLAG.into());
+    } else {
+        // Call-return retags are synthesized only for callees whose debug info the module
+        // has (`pass/synthesize/src/call_return.rs`), and a callee in another codegen unit
+        // of the same crate is a bare declaration there: which results got a retag
+        // depended on how rustc partitioned the crate (itertools' `KMergeBy::next` lost
+        // the one of `Vec::index_mut`). One unit per crate makes it the crate's functions.
+        out.push(SINGLE_CODEGEN_UNIT.into());
     }
     let mut plugin = OsString::from("-Zllvm-plugins=");
     plugin.push(install.plugin());
@@ -210,6 +220,9 @@ mod tests {
         let flag = OsString::from(retags::EMIT_RETAG_FLAG);
         assert!(instrument_args(&inv, &install(), Source::Intrinsics).contains(&flag));
         assert!(!instrument_args(&inv, &install(), Source::Synthesized).contains(&flag));
+        let one = OsString::from(SINGLE_CODEGEN_UNIT);
+        assert!(instrument_args(&inv, &install(), Source::Synthesized).contains(&one));
+        assert!(!instrument_args(&inv, &install(), Source::Intrinsics).contains(&one));
     }
 
     fn fake_rustc() -> Rustc {
