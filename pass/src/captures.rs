@@ -197,41 +197,26 @@ impl<'a> Captures<'a> {
     /// arguments. A pointer stored in it is then carried only by what this function loads
     /// from it (the slot dies with the function).
     fn is_lent_slot(&self, slot: LLVMValueRef) -> bool {
-        use LLVMOpcode::*;
-        // SAFETY: live LLVM handles of this module; a call's arguments are its first
-        // operands, its callee the last.
-        unsafe {
-            if LLVMIsAAllocaInst(slot).is_null() {
-                return false;
-            }
-            iter::users(slot).all(|u| match LLVMGetInstructionOpcode(u) {
-                LLVMLoad => true,
-                LLVMStore => LLVMGetOperand(u, 1) == slot && LLVMGetOperand(u, 0) != slot,
-                LLVMCall | LLVMInvoke => {
-                    if intrinsic_name(u)
-                        .as_deref()
-                        .is_some_and(crate::classify::is_annotation_intrinsic)
-                    {
-                        return true;
-                    }
-                    if retag_kind(u).is_some() || LLVMGetCalledValue(u) == slot {
-                        return false;
-                    }
-                    let callee = strip_constant_offsets(LLVMGetCalledValue(u));
-                    if !self.instrumented.contains(&callee) {
-                        return false;
-                    }
-                    let params = LLVMCountParams(callee);
-                    (0..LLVMGetNumArgOperands(u)).all(|i| {
-                        LLVMGetOperand(u, i) != slot
-                            || (i < params
-                                && !self.captured.contains(&(callee, i))
-                                && !self.leaks_pointee.contains(&(callee, i)))
-                    })
+        crate::leaf_retags::is_slot_lending_to(slot, |u| {
+            // SAFETY: live LLVM handles of this module; a call's arguments are its first
+            // operands, its callee the last.
+            unsafe {
+                if retag_kind(u).is_some() || LLVMGetCalledValue(u) == slot {
+                    return false;
                 }
-                _ => false,
-            })
-        }
+                let callee = strip_constant_offsets(LLVMGetCalledValue(u));
+                if !self.instrumented.contains(&callee) {
+                    return false;
+                }
+                let params = LLVMCountParams(callee);
+                (0..LLVMGetNumArgOperands(u)).all(|i| {
+                    LLVMGetOperand(u, i) != slot
+                        || (i < params
+                            && !self.captured.contains(&(callee, i))
+                            && !self.leaks_pointee.contains(&(callee, i)))
+                })
+            }
+        })
     }
 
     /// Whether a pointer that the memory `p` points to holds when the function is

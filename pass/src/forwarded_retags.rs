@@ -72,8 +72,7 @@ use bsan_ir::iter;
 use crate::classify::{retag_kind, strip_constant_offsets};
 use crate::leaf_retags::{
     flags, intrinsic_name, is_candidate, is_definitive, is_memory_free_intrinsic, is_slot,
-    mem_intrinsic_accesses, memory_effect, never_returns, BaseFinder, LeafRetags, MemoryEffect,
-    MemoryFreeFunctions,
+    mem_intrinsic_accesses, never_returns, split_body, BaseFinder, LeafRetags, MemoryFreeFunctions,
 };
 
 /// For every function in `funcs` (all of which `instrumented` will instrument, with their
@@ -206,16 +205,9 @@ fn forwarding_body(
     let mut candidates = Vec::new();
     let mut result_retags = Vec::new();
     let mut call = None;
-    let mut addrs = Vec::new();
-    for i in iter::all_instructions(f) {
-        match memory_effect(i) {
-            MemoryEffect::Opaque => return None,
-            MemoryEffect::Access(a, _) => {
-                addrs.push(a);
-                continue;
-            }
-            MemoryEffect::Other => {}
-        }
+    let (accesses, others) = split_body(f)?;
+    let mut addrs: Vec<LLVMValueRef> = accesses.into_iter().map(|(a, _)| a).collect();
+    for i in others {
         use LLVMOpcode::*;
         // SAFETY: live LLVM handles of this module; the operand indices are those of
         // each opcode.

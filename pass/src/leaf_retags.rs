@@ -297,6 +297,25 @@ pub(crate) fn memory_effect(i: LLVMValueRef) -> MemoryEffect {
     }
 }
 
+/// A body's non-atomic loads and stores as (address, writes), and its other instructions.
+pub(crate) type SplitBody = (Vec<(LLVMValueRef, bool)>, Vec<LLVMValueRef>);
+
+/// The first step of the analyses that walk a whole body: `f`'s non-atomic loads and
+/// stores as (address, writes), and its other instructions, each in order; `None` if an
+/// instruction is [`MemoryEffect::Opaque`].
+pub(crate) fn split_body(f: LLVMValueRef) -> Option<SplitBody> {
+    let mut accesses = Vec::new();
+    let mut others = Vec::new();
+    for i in iter::all_instructions(f) {
+        match memory_effect(i) {
+            MemoryEffect::Opaque => return None,
+            MemoryEffect::Access(a, write) => accesses.push((a, write)),
+            MemoryEffect::Other => others.push(i),
+        }
+    }
+    Some((accesses, others))
+}
+
 /// The accesses of a call of the memory intrinsic `name` (`mem_intrinsic`): its
 /// destination is written, a copy's source read.
 pub(crate) fn mem_intrinsic_accesses(
@@ -443,16 +462,9 @@ fn memory_free_body(f: LLVMValueRef) -> Option<Body> {
         unwinds: false,
         nounwind,
     };
-    let mut addrs = Vec::new();
-    for i in iter::all_instructions(f) {
-        match memory_effect(i) {
-            MemoryEffect::Opaque => return None,
-            MemoryEffect::Access(a, _) => {
-                addrs.push(a);
-                continue;
-            }
-            MemoryEffect::Other => {}
-        }
+    let (accesses, others) = split_body(f)?;
+    let mut addrs: Vec<LLVMValueRef> = accesses.into_iter().map(|(a, _)| a).collect();
+    for i in others {
         use LLVMOpcode::*;
         // SAFETY: live LLVM handles of this module; the operand indices are those of
         // each opcode.
@@ -861,38 +873,42 @@ fn scan(
 /// A whole-pointer slot: an alloca whose every use is a load from it, a store *to* it, or
 /// a debug/lifetime intrinsic. A pointer stored in it comes back only through its loads.
 pub(crate) fn is_slot(v: LLVMValueRef) -> bool {
-    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
-    if unsafe { LLVMIsAAllocaInst(v) }.is_null() {
-        return false;
-    }
-    iter::users(v).all(|u| {
-        use LLVMOpcode::*;
-        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
-        unsafe {
-            match LLVMGetInstructionOpcode(u) {
-                LLVMLoad => true,
-                LLVMStore => LLVMGetOperand(u, 1) == v && LLVMGetOperand(u, 0) != v,
-                LLVMCall => intrinsic_name(u)
-                    .as_deref()
-                    .is_some_and(crate::classify::is_annotation_intrinsic),
-                _ => false,
-            }
-        }
-    })
+    is_slot_lending_to(v, |_| false)
 }
 
 /// A slot lent to transparent callees: an alloca whose every use is a load from it, a
 /// store *to* it, a debug/lifetime intrinsic, or an argument of a call of a transparent
 /// function (`transparent_callees.rs`) that neither writes through that parameter nor leaks
-/// its pointee ([`Summary::borrows_slot`]: `a < b`
-/// on two `&T` passes `&a` and `&b` to `<&T as PartialOrd>::lt`). A pointer stored in it
-/// comes back only through its loads and the callees' indirect accesses
-/// ([`Summary::indirect_reads`]), which never let it escape; nothing else changes what it
-/// holds.
+/// its pointee ([`Summary::borrows_slot`]: `a < b` on two `&T` passes `&a` and `&b` to
+/// `<&T as PartialOrd>::lt`). A pointer stored in it comes back only through its loads and
+/// the callees' indirect accesses ([`Summary::indirect_reads`]), which never let it escape;
+/// nothing else changes what it holds.
 pub(crate) fn is_slot_lent_to_transparent(v: LLVMValueRef, transparent: &Transparent) -> bool {
+    is_slot_lending_to(v, |u| {
+        // SAFETY: live LLVM handles of this module; a call's arguments are its first
+        // operands, its callee the last.
+        unsafe {
+            if LLVMIsACallInst(u).is_null() || retag_kind(u).is_some() || LLVMGetCalledValue(u) == v
+            {
+                return false;
+            }
+            let Some(summary) = transparent.get(&strip_constant_offsets(LLVMGetCalledValue(u)))
+            else {
+                return false;
+            };
+            (0..LLVMGetNumArgOperands(u))
+                .all(|k| LLVMGetOperand(u, k) != v || summary.borrows_slot(k))
+        }
+    })
+}
+
+/// Whether `v` is an alloca whose every use is a load from it, a store *to* it of anything
+/// but its own address, a debug/lifetime intrinsic, or a call or invoke that `lends`
+/// accepts (the slot's callers: [`is_slot`], [`is_slot_lent_to_transparent`],
+/// `captures.rs`'s lent slots).
+pub(crate) fn is_slot_lending_to(v: LLVMValueRef, lends: impl Fn(LLVMValueRef) -> bool) -> bool {
     use LLVMOpcode::*;
-    // SAFETY: live LLVM handles of this module; a call's arguments are its first operands,
-    // its callee the last.
+    // SAFETY: live LLVM handles of this module; a store's operands are (value, address).
     unsafe {
         if LLVMIsAAllocaInst(v).is_null() {
             return false;
@@ -900,22 +916,11 @@ pub(crate) fn is_slot_lent_to_transparent(v: LLVMValueRef, transparent: &Transpa
         iter::users(v).all(|u| match LLVMGetInstructionOpcode(u) {
             LLVMLoad => true,
             LLVMStore => LLVMGetOperand(u, 1) == v && LLVMGetOperand(u, 0) != v,
-            LLVMCall => {
-                if intrinsic_name(u)
+            LLVMCall | LLVMInvoke => {
+                intrinsic_name(u)
                     .as_deref()
                     .is_some_and(crate::classify::is_annotation_intrinsic)
-                {
-                    return true;
-                }
-                if retag_kind(u).is_some() || LLVMGetCalledValue(u) == v {
-                    return false;
-                }
-                let Some(summary) = transparent.get(&strip_constant_offsets(LLVMGetCalledValue(u)))
-                else {
-                    return false;
-                };
-                (0..LLVMGetNumArgOperands(u))
-                    .all(|k| LLVMGetOperand(u, k) != v || summary.borrows_slot(k))
+                    || lends(u)
             }
             _ => false,
         })

@@ -82,8 +82,8 @@ use bsan_ir::iter;
 use crate::classify::{retag_kind, strip_constant_offsets, RetagKind};
 use crate::leaf_retags::{
     flags, intrinsic_name, is_candidate, is_memory_free_intrinsic, is_no_ranges, is_slot,
-    is_write_only_slot, memory_effect, never_returns, BaseFinder, LeafRetags, MemoryEffect,
-    MemoryFreeFunctions,
+    is_write_only_slot, memory_effect, never_returns, split_body, BaseFinder, LeafRetags,
+    MemoryEffect, MemoryFreeFunctions,
 };
 
 /// Adds to `planned` the candidate of every pass-through function among `funcs` that
@@ -249,18 +249,11 @@ fn pass_through(
     // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     let entry = unsafe { LLVMGetEntryBasicBlock(f) };
     let mut candidate = None;
-    let mut addrs = Vec::new();
     let mut rets = Vec::new();
     let mut panics = false;
-    for i in iter::all_instructions(f) {
-        match memory_effect(i) {
-            MemoryEffect::Opaque => return None,
-            MemoryEffect::Access(a, _) => {
-                addrs.push(a);
-                continue;
-            }
-            MemoryEffect::Other => {}
-        }
+    let (accesses, others) = split_body(f)?;
+    let addrs: Vec<LLVMValueRef> = accesses.into_iter().map(|(a, _)| a).collect();
+    for i in others {
         use LLVMOpcode::*;
         // SAFETY: live LLVM handles of this module; the operand indices are those of each
         // opcode.

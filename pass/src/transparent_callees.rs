@@ -67,8 +67,8 @@ use bsan_ir::iter;
 use crate::classify::{retag_kind, strip_constant_offsets, RetagKind};
 use crate::leaf_retags::{
     aborts, escapes, holds_pointer, intrinsic_name, is_definitive, is_memory_free_intrinsic,
-    mem_intrinsic_accesses, memory_effect, never_returns, BaseFinder, Bases, LeafRetags,
-    MemoryEffect, MemoryFreeFunctions, Summary, Transparent,
+    mem_intrinsic_accesses, never_returns, split_body, BaseFinder, Bases, LeafRetags,
+    MemoryFreeFunctions, Summary, Transparent,
 };
 
 /// The functions among `funcs` that are transparent given the retags `planned` elides and
@@ -107,18 +107,10 @@ fn summarize(
         return None;
     }
     let mut elided: HashSet<LLVMValueRef> = HashSet::new();
-    let mut accesses: Vec<(LLVMValueRef, bool)> = Vec::new();
+    let (mut accesses, others) = split_body(g)?;
     // Callees' accesses through the pointer at the start of an argument's pointee.
     let mut indirect: Vec<(LLVMValueRef, bool)> = Vec::new();
-    for i in iter::all_instructions(g) {
-        match memory_effect(i) {
-            MemoryEffect::Opaque => return None,
-            MemoryEffect::Access(a, write) => {
-                accesses.push((a, write));
-                continue;
-            }
-            MemoryEffect::Other => {}
-        }
+    for i in others {
         use LLVMOpcode::*;
         // SAFETY: live LLVM handles of this module; the operand indices are those of each
         // opcode.
