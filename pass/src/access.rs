@@ -52,7 +52,8 @@ impl FnCx<'_> {
                 h::__bsan_write
             }
         };
-        self.call_hook(hook, &mut [addr, size, p.alloc, p.tag]);
+        let call = self.call_hook(hook, &mut [addr, size, p.alloc, p.tag]);
+        self.fast_path_calls.push(call);
     }
 
     pub(crate) fn visit_load(&mut self, inst: LLVMValueRef) {

@@ -72,6 +72,8 @@ pub(crate) struct ModuleCx {
     /// `forwarded_retags.rs`), planned for the whole module before instrumenting; a
     /// function's entry is taken when it is instrumented.
     pub elided_retags: HashMap<LLVMValueRef, crate::leaf_retags::LeafRetags>,
+    /// Whether access checks get the inline fast path (`fast_path.rs`).
+    pub fast_path: bool,
     /// Per function, its retags whose tags die with it (`captures.rs`), taken when it is
     /// instrumented.
     pub no_escape: HashMap<LLVMValueRef, HashSet<LLVMValueRef>>,
@@ -98,6 +100,7 @@ impl ModuleCx {
                 synth_md_kind: bsan_synthesize::emit::synth_md_kind(LLVMGetModuleContext(module)),
                 retag_source: 0,
                 elided_retags: HashMap::new(),
+                fast_path: true,
                 no_escape: HashMap::new(),
                 memory_free: None,
             }
@@ -220,6 +223,9 @@ pub(crate) struct FnCx<'m> {
     /// Loads and stores whose check an identical earlier one makes redundant
     /// (`repeated_checks.rs`).
     pub repeated_checks: HashSet<LLVMValueRef>,
+    /// Access check calls to give the inline fast path once the body is instrumented
+    /// (`fast_path.rs`).
+    pub fast_path_calls: Vec<LLVMValueRef>,
 }
 
 impl FnCx<'_> {

@@ -3,7 +3,8 @@
 //!
 //! Owns: turning [`bsan_abi::HOOKS`] entries into LLVM function declarations (lazily, so a
 //! module only references what it uses) and [`bsan_abi::tls`] names into
-//! `external thread_local(initialexec)` globals. Does not know when hooks are called.
+//! `external thread_local(initialexec)` globals, and the record arena the inline fast path
+//! reads ([`bsan_abi::fast_path`]). Does not know when hooks are called.
 
 use std::collections::HashMap;
 use std::ffi::CString;
@@ -97,6 +98,7 @@ pub(crate) struct Runtime {
     hooks: HashMap<&'static str, Callee>,
     tls: HashMap<TlsSlot, LLVMValueRef>,
     tls_address: Option<Callee>,
+    record_arena: Option<LLVMValueRef>,
 }
 
 impl Runtime {
@@ -110,6 +112,7 @@ impl Runtime {
             hooks: HashMap::new(),
             tls: HashMap::new(),
             tls_address: None,
+            record_arena: None,
         }
     }
 
@@ -170,6 +173,33 @@ impl Runtime {
             }
         };
         self.tls.insert(slot, g);
+        g
+    }
+
+    /// The runtime's [`bsan_abi::fast_path::RecordArena`], declared on first use as an
+    /// external `[3 x i64]`.
+    pub(crate) fn record_arena(&mut self) -> LLVMValueRef {
+        if let Some(g) = self.record_arena {
+            return g;
+        }
+        let cname = CString::new(bsan_abi::fast_path::SYMBOL).expect("no NUL");
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        let g = unsafe {
+            let existing = LLVMGetNamedGlobal(self.module, cname.as_ptr());
+            if !existing.is_null() {
+                existing
+            } else {
+                let words = bsan_abi::fast_path::SIZE / 8;
+                let g = LLVMAddGlobal(
+                    self.module,
+                    LLVMArrayType2(self.ty.i64, words),
+                    cname.as_ptr(),
+                );
+                LLVMSetLinkage(g, LLVMLinkage::LLVMExternalLinkage);
+                g
+            }
+        };
+        self.record_arena = Some(g);
         g
     }
 

@@ -26,10 +26,17 @@ pub(crate) struct Outcome {
     pub errors: Vec<String>,
 }
 
+/// What the plugin's knobs may turn off (both on by default).
+pub(crate) struct Options {
+    /// Whether protected retags may be elided (`leaf_retags.rs`, `forwarded_retags.rs`).
+    pub elide_leaf_retags: bool,
+    /// Whether access checks get the inline fast path (`fast_path.rs`).
+    pub fast_path: bool,
+}
+
 /// Instrument every eligible function of `module`, then emit the module constructor.
-/// `elide_leaf_retags`: whether protected retags may be elided (`leaf_retags.rs`,
-/// `forwarded_retags.rs`).
-pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) -> Outcome {
+pub(crate) fn instrument_module(module: LLVMModuleRef, options: Options) -> Outcome {
+    let elide_leaf_retags = options.elide_leaf_retags;
     // Before anything reads the IR: `llvm.is.constant` of a non-constant is `false` from
     // here on (nothing after this pass can fold it otherwise), and the branches it guards
     // are dead. This is what codegen does to them anyway; done first, the analyses here
@@ -37,6 +44,7 @@ pub(crate) fn instrument_module(module: LLVMModuleRef, elide_leaf_retags: bool) 
     // (std's `write_fmt` guards its static-string path with `llvm.is.constant`).
     let lowered = glue::lower_constant_intrinsics(module);
     let mut m = ModuleCx::new(module);
+    m.fast_path = options.fast_path;
     m.stats.constant_intrinsics_lowered = lowered;
     let funcs: Vec<_> = iter::functions(module).collect();
     let ignored = match crate::ignorelist::Ignorelist::from_env() {
@@ -194,6 +202,7 @@ impl<'m> FnCx<'m> {
             late_retags_at: Vec::new(),
             no_escape: Default::default(),
             repeated_checks: Default::default(),
+            fast_path_calls: Vec::new(),
         };
         cx.instrument();
         // SAFETY: live LLVM handles of this module (the bsan-ir contract).
@@ -268,6 +277,10 @@ impl<'m> FnCx<'m> {
                 LLVMInstructionEraseFromParent(i);
             }
             LLVMInstructionEraseFromParent(self.prologue_anchor);
+        }
+        // 7. Last, as it splits blocks: the inline fast path of the access checks.
+        if self.m.fast_path {
+            self.emit_fast_paths();
         }
     }
 

@@ -113,6 +113,7 @@ mod classify;
 mod cx;
 mod elide;
 mod exposed;
+mod fast_path;
 mod forwarded_retags;
 mod globals;
 mod hooks;

@@ -85,6 +85,8 @@ pub(crate) struct Stats {
     pub retags_passed_through: u64,
     /// Functions a leaf may call as if inlined (`transparent_callees.rs`).
     pub transparent_functions: u64,
+    /// Access checks given the inline fast path (`fast_path.rs`).
+    pub fast_paths: u64,
 }
 
 impl fmt::Display for Stats {
@@ -99,7 +101,7 @@ impl fmt::Display for Stats {
              functions_ignored_callees={} retags_erased={} constant_intrinsics_lowered={} \
              retags_elided={} late_retags={} memory_free_functions={} \
              retags_forwarded={} retags_transient={} checks_repeated={} \
-             retags_passed_through={} transparent_functions={}",
+             retags_passed_through={} transparent_functions={} fast_paths={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -137,6 +139,7 @@ impl fmt::Display for Stats {
             self.checks_repeated,
             self.retags_passed_through,
             self.transparent_functions,
+            self.fast_paths,
         )
     }
 }

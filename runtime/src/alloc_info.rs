@@ -132,6 +132,22 @@ pub struct AllocInfo {
     state: Mutex<AllocState>,
 }
 
+// The inline fast path (`bsan_abi::fast_path`) loads the byte at a record's address as
+// its `has_tree`.
+const _: () = assert!(std::mem::offset_of!(AllocInfo, has_tree) == 0);
+const _: () = assert!(std::mem::size_of::<AtomicBool>() == 1);
+
+/// Where the records live, for the inline fast path of instrumented code (see
+/// [`bsan_abi::fast_path`]); published by [`arena`].
+#[no_mangle]
+#[used]
+pub static __bsan_record_arena: bsan_abi::fast_path::RecordArena =
+    bsan_abi::fast_path::RecordArena {
+        start: AtomicU64::new(0),
+        len: AtomicU64::new(0),
+        zero: AtomicU64::new(0),
+    };
+
 /// Bytes per record, the arena's stride.
 const RECORD_SIZE: usize = std::mem::size_of::<AllocInfo>();
 const _: () = assert!(RECORD_SIZE == 128, "keep records at two cache lines");
@@ -214,8 +230,14 @@ fn arena() -> &'static Arena {
     ARENA.get_or_init(|| {
         for capacity in ARENA_SIZES {
             if let Some(map) = crate::sys::Mapping::anon(capacity) {
+                let start = map.leak() as usize;
+                if crate::runtime_flags().fast_path {
+                    // `start` before `len`: a reader that sees `len` sees `start`.
+                    __bsan_record_arena.start.store(start as u64, Relaxed);
+                    __bsan_record_arena.len.store(capacity as u64, Release);
+                }
                 return Arena {
-                    start: map.leak() as usize,
+                    start,
                     capacity,
                     used: AtomicUsize::new(0),
                 };

@@ -114,6 +114,8 @@ flags! {
         "maximum number of frames in a report's stack backtrace";
     gc: bool = true,
         "prune tags no pointer holds from the trees of long-lived allocations (0: trees only shrink when freed)";
+    fast_path: bool = true,
+        "let instrumented code skip the runtime call of an access to an allocation without a tree (0: every access check calls the runtime, and stats=1 counts them all)";
     max_metadata_mb: usize = 0,
         "memory bsan's own state (trees, tags, records) may use before the program stops with `bsan: out of memory for metadata` (0: half of physical memory)";
 }

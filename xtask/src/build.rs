@@ -163,11 +163,12 @@ pub fn build() -> Result<Install, String> {
     Ok(Install { root: out })
 }
 
-/// Every symbol the runtime archive exports: the ABI's hooks, TLS slots and version symbol,
-/// and the fallback retag intrinsics.
+/// Every symbol the runtime archive exports: the ABI's hooks, TLS slots, version symbol and
+/// record arena (the fast path's), and the fallback retag intrinsics.
 fn exported_symbols() -> Vec<String> {
     let mut names: Vec<String> = bsan_abi::HOOKS.iter().map(|h| h.name.to_string()).collect();
     names.push(bsan_abi::VERSION_SYMBOL.to_string());
+    names.push(bsan_abi::fast_path::SYMBOL.to_string());
     names.extend(
         [
             bsan_abi::tls::ARG_PROV,

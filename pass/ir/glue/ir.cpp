@@ -1,7 +1,8 @@
 // IR edits and queries the LLVM C API cannot express: re-pointing a phi's incoming block
-// when an invoke's normal edge is split, turning an invoke into a call and back, stripping
-// constant offsets, lowering constant intrinsics, reporting an error through the context's
-// diagnostic handler, and two debug-location queries. Declared once, in `src/glue.rs`.
+// when an invoke's normal edge is split, turning an invoke into a call and back, guarding
+// a call by a condition, stripping constant offsets, lowering constant intrinsics,
+// reporting an error through the context's diagnostic handler, and two debug-location
+// queries. Declared once, in `src/glue.rs`.
 
 #include <cstring>
 #include <string>
@@ -16,6 +17,7 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/IntrinsicInst.h"
 #include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassInstrumentation.h"
 #include "llvm/IR/PassManager.h"
@@ -135,6 +137,23 @@ extern "C" LLVMValueRef bsan_call_to_invoke(LLVMValueRef C, LLVMBasicBlockRef Pa
   CI->replaceAllUsesWith(II);
   CI->eraseFromParent();
   return reinterpret_cast<LLVMValueRef>(II);
+}
+
+// Makes the call `C` run only when `Cond` (an i1 defined before it in its block) is
+// true: the block splits into head / `bsan.slow` (the call alone) / `bsan.cont` (the
+// rest), and the head branches on `Cond`, weighted as unlikely so the call is laid out
+// off the straight-line path. Phis of the old block's successors name `bsan.cont`.
+extern "C" void bsan_call_only_if(LLVMValueRef C, LLVMValueRef Cond) {
+  auto *CI = cast<CallInst>(reinterpret_cast<Value *>(C));
+  BasicBlock *Head = CI->getParent();
+  BasicBlock *Cont = Head->splitBasicBlock(std::next(CI->getIterator()), "bsan.cont");
+  BasicBlock *Slow = Head->splitBasicBlock(CI->getIterator(), "bsan.slow");
+  Instruction *Old = Head->getTerminator();
+  BranchInst *Br = BranchInst::Create(Slow, Cont, reinterpret_cast<Value *>(Cond), Head);
+  Br->setDebugLoc(CI->getDebugLoc());
+  Br->setMetadata(LLVMContext::MD_prof,
+                  MDBuilder(CI->getContext()).createBranchWeights(1, 1 << 20));
+  Old->eraseFromParent();
 }
 
 // Whether `F` is optimized code: not `optnone`, and its subprogram (if any) says

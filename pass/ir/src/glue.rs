@@ -45,6 +45,7 @@ unsafe extern "C" {
     );
     fn bsan_invoke_to_call(invoke: LLVMValueRef) -> LLVMValueRef;
     fn bsan_call_to_invoke(call: LLVMValueRef, pad: LLVMBasicBlockRef) -> LLVMValueRef;
+    fn bsan_call_only_if(call: LLVMValueRef, cond: LLVMValueRef);
     fn bsan_strip_offsets(v: LLVMValueRef, module: LLVMModuleRef, offset: *mut i64)
         -> LLVMValueRef;
     fn bsan_lower_constant_intrinsics(module: LLVMModuleRef) -> i32;
@@ -110,6 +111,13 @@ pub fn invoke_to_call(invoke: LLVMValueRef) -> LLVMValueRef {
 /// to a new normal destination `bsan.cont`. Returns the invoke.
 pub fn call_to_invoke(call: LLVMValueRef, pad: LLVMBasicBlockRef) -> LLVMValueRef {
     unsafe { bsan_call_to_invoke(call, pad) }
+}
+
+/// Makes the call `call` run only when the `i1` `cond` (defined before it, in its block)
+/// is true: the call moves to a block of its own, `bsan.slow`, which the branch on `cond`
+/// enters as the unlikely side; the rest of the block moves to `bsan.cont`.
+pub fn call_only_if(call: LLVMValueRef, cond: LLVMValueRef) {
+    unsafe { bsan_call_only_if(call, cond) }
 }
 
 /// Runs LLVM's `lower-constant-intrinsics` on the functions of `module` that call

@@ -18,7 +18,9 @@
 //! instrumentation, one line each), `BSAN_PASS_VERIFY=1` runs the
 //! LLVM verifier after instrumentation and aborts with its message on failure,
 //! `BSAN_PASS_ELIDE_LEAF_RETAGS=0` keeps every protected retag of leaf functions
-//! (`leaf_retags.rs`; for A/B measurements and IR tests of the retag lowering itself).
+//! (`leaf_retags.rs`; for A/B measurements and IR tests of the retag lowering itself),
+//! `BSAN_PASS_FAST_PATH=0` calls every access check unconditionally (`fast_path.rs`; for
+//! IR tests of what is checked, which read better without the guards).
 
 use std::ffi::c_char;
 use std::mem::ManuallyDrop;
@@ -168,8 +170,12 @@ fn synthesize(module: &Module<'_>, stage: Stage) {
 
 fn instrument(module: LLVMModuleRef) {
     let start = std::time::Instant::now();
-    let elide = std::env::var("BSAN_PASS_ELIDE_LEAF_RETAGS").as_deref() != Ok("0");
-    let outcome = crate::instrument::instrument_module(module, elide);
+    let off = |name| std::env::var(name).as_deref() == Ok("0");
+    let options = crate::instrument::Options {
+        elide_leaf_retags: !off("BSAN_PASS_ELIDE_LEAF_RETAGS"),
+        fast_path: !off("BSAN_PASS_FAST_PATH"),
+    };
+    let outcome = crate::instrument::instrument_module(module, options);
     if env_flag("BSAN_PASS_STATS") {
         eprintln!("{} time_ms={}", outcome.stats, start.elapsed().as_millis());
     }

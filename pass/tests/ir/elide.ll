@@ -1,5 +1,5 @@
 ; Escape analysis: non-escaping allocas are not checked; escaping ones are registered.
-; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
+; RUN: BSAN_PASS_FAST_PATH=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
 ; CHECK: bsan-pass: stats: functions=3 {{.*}}elided=4 {{.*}}promoted_slots=1 stack_allocs=1
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"

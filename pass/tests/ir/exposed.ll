@@ -3,7 +3,7 @@
 ; inttoptr instructions get wildcard provenance (alloc = u64::MAX, tag 0) that flows like
 ; any other provenance. Constant inttoptr, and inttoptr in optimized code (DI isOptimized,
 ; or no DI and not optnone) stay untracked.
-; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
+; RUN: BSAN_PASS_FAST_PATH=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
 ; CHECK: bsan-pass: stats: functions=19 {{.*}}ptrtoint=19 exposed=8 transmutes_not_exposed=2 wildcards=3 inttoptr_optimized=2 {{.*}}constant_intrinsics_lowered=2
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"

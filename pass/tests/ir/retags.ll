@@ -1,5 +1,5 @@
 ; Lowering of rustc's retag intrinsics, in the exact shape rustc emits them.
-; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
+; RUN: BSAN_PASS_FAST_PATH=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
 ; CHECK: bsan-pass: stats: functions=3 retags_lowered=4 {{.*}}retags_untracked=1
 ; CHECK-NOT: call {{.*}}@__rust_retag
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"

@@ -2,7 +2,7 @@
 ; `u8` flags are `i8 zeroext`, `usize` ranges are `i64`) or called through another function
 ; type are lowered like rustc's own; range arrays may be any constant global reached
 ; through constant GEPs and aliases; an `invoke` of the intrinsic becomes a call.
-; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
+; RUN: BSAN_PASS_FAST_PATH=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
 ; CHECK: bsan-pass: stats: functions=1 retags_lowered=6 {{.*}}retags_untracked=0 {{.*}}protected_frames=1
 ; CHECK-NOT: call {{.*}}@__rust_retag
 ; CHECK-NOT: invoke {{.*}}@__rust_retag

@@ -4,7 +4,7 @@
 ; pairs, null when empty. Flags: PROTECTED=1 MUTABLE=2 BOX=4 FREEZE=8.
 ; The functions are leaves; BSAN_PASS_ELIDE_LEAF_RETAGS=0 keeps their retags, which are what
 ; this file tests (leaf_retags.ll tests the elision).
-; RUN: BSAN_PASS_ELIDE_LEAF_RETAGS=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
+; RUN: BSAN_PASS_FAST_PATH=0 BSAN_PASS_ELIDE_LEAF_RETAGS=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
 ; CHECK: bsan-pass: stats: functions=10 retags_lowered=10 {{.*}}retags_untracked=0 {{.*}}promoted_slots=1 {{.*}}protected_frames=8
 ; CHECK: @__bsan_pass.retag_source = private constant i32 2, section "bsan_retag_source"
 ; CHECK-NOT: call {{.*}}@__rust_retag

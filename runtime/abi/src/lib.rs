@@ -29,12 +29,12 @@
 //!   (`__bsan_expose`); `tag` is ignored. An address in no exposed allocation is untracked.
 
 /// Bumped whenever a hook signature, a TLS slot or an encoding below changes.
-pub const ABI_VERSION: u32 = 5;
+pub const ABI_VERSION: u32 = 6;
 
 /// Instrumented modules reference this symbol, the runtime defines it: linking an
 /// instrumented program against a runtime of another ABI version fails with an undefined
 /// symbol naming the version instead of misbehaving at run time.
-pub const VERSION_SYMBOL: &str = "__bsan_abi_version_5";
+pub const VERSION_SYMBOL: &str = "__bsan_abi_version_6";
 
 /// The exit status of a program stopped by a bsan report (overridable with
 /// `BSAN_OPTIONS=exitcode=N`). Distinct from 1 (Rust panics in main) and 101 (test failures).
@@ -234,6 +234,57 @@ pub mod tls {
     pub const MAX_RET_PROVS: usize = 4;
 }
 
+/// The inline fast path of access checks: instrumented code skips `__bsan_read` /
+/// `__bsan_write` when the access's allocation has no tree, the common case (a stack slot
+/// or heap block that was never retagged has only its root tag, and an access through
+/// the root of a tree-less allocation changes nothing and can never be refused). The
+/// runtime does the same test first, so the outcome is the same with or without the
+/// call; only the counters of `stats=1` see fewer accesses.
+///
+/// The runtime defines [`SYMBOL`](fast_path::SYMBOL) as a [`RecordArena`](fast_path::RecordArena). The pass emits, before each access
+/// check (`alloc` the provenance's record word):
+///
+/// ```text
+/// len   = load acquire  arena.len      ; 0 until published: then every check calls
+/// start = load relaxed  arena.start
+/// in    = (alloc - start) <u len       ; a record address (0 and WILDCARD_ALLOC are not)
+/// probe = in ? alloc : &arena.zero     ; so the load below never faults
+/// call the hook if  in ? (load relaxed i8 probe) != 0 : alloc != 0
+/// ```
+///
+/// The byte at a record's address is its `has_tree` flag (offset 0 of the runtime's
+/// `AllocInfo`, a `const` assertion there). An address in the arena that is no record
+/// (garbage provenance) reads some byte of one or the zero page of the unused tail:
+/// nonzero calls the hook, which ignores it as it always did; zero skips it, which is what
+/// the hook would do too (untracked).
+pub mod fast_path {
+    use core::sync::atomic::AtomicU64;
+
+    /// The symbol of the runtime's [`RecordArena`].
+    pub const SYMBOL: &str = "__bsan_record_arena";
+
+    /// Where allocation records live, published by the runtime once the arena exists
+    /// (`start` first, then `len` with release ordering, so a reader that loads `len`
+    /// with acquire ordering and sees it nonzero sees `start`). `len` stays 0, so every
+    /// check calls the runtime, with `BSAN_OPTIONS=fast_path=0`.
+    #[repr(C)]
+    pub struct RecordArena {
+        /// Address of the first record.
+        pub start: AtomicU64,
+        /// Bytes of the arena's mapping (readable in full).
+        pub len: AtomicU64,
+        /// Always 0: the byte the fast path loads when `alloc` is no record address.
+        pub zero: AtomicU64,
+    }
+
+    /// Field offsets, for the pass's GEPs.
+    pub const START_OFFSET: u64 = 0;
+    pub const LEN_OFFSET: u64 = 8;
+    pub const ZERO_OFFSET: u64 = 16;
+    /// Size of [`RecordArena`] in bytes.
+    pub const SIZE: u64 = 24;
+}
+
 /// The intrinsics rustc's `-Zcodegen-emit-retag` emits (and the pass synthesizes).
 pub mod rust_retag {
     /// `ptr @__rust_retag_reg(ptr, i64 size, i8 flags, ptr im_ranges, ptr pin_ranges)`
@@ -274,6 +325,18 @@ mod tests {
     #[test]
     fn version_symbol_names_the_version() {
         assert!(VERSION_SYMBOL.ends_with(&format!("_{ABI_VERSION}")));
+    }
+
+    #[test]
+    fn record_arena_layout_matches_the_offsets() {
+        use fast_path::*;
+        assert_eq!(
+            core::mem::offset_of!(RecordArena, start) as u64,
+            START_OFFSET
+        );
+        assert_eq!(core::mem::offset_of!(RecordArena, len) as u64, LEN_OFFSET);
+        assert_eq!(core::mem::offset_of!(RecordArena, zero) as u64, ZERO_OFFSET);
+        assert_eq!(core::mem::size_of::<RecordArena>() as u64, SIZE);
     }
 
     #[test]

@@ -73,8 +73,8 @@ fn every_abi_hook_is_defined_with_its_signature() {
 
 #[test]
 fn version_symbol_matches_the_abi() {
-    assert_eq!(bsan_abi::VERSION_SYMBOL, "__bsan_abi_version_5");
-    assert_eq!(super::__bsan_abi_version_5, 5);
+    assert_eq!(bsan_abi::VERSION_SYMBOL, "__bsan_abi_version_6");
+    assert_eq!(super::__bsan_abi_version_6, 6);
 }
 
 #[test]
