@@ -1,5 +1,6 @@
-//! The inline fast path of access checks: `__bsan_read`/`__bsan_write` are called only
-//! when their allocation has a tree.
+//! The inline fast path of access checks: `__bsan_read`, `__bsan_write` and
+//! `__bsan_retag_check` (an elided retag's implicit read) are called only when their
+//! allocation has a tree.
 //!
 //! Most accesses of a debug build go to allocations that were never retagged (stack
 //! slots that escape only into the runtime's view, heap blocks reached through their root
@@ -10,7 +11,7 @@
 //!
 //! Runs last on a function, once every check is emitted: it splits blocks, which nothing
 //! before it expects. Owns nothing but that edit; which accesses are checked at all is
-//! `access.rs`'s.
+//! `access.rs`'s, which retags are elided the retag planners'.
 
 use bsan_ir::glue;
 use inkwell::llvm_sys::core::*;
@@ -33,7 +34,7 @@ impl FnCx<'_> {
         let arena = self.m.rt.record_arena();
         let ty = self.m.rt.ty;
         // SAFETY: live LLVM handles of this module (the bsan-ir contract); `call` is an
-        // access hook call with the `alloc` word as its third argument.
+        // access check call, with the `alloc` word as its third argument.
         unsafe {
             LLVMPositionBuilderBefore(self.b, call);
             LLVMSetCurrentDebugLocation2(self.b, self.loc_of(call));

@@ -135,7 +135,8 @@ impl FnCx<'_> {
             // SAFETY: live LLVM handles of this module (the bsan-ir contract).
             let size = unsafe { LLVMGetOperand(call, 1) };
             let size = self.cast_i64(size);
-            self.call_hook(h::__bsan_retag_check, &mut [p, size, prov.alloc, prov.tag]);
+            let check = self.call_hook(h::__bsan_retag_check, &mut [p, size, prov.alloc, prov.tag]);
+            self.fast_path_calls.push(check);
             self.shadow.insert(call, vec![prov]);
             return;
         }

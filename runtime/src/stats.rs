@@ -11,6 +11,11 @@
 //! Counters are relaxed atomics and only counted when the flag is on, so a program that does
 //! not ask for statistics does not share a cache line between threads on every access. The
 //! end-to-end tests grep these names to prove that instrumentation actually ran.
+//!
+//! Access and elided-retag counters count the checks that reached the runtime: the inline
+//! fast path ([`bsan_abi::fast_path`]) decides most checks on allocations without a tree
+//! in instrumented code, uncounted. `fast_path=0` sends every check here, so that
+//! `accesses_no_tree` and `retags_elided` count them all.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 

@@ -100,7 +100,10 @@ thread_local! {
 }
 
 /// Publishes the calling thread's stack pointer for the GC's scan of its stack (one
-/// thread-local store; called by every retag).
+/// thread-local store; called by every retag that reaches the runtime: the inline fast
+/// path skips elided ones on allocations without a tree, as it skips accesses, which never
+/// published it. A hint that lags behind a deeper stack can only let the GC miss a tag held
+/// there, which loses reports, never makes one: see `gc.rs`).
 #[inline]
 pub fn note_stack_pointer() {
     SP_HINT.with(|s| s.store(crate::sys::stack_pointer(), Relaxed));

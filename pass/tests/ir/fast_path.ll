@@ -9,7 +9,7 @@
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
-; CHECK: bsan-pass: stats: {{.*}} fast_paths=3
+; CHECK: bsan-pass: stats: {{.*}} fast_paths=5
 ; OFF: bsan-pass: stats: {{.*}} fast_paths=0
 ; CHECK: @__bsan_record_arena = external global [3 x i64]
 ; OFF-NOT: @__bsan_record_arena
@@ -72,6 +72,24 @@ loop:
 exit:
   %r = phi i64 [ %s, %loop ]
   ret i64 %r
+}
+
+; An elided retag's implicit read (`__bsan_retag_check`) gets the same guard.
+; CHECK-LABEL: define i32 @leaf(ptr %a)
+; CHECK: %bsan.check = select i1 %bsan.record
+; CHECK-NEXT: br i1 %bsan.check, label %bsan.slow, label %bsan.cont
+; CHECK: bsan.slow:
+; CHECK-NEXT: call void @__bsan_retag_check(ptr %a, i64 4,
+; CHECK-NEXT: br label %bsan.cont
+; CHECK: call void @__bsan_read(ptr %a, i64 4,
+; OFF-LABEL: define i32 @leaf(ptr %a)
+; OFF: call void @__bsan_retag_check(ptr %a, i64 4,
+; OFF-NEXT: call void @__bsan_read(ptr %a, i64 4,
+declare ptr @__rust_retag_reg(ptr, i64, i8, ptr, ptr)
+define i32 @leaf(ptr %a) {
+  %r = call ptr @__rust_retag_reg(ptr %a, i64 4, i8 9, ptr null, ptr null)
+  %x = load i32, ptr %r
+  ret i32 %x
 }
 
 ; CHECK: [[UNLIKELY]] = !{!"branch_weights", i32 1, i32 1048576}

@@ -234,12 +234,14 @@ pub mod tls {
     pub const MAX_RET_PROVS: usize = 4;
 }
 
-/// The inline fast path of access checks: instrumented code skips `__bsan_read` /
-/// `__bsan_write` when the access's allocation has no tree, the common case (a stack slot
-/// or heap block that was never retagged has only its root tag, and an access through
-/// the root of a tree-less allocation changes nothing and can never be refused). The
-/// runtime does the same test first, so the outcome is the same with or without the
-/// call; only the counters of `stats=1` see fewer accesses.
+/// The inline fast path of access checks: instrumented code skips `__bsan_read`,
+/// `__bsan_write` and `__bsan_retag_check` when the allocation has no tree, the common
+/// case (a stack slot or heap block that was never retagged has only its root tag, and an
+/// access through the root of a tree-less allocation, or an elided retag's implicit read
+/// through it, changes nothing and can never be refused). The runtime does the same test
+/// first, so the outcome is the same with or without the call; only the counters of
+/// `stats=1` see fewer accesses and elided retags, and the stack pointer the GC reads for
+/// this thread ([`__bsan_retag_check`](HOOKS) publishes it) is refreshed less often.
 ///
 /// The runtime defines [`SYMBOL`](fast_path::SYMBOL) as a [`RecordArena`](fast_path::RecordArena). The pass emits, before each access
 /// check (`alloc` the provenance's record word):

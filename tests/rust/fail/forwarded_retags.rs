@@ -4,6 +4,7 @@
 //! reported by the callee's. No function here is a leaf, so every elided retag is a
 //! forwarder's.
 //@ stats: retags_elided
+//@ bsan-options: fast_path=0
 
 #[inline(never)]
 fn note() {

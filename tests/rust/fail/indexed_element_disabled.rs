@@ -4,6 +4,7 @@
 //! checked: a write through the raw pointer behind the vector disables it, and the write
 //! through it is reported.
 //@ stats: retags_elided
+//@ bsan-options: fast_path=0
 
 fn main() {
     let mut v = vec![0u64; 4];
