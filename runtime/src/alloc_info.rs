@@ -255,6 +255,54 @@ pub fn arena_bytes() -> usize {
         .map_or(0, |a| a.used.load(Relaxed).min(a.capacity))
 }
 
+/// Trees of retired allocations kept for reuse, per thread: most trees belong to stack
+/// slots that get a tag or two for one call and die with the call (`format!` makes four
+/// per call), and building one from nothing (its tag table, node and chunk vectors, grown
+/// one element at a time to keep long-lived small trees small) cost more than the retag
+/// that needed it. A kept tree is [`Tree::reset`] to exactly what [`Tree::new`] makes;
+/// only small ones are kept ([`Tree::is_small`]), at most [`MAX`](tree_pool::MAX) per
+/// thread, so the pool holds at most a few tens of KiB.
+mod tree_pool {
+    use std::cell::RefCell;
+
+    use bsan_tree::{Site, Tag, Tree};
+
+    /// Trees one thread keeps at most.
+    pub(super) const MAX: usize = 16;
+
+    thread_local! {
+        // Boxes, as records hold them: a tree moves in and out by pointer.
+        #[allow(clippy::vec_box)]
+        static POOL: RefCell<Vec<Box<Tree>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// A tree as [`Tree::new`] makes it, recycled if the thread has one.
+    pub(super) fn take(root: Tag, size: u64, site: Site) -> Box<Tree> {
+        let kept = POOL.try_with(|p| p.borrow_mut().pop()).ok().flatten();
+        match kept {
+            Some(mut tree) => {
+                tree.reset(root, size, site);
+                tree
+            }
+            None => Box::new(Tree::new(root, size, site)),
+        }
+    }
+
+    /// Keeps `tree` for reuse if it is small and the pool has room; drops it otherwise.
+    pub(super) fn give(tree: Box<Tree>) {
+        if !tree.is_small() {
+            return;
+        }
+        // During the thread's TLS destruction the tree is simply dropped.
+        let _ = POOL.try_with(|p| {
+            let mut p = p.borrow_mut();
+            if p.len() < MAX {
+                p.push(tree);
+            }
+        });
+    }
+}
+
 impl AllocInfo {
     /// A fresh live record for `[base, base + size)`, with a new id and root tag, reusing a
     /// retired record if one is free.
@@ -358,7 +406,7 @@ impl AllocInfo {
     /// this is the first retag. A root exposed before the tree existed is exposed in it.
     pub fn tree_or_create<'a>(&self, st: &'a mut AllocState) -> &'a mut Tree {
         if st.tree.is_none() {
-            let mut tree = Box::new(Tree::new(st.root_tag, st.size, st.site));
+            let mut tree = tree_pool::take(st.root_tag, st.size, st.site);
             if st.root_exposed {
                 tree.expose(st.root_tag);
             }
@@ -377,7 +425,9 @@ impl AllocInfo {
             crate::exposed::remove(st.base, st.id);
         }
         st.live = false;
-        st.tree = None;
+        if let Some(tree) = st.tree.take() {
+            tree_pool::give(tree);
+        }
         st.gc.remembered = Vec::new();
         st.root_exposed = false;
         st.exposed_indexed = false;

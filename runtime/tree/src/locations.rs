@@ -360,6 +360,27 @@ impl Locations {
         }
     }
 
+    /// What [`new`](Self::new) makes, in the buffers already here.
+    pub fn reset(&mut self, size: u64) {
+        self.chunks.truncate(usize::from(size != 0));
+        if size != 0 {
+            match self.chunks.first_mut() {
+                Some(c) => {
+                    c.start = 0;
+                    c.states.clear();
+                    c.delta.clear();
+                }
+                None => self.chunks.push(Chunk {
+                    start: 0,
+                    states: Entries::default(),
+                    delta: Entries::default(),
+                }),
+            }
+        }
+        self.size = size;
+        self.base.clear();
+    }
+
     /// The counts word of `slot` at chunk `ci` (see `skipping::busy_word`).
     #[inline(always)]
     pub fn busy(&self, ci: usize, slot: u32) -> u64 {

@@ -52,6 +52,18 @@ impl Default for TagMap {
 }
 
 impl TagMap {
+    /// No entries, keeping the table (a recycled tree's, see `Tree::reset`).
+    pub fn clear(&mut self) {
+        self.keys.fill(0);
+        self.len = 0;
+        self.zero = None;
+    }
+
+    /// Slots of the table.
+    pub fn slots(&self) -> usize {
+        self.keys.len()
+    }
+
     #[inline(always)]
     fn home(&self, tag: Tag) -> usize {
         (tag.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize

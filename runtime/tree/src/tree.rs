@@ -167,35 +167,15 @@ impl Tree {
     /// A new tree for an allocation of `size` bytes whose root pointer has tag `root`
     /// (model §1.1: root Unique + accessed on every in-bounds byte).
     pub fn new(root: Tag, size: u64, site: Site) -> Tree {
-        let mut locs = Locations::new(size);
-        locs.base.push(0); // NO_SLOT
-        if let Some(c) = locs.chunks.first_mut() {
-            c.set(0, LocState::new(Permission::Unique, true, Sifa::None));
-        }
-        let mut tags = TagMap::default();
-        tags.insert(root, 0);
-        Tree {
-            nodes: vec![Node {
-                tag: root,
-                parent: NONE,
-                children: Vec::new(),
-                default: LocState::new(Permission::Disabled, false, Sifa::None),
-                protector: None,
-                exposed: false,
-                site,
-                last_event: NONE,
-                event_count: 0,
-                slot: NO_SLOT,
-                span: 0..size,
-                entry_sifa: Sifa::None,
-            }],
+        let mut tree = Tree {
+            nodes: Vec::new(),
             events: Vec::new(),
             free_head: NONE,
             forgotten_head: NONE,
             forgotten: 0,
-            tags,
-            roots: vec![0],
-            locs,
+            tags: TagMap::default(),
+            roots: Vec::new(),
+            locs: Locations::new(0),
             stack: Vec::new(),
             cache: [(root, 0); 2],
             slots: 1,
@@ -209,8 +189,95 @@ impl Tree {
                 epoch: 0,
             },
             protected: 0,
-        }
+        };
+        tree.reset(root, size, site);
+        tree
     }
+
+    /// Makes this tree what [`new`](Self::new) makes, in the buffers it already has: a
+    /// runtime that recycles the trees of short-lived allocations (stack slots that get a
+    /// tag or two for one call) pays for their vectors' growth once, not per allocation.
+    /// Every field is named here, so a field added to `Tree` cannot be left out.
+    pub fn reset(&mut self, root: Tag, size: u64, site: Site) {
+        let Tree {
+            nodes,
+            events,
+            free_head,
+            forgotten_head,
+            forgotten,
+            tags,
+            roots,
+            locs,
+            stack,
+            cache,
+            slots,
+            free_slots,
+            chunks_at_merge,
+            epoch,
+            noop,
+            protected,
+        } = self;
+        nodes.clear();
+        // One slot, as a new tree's: most trees keep one to three nodes all their life.
+        nodes.reserve_exact(1);
+        nodes.push(Node {
+            tag: root,
+            parent: NONE,
+            children: Vec::new(),
+            default: LocState::new(Permission::Disabled, false, Sifa::None),
+            protector: None,
+            exposed: false,
+            site,
+            last_event: NONE,
+            event_count: 0,
+            slot: NO_SLOT,
+            span: 0..size,
+            entry_sifa: Sifa::None,
+        });
+        events.clear();
+        *free_head = NONE;
+        *forgotten_head = NONE;
+        *forgotten = 0;
+        tags.clear();
+        tags.insert(root, 0);
+        roots.clear();
+        roots.reserve_exact(1);
+        roots.push(0);
+        // The root: Unique and accessed on every in-bounds byte.
+        locs.reset(size);
+        locs.base.push(0); // NO_SLOT
+        if let Some(c) = locs.chunks.first_mut() {
+            c.set(0, LocState::new(Permission::Unique, true, Sifa::None));
+        }
+        stack.clear();
+        *cache = [(root, 0); 2];
+        *slots = 1;
+        free_slots.clear();
+        *chunks_at_merge = 1;
+        *epoch = 0;
+        *noop = NoopAccess {
+            tag: 0,
+            range: 0..0,
+            kinds: 0,
+            epoch: 0,
+        };
+        *protected = 0;
+    }
+
+    /// Whether the tree's buffers are small enough to keep for reuse by
+    /// [`reset`](Self::reset) (a few nodes, chunks and events): a large tree's would
+    /// keep its memory for what a new small one needs.
+    pub fn is_small(&self) -> bool {
+        self.nodes.capacity() <= 8
+            && self.events.capacity() <= 16
+            && self.locs.chunks.capacity() <= 8
+            && self.locs.base.capacity() <= 8
+            && self.tags.slots() <= 16
+            && self.stack.capacity() <= 16
+            && self.free_slots.capacity() <= 8
+            && self.roots.capacity() <= 2
+    }
+
     /// The root tag.
     pub fn root(&self) -> Tag {
         self.nodes[self.roots[0] as usize].tag

@@ -12,6 +12,8 @@
 //! differ in how much of the failing chunk was updated). A sequence ends at deallocation. Tags the generator declared dead at a GC are never used
 //! again; the naive model never prunes, so only tags present in both are compared.
 //!
+//! Every other sequence reuses the previous one's tree through `Tree::reset`.
+//!
 //! `BSAN_TREE_DIFF_CASES` = number of operations (default 100 000);
 //! `BSAN_TREE_DIFF_SEED` = base seed.
 
@@ -316,6 +318,9 @@ fn run_sequences(total: u64, seed: u64, max_size: u64, lengths: Range<u64>) {
     let mut cases = 0u64;
     let mut ubs = 0u64;
     let mut max_nodes = 0;
+    // Every other sequence runs on the previous sequence's tree, reset (`Tree::reset`, as
+    // the runtime recycles trees): it must be indistinguishable from a new one.
+    let mut previous: Option<Tree> = None;
     while ops < total {
         let mut rng = Rng(seed ^ cases.wrapping_mul(0xA24B_AED4_963E_E407));
         let size = if rng.chance(3) {
@@ -323,8 +328,15 @@ fn run_sequences(total: u64, seed: u64, max_size: u64, lengths: Range<u64>) {
         } else {
             1 + rng.below(max_size)
         };
+        let real = match previous.take() {
+            Some(mut t) if cases % 2 == 1 => {
+                t.reset(1, size, 0);
+                t
+            }
+            _ => Tree::new(1, size, 0),
+        };
         let mut case = Case {
-            real: Tree::new(1, size, 0),
+            real,
             naive: NaiveTree::new(1, size),
             size,
             usable: vec![1],
@@ -344,6 +356,7 @@ fn run_sequences(total: u64, seed: u64, max_size: u64, lengths: Range<u64>) {
                 break;
             }
         }
+        previous = Some(case.real);
         cases += 1;
     }
     eprintln!(
