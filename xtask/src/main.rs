@@ -29,7 +29,7 @@ pub fn workspace_root() -> PathBuf {
 }
 
 const USAGE: &str =
-    "usage: cargo xtask <build | demo | ci | test [--bless] [FILTER] | bench <tree|overhead|crates [NAME...]|ignorelist>>";
+    "usage: cargo xtask <build | demo | ci | test [--bless] [FILTER] | bench <tree|overhead [--instructions]|crates [NAME...]|ignorelist>>";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -44,7 +44,9 @@ fn main() {
         }
         Some("bench") => match args.get(1).map(String::as_str) {
             Some("tree") => bench::tree(),
-            Some("overhead") => build::build().and_then(|install| bench::overhead(&install)),
+            Some("overhead") => {
+                build::build().and_then(|install| bench::overhead(&install, &args[2..]))
+            }
             Some("crates") => {
                 build::build().and_then(|install| bench::crates(&install, &args[2..]))
             }

@@ -25,9 +25,20 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// `cargo xtask bench overhead`: the std-heavy test program, then the kernels of
-/// `xtask/bench/kernels.rs`, plain debug build vs bsan.
-pub fn overhead(install: &Install) -> Result<(), String> {
+/// `cargo xtask bench overhead [--instructions]`: the std-heavy test program, then the
+/// kernels of `xtask/bench/kernels.rs`, plain debug build vs bsan; with `--instructions`,
+/// also the kernels' instructions per iteration under valgrind's callgrind, which do not
+/// move with the machine's load as times do (an A/B of a change to one kernel's cost is
+/// readable there to a percent, where times vary by a quarter between runs here).
+pub fn overhead(install: &Install, args: &[String]) -> Result<(), String> {
+    let instructions =
+        match args {
+            [] => false,
+            [a] if a == "--instructions" => true,
+            _ => return Err(format!(
+                "bench overhead: unknown arguments {args:?} (expected nothing or --instructions)"
+            )),
+        };
     let dir = workspace_root().join("tests");
     let rel = "rust/pass/std_heavy.rs";
     let out = workspace_root().join("target/bench");
@@ -76,12 +87,12 @@ pub fn overhead(install: &Install) -> Result<(), String> {
         mb * 1e3,
         mb / ma
     );
-    kernels(install, &out)
+    kernels(install, &out, instructions)
 }
 
 /// The kernels of `xtask/bench/kernels.rs` (one common operation each): nanoseconds per
 /// iteration, plain debug build vs bsan, medians of runs alternating between the two.
-fn kernels(install: &Install, out: &std::path::Path) -> Result<(), String> {
+fn kernels(install: &Install, out: &std::path::Path, instructions: bool) -> Result<(), String> {
     const KERNELS: &[(&str, u64)] = &[
         ("range_loop", 2_000_000),
         ("bump_mut", 2_000_000),
@@ -146,6 +157,62 @@ fn kernels(install: &Install, out: &std::path::Path) -> Result<(), String> {
         let (ma, mb) = (median(a), median(b));
         ratios.push(mb / ma);
         println!("  {name:<16} {ma:>10.1} {mb:>10.1} {:>7.1}x", mb / ma);
+    }
+    let geomean = (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
+    println!("  geomean ratio {geomean:.1}x");
+    if instructions {
+        kernel_instructions(&plain, &bsan, KERNELS)?;
+    }
+    Ok(())
+}
+
+/// Instructions per iteration of each kernel, plain vs bsan, counted by callgrind: the
+/// difference between runs of `n` and `2n` iterations over `n`, so that start-up and
+/// exit cancel out (`n` is a hundredth of the timed runs' count: callgrind runs code about
+/// 50 times slower).
+fn kernel_instructions(
+    plain: &std::path::Path,
+    bsan: &std::path::Path,
+    kernels: &[(&str, u64)],
+) -> Result<(), String> {
+    let collected = |exe: &std::path::Path, name: &str, n: u64| -> Result<u64, String> {
+        let o = Command::new("valgrind")
+            .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+            .arg(exe)
+            .args([name, &n.to_string()])
+            .output()
+            .map_err(|e| format!("valgrind (apt-get install valgrind): {e}"))?;
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        stderr
+            .lines()
+            .find_map(|l| {
+                l.split_once("Collected : ")
+                    .map(|(_, n)| n.trim().to_string())
+            })
+            .and_then(|n| n.parse().ok())
+            .filter(|_| o.status.success())
+            .ok_or_else(|| {
+                format!(
+                    "callgrind of {} {name} {n} failed:\n{stderr}",
+                    exe.display()
+                )
+            })
+    };
+    let per_iter = |exe: &std::path::Path, name: &str, n: u64| -> Result<f64, String> {
+        let (one, two) = (collected(exe, name, n)?, collected(exe, name, 2 * n)?);
+        Ok(two.saturating_sub(one) as f64 / n as f64)
+    };
+    println!("kernels (instructions per iteration, callgrind):");
+    println!(
+        "  {:<16} {:>10} {:>10} {:>8}",
+        "kernel", "plain", "bsan", "ratio"
+    );
+    let mut ratios = Vec::new();
+    for &(name, n) in kernels {
+        let n = (n / 100).max(100);
+        let (a, b) = (per_iter(plain, name, n)?, per_iter(bsan, name, n)?);
+        ratios.push(b / a);
+        println!("  {name:<16} {a:>10.0} {b:>10.0} {:>7.1}x", b / a);
     }
     let geomean = (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
     println!("  geomean ratio {geomean:.1}x");
