@@ -31,14 +31,15 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// move with the machine's load as times do (an A/B of a change to one kernel's cost is
 /// readable there to a percent, where times vary by a quarter between runs here).
 pub fn overhead(install: &Install, args: &[String]) -> Result<(), String> {
-    let instructions =
-        match args {
-            [] => false,
-            [a] if a == "--instructions" => true,
-            _ => return Err(format!(
+    let instructions = match args {
+        [] => false,
+        [a] if a == "--instructions" => true,
+        _ => {
+            return Err(format!(
                 "bench overhead: unknown arguments {args:?} (expected nothing or --instructions)"
-            )),
-        };
+            ))
+        }
+    };
     let dir = workspace_root().join("tests");
     let rel = "rust/pass/std_heavy.rs";
     let out = workspace_root().join("target/bench");
