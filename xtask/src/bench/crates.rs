@@ -558,7 +558,7 @@ fn format_row(row: &Row) -> String {
     )
 }
 
-fn geomean(v: &[f64]) -> Option<f64> {
+pub(super) fn geomean(v: &[f64]) -> Option<f64> {
     (!v.is_empty()).then(|| (v.iter().map(|x| x.ln()).sum::<f64>() / v.len() as f64).exp())
 }
 

@@ -144,10 +144,7 @@ fn kernels(install: &Install, out: &std::path::Path, instructions: bool) -> Resu
     };
     let runs = 5;
     println!("kernels ({runs} runs, medians, ns per iteration):");
-    println!(
-        "  {:<16} {:>10} {:>10} {:>8}",
-        "kernel", "plain", "bsan", "ratio"
-    );
+    print_kernel_header();
     let mut ratios = Vec::new();
     for &(name, n) in KERNELS {
         let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -159,12 +156,22 @@ fn kernels(install: &Install, out: &std::path::Path, instructions: bool) -> Resu
         ratios.push(mb / ma);
         println!("  {name:<16} {ma:>10.1} {mb:>10.1} {:>7.1}x", mb / ma);
     }
-    let geomean = (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
-    println!("  geomean ratio {geomean:.1}x");
+    println!(
+        "  geomean ratio {:.1}x",
+        crates::geomean(&ratios).unwrap_or(f64::NAN)
+    );
     if instructions {
         kernel_instructions(&plain, &bsan, KERNELS)?;
     }
     Ok(())
+}
+
+/// The column heads of both kernel tables.
+fn print_kernel_header() {
+    println!(
+        "  {:<16} {:>10} {:>10} {:>8}",
+        "kernel", "plain", "bsan", "ratio"
+    );
 }
 
 /// Instructions per iteration of each kernel, plain vs bsan, counted by callgrind: the
@@ -204,10 +211,7 @@ fn kernel_instructions(
         Ok(two.saturating_sub(one) as f64 / n as f64)
     };
     println!("kernels (instructions per iteration, callgrind):");
-    println!(
-        "  {:<16} {:>10} {:>10} {:>8}",
-        "kernel", "plain", "bsan", "ratio"
-    );
+    print_kernel_header();
     let mut ratios = Vec::new();
     for &(name, n) in kernels {
         let n = (n / 100).max(100);
@@ -215,7 +219,9 @@ fn kernel_instructions(
         ratios.push(b / a);
         println!("  {name:<16} {a:>10.0} {b:>10.0} {:>7.1}x", b / a);
     }
-    let geomean = (ratios.iter().map(|r| r.ln()).sum::<f64>() / ratios.len() as f64).exp();
-    println!("  geomean ratio {geomean:.1}x");
+    println!(
+        "  geomean ratio {:.1}x",
+        crates::geomean(&ratios).unwrap_or(f64::NAN)
+    );
     Ok(())
 }
