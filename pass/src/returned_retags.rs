@@ -12,7 +12,11 @@
 //!
 //! * it returns `c` or a pointer `c` plus an offset, constant or not (a field; an element:
 //!   `<usize as SliceIndex<[T]>>::index`), directly or through its debug spill slot, and
-//!   uses `c` for nothing else (debug spills and comparisons aside);
+//!   uses `c` for nothing else (debug spills and comparisons aside). An offset may also
+//!   be taken by a call of an *offset function* ([`OffsetFunctions`]: a memory-free
+//!   function that returns one pointer argument plus an offset, `<[T]>::get_unchecked_mut`
+//!   calling `<usize as SliceIndex<[T]>>::get_unchecked_mut`), and `c` may be passed to
+//!   memory-free functions that return nothing or a scalar (a precondition check);
 //! * it touches no memory but its own allocas, calls only intrinsics that touch no memory,
 //!   memory-free functions ([`crate::leaf_retags::MemoryFreeFunctions`]) and functions that
 //!   never return (a bounds check's panic), has no atomics, no `invoke`;
@@ -53,6 +57,14 @@
 //! * Panic paths. The late `c` made before a call that never returns is in the state `c`
 //!   would have had: `f` accessed nothing but its own allocas before it (as for a
 //!   read-only leaf, `leaf_retags.rs`).
+//! * Calls on the way. An offset function or a precondition check that `c` is passed to
+//!   accesses no memory but its own allocas either, so the bullets above hold with the
+//!   call's body in `f`'s place; what an offset function returns is its argument's
+//!   pointer with its argument's provenance (the callee is instrumented and hands it
+//!   back), i.e. `p`'s once `c` is elided, as for a `getelementptr`. A function that
+//!   returns an aggregate is not followed: it could return `c` inside it. A precondition
+//!   check that fails aborts the program after the panic hook: the loss `leaf_retags.rs`
+//!   accepts for memory-free callees.
 //!
 //! # Returned retags
 //!
@@ -95,12 +107,13 @@ pub(crate) fn plan(
     planned: &mut HashMap<LLVMValueRef, LeafRetags>,
 ) -> u64 {
     let instrumented: HashSet<LLVMValueRef> = funcs.iter().copied().collect();
+    let mut offsets = OffsetFunctions::new(memory_free);
     let mut n = 0;
     for &f in funcs {
         if planned.get(&f).is_some_and(|l| !l.elided.is_empty()) {
             continue;
         }
-        let Some((c, panics)) = pass_through(f, memory_free) else {
+        let Some((c, panics)) = pass_through(f, memory_free, &mut offsets) else {
             continue;
         };
         if !callers_retag_result(f, flags(c), &instrumented) {
@@ -234,6 +247,7 @@ fn returned_unprotected_retags(f: LLVMValueRef) -> Option<(Vec<LLVMValueRef>, u6
 fn pass_through(
     f: LLVMValueRef,
     memory_free: &MemoryFreeFunctions,
+    offsets: &mut OffsetFunctions<'_>,
 ) -> Option<(LLVMValueRef, bool)> {
     // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
@@ -299,70 +313,169 @@ fn pass_through(
     if !addrs.into_iter().all(|a| bases.of(a).only_local()) {
         return None;
     }
-    let returned: HashSet<LLVMValueRef> = returned_values(c)?;
+    let returned: HashSet<LLVMValueRef> = offsets.returned_values(c)?;
     if rets.is_empty() || !rets.iter().all(|r| returned.contains(r)) {
         return None;
     }
     Some((c, panics))
 }
 
-/// The values derived from `c` by offsets (GEPs on it), casts and reloads of its spill slots,
-/// if `c` and they are used for nothing but one another, spills, comparisons, annotation
-/// intrinsics and `ret`.
-fn returned_values(c: LLVMValueRef) -> Option<HashSet<LLVMValueRef>> {
-    let mut seen = HashSet::from([c]);
-    let mut work = vec![c];
-    while let Some(v) = work.pop() {
-        for u in iter::users(v) {
-            use LLVMOpcode::*;
-            // SAFETY: live LLVM handles of this module; the operand indices are those of
-            // each opcode.
-            let next: Vec<LLVMValueRef> = unsafe {
-                if LLVMIsAInstruction(u).is_null() {
-                    return None;
+/// Functions of the module that return one of their pointer arguments plus an offset and
+/// touch no memory but their own allocas ([`MemoryFreeFunctions`]): `-O0` leaves
+/// `<usize as SliceIndex<[T]>>::get_unchecked_mut`, `<*mut [T]>::as_mut_ptr` and
+/// `ptr::add` as calls, so `<[T]>::get_unchecked_mut` returns its reference plus an offset
+/// through two of them. For a pass-through, such a call is one more offset: what it
+/// returns is its argument's pointer, with its argument's provenance (the instrumented
+/// callee hands it back), and it accesses nothing on the way.
+pub(crate) struct OffsetFunctions<'a> {
+    memory_free: &'a MemoryFreeFunctions,
+    /// The argument each function returns an offset of; `None` for the others, and for a
+    /// function while it is being decided (recursion is not followed).
+    known: HashMap<LLVMValueRef, Option<u32>>,
+}
+
+impl<'a> OffsetFunctions<'a> {
+    pub(crate) fn new(memory_free: &'a MemoryFreeFunctions) -> Self {
+        OffsetFunctions {
+            memory_free,
+            known: HashMap::new(),
+        }
+    }
+
+    /// The index of the pointer argument `g` returns an offset of, if `g` is one.
+    fn offset_arg(&mut self, g: LLVMValueRef) -> Option<u32> {
+        if let Some(&k) = self.known.get(&g) {
+            return k;
+        }
+        self.known.insert(g, None);
+        let k = self.decide(g);
+        self.known.insert(g, k);
+        k
+    }
+
+    fn decide(&mut self, g: LLVMValueRef) -> Option<u32> {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        unsafe {
+            if !self.memory_free.contains(g)
+                || bsan_ir::value::is_declaration(g)
+                || !crate::classify::is_ptr(LLVMGetReturnType(LLVMGlobalGetValueType(g)))
+            {
+                return None;
+            }
+            let rets: Vec<LLVMValueRef> = iter::all_instructions(g)
+                .filter(|&i| LLVMGetInstructionOpcode(i) == LLVMOpcode::LLVMRet)
+                .map(|i| LLVMGetOperand(i, 0))
+                .collect();
+            if rets.is_empty() {
+                return None;
+            }
+            for j in 0..LLVMCountParams(g) {
+                let a = LLVMGetParam(g, j);
+                if !crate::classify::is_ptr(LLVMTypeOf(a)) {
+                    continue;
                 }
-                match LLVMGetInstructionOpcode(u) {
-                    LLVMRet | LLVMICmp => vec![],
-                    LLVMGetElementPtr => {
-                        if LLVMGetOperand(u, 0) != v {
-                            return None; // `v` as an index
-                        }
-                        vec![u]
+                if let Some(derived) = self.returned_values(a) {
+                    if rets.iter().all(|r| derived.contains(r)) {
+                        return Some(j);
                     }
-                    LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze => vec![u],
-                    LLVMStore => {
-                        let slot = LLVMGetOperand(u, 1);
-                        if LLVMGetOperand(u, 0) != v || slot == v {
-                            return None;
-                        }
-                        if is_write_only_slot(slot) {
-                            vec![]
-                        } else if is_slot(slot) {
-                            crate::leaf_retags::slot_loads(slot)
-                        } else {
-                            return None;
-                        }
-                    }
-                    LLVMCall => {
-                        let annotation = intrinsic_name(u)
-                            .as_deref()
-                            .is_some_and(crate::classify::is_annotation_intrinsic);
-                        if !annotation {
-                            return None;
-                        }
-                        vec![]
-                    }
-                    _ => return None,
                 }
-            };
-            for n in next {
-                if seen.insert(n) {
-                    work.push(n);
+            }
+            None
+        }
+    }
+
+    /// The values derived from `c` by offsets (GEPs on it, calls of offset functions on
+    /// it), casts and reloads of its spill slots, if `c` and they are used for nothing but
+    /// one another, spills, comparisons, annotation intrinsics, arguments of memory-free
+    /// functions that return no pointer (which can keep nothing: they write no memory but
+    /// their own allocas) and `ret`.
+    fn returned_values(&mut self, c: LLVMValueRef) -> Option<HashSet<LLVMValueRef>> {
+        let mut seen = HashSet::from([c]);
+        let mut work = vec![c];
+        while let Some(v) = work.pop() {
+            for u in iter::users(v) {
+                use LLVMOpcode::*;
+                // SAFETY: live LLVM handles of this module; the operand indices are those
+                // of each opcode.
+                let next: Vec<LLVMValueRef> = unsafe {
+                    if LLVMIsAInstruction(u).is_null() {
+                        return None;
+                    }
+                    match LLVMGetInstructionOpcode(u) {
+                        LLVMRet | LLVMICmp => vec![],
+                        LLVMGetElementPtr => {
+                            if LLVMGetOperand(u, 0) != v {
+                                return None; // `v` as an index
+                            }
+                            vec![u]
+                        }
+                        LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze => vec![u],
+                        LLVMStore => {
+                            let slot = LLVMGetOperand(u, 1);
+                            if LLVMGetOperand(u, 0) != v || slot == v {
+                                return None;
+                            }
+                            if is_write_only_slot(slot) {
+                                vec![]
+                            } else if is_slot(slot) {
+                                crate::leaf_retags::slot_loads(slot)
+                            } else {
+                                return None;
+                            }
+                        }
+                        LLVMCall => {
+                            let annotation = intrinsic_name(u)
+                                .as_deref()
+                                .is_some_and(crate::classify::is_annotation_intrinsic);
+                            if annotation {
+                                vec![]
+                            } else {
+                                self.through_call(u, v)?
+                            }
+                        }
+                        _ => return None,
+                    }
+                };
+                for n in next {
+                    if seen.insert(n) {
+                        work.push(n);
+                    }
                 }
             }
         }
+        Some(seen)
     }
-    Some(seen)
+
+    /// `v` passed to the call `u`: `[u]` if `u` calls an offset function with `v` as
+    /// exactly the argument it returns; `[]` if it calls a memory-free function that
+    /// returns nothing or a scalar; `None` otherwise.
+    fn through_call(&mut self, u: LLVMValueRef, v: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
+        // SAFETY: live LLVM handles of this module; a call's callee is its last operand.
+        unsafe {
+            let g = LLVMGetCalledValue(u);
+            if LLVMIsAFunction(g).is_null() || !self.memory_free.contains(g) {
+                return None;
+            }
+            let args = LLVMGetNumArgOperands(u);
+            if LLVMGetOperand(u, args) == v {
+                return None; // `v` as the callee
+            }
+            // A scalar (or nothing) cannot carry the pointer back; an aggregate might.
+            use inkwell::llvm_sys::LLVMTypeKind::*;
+            if matches!(
+                LLVMGetTypeKind(LLVMTypeOf(u)),
+                LLVMVoidTypeKind | LLVMIntegerTypeKind | LLVMFloatTypeKind | LLVMDoubleTypeKind
+            ) {
+                return Some(vec![]);
+            }
+            if !crate::classify::is_ptr(LLVMTypeOf(u)) {
+                return None;
+            }
+            let j = self.offset_arg(g)?;
+            let only_there = (0..args).all(|k| (LLVMGetOperand(u, k) == v) == (k == j));
+            only_there.then(|| vec![u])
+        }
+    }
 }
 
 /// Whether every use of `f` is a direct call, from an instrumented function, whose result

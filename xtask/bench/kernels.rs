@@ -8,11 +8,40 @@
 use std::collections::HashSet;
 use std::hash::BuildHasher;
 use std::hint::black_box;
+use std::mem::MaybeUninit;
 use std::time::Instant;
 
 #[inline(never)]
 fn bump(x: &mut u64) {
     *x += 1;
+}
+
+/// The drop guard with which `hybrid_array::Array::from_fn` (every RustCrypto block and
+/// key) and `core::array::from_fn` fill an array: one `get_unchecked_mut(i).write(x)` on
+/// the whole `&mut [MaybeUninit<T>]` per element.
+struct FillGuard<'a, T> {
+    array_mut: &'a mut [MaybeUninit<T>],
+    initialized: usize,
+}
+
+impl<T> FillGuard<'_, T> {
+    #[inline]
+    unsafe fn push_unchecked(&mut self, item: T) {
+        unsafe { self.array_mut.get_unchecked_mut(self.initialized).write(item) };
+        self.initialized += 1;
+    }
+}
+
+fn fill_with(buf: &mut [MaybeUninit<u8>], f: impl Fn(usize) -> u8) {
+    let mut g = FillGuard {
+        array_mut: buf,
+        initialized: 0,
+    };
+    while g.initialized < g.array_mut.len() {
+        let x = f(g.initialized);
+        unsafe { g.push_unchecked(x) };
+    }
+    std::mem::forget(g);
 }
 
 fn run(name: &str, n: u64) -> Option<u64> {
@@ -63,6 +92,14 @@ fn run(name: &str, n: u64) -> Option<u64> {
             let v: Vec<u64> = (0..64).map(|i| (i * 37) % 64).collect();
             for _ in 0..n / 64 {
                 acc = acc.wrapping_add(*black_box(&v).iter().max().unwrap());
+            }
+        }
+        // Filling a 64-byte array element by element through a drop guard; per element.
+        "array_fill" => {
+            for _ in 0..n / 64 {
+                let mut a = [MaybeUninit::<u8>::uninit(); 64];
+                fill_with(&mut a, |i| i as u8);
+                acc = acc.wrapping_add(unsafe { black_box(&a)[7].assume_init() } as u64);
             }
         }
         // SipHash of one integer, through std's `Hash`/`Hasher` chain.

@@ -2,7 +2,7 @@
 ; hands back its reference (or a field of it), every caller retagging the result at once
 ; with a retag no more permissive, loses its tag: __bsan_retag_check, no frame.
 ; RUN: opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: {{.*}}late_retags=1 {{.*}}retags_passed_through=4
+; CHECK: bsan-pass: stats: {{.*}}late_retags=1 {{.*}}retags_passed_through=5
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -149,6 +149,116 @@ start:
   ret ptr %r
 }
 
+; `<[T]>::get_unchecked_mut`: returns what an *offset function* returns for it
+; (`<usize as SliceIndex<[T]>>::get_unchecked_mut`, which hands back its pointer argument
+; plus an offset through another one, `ptr_add`, after a precondition check that is
+; passed the pointer and returns nothing). Elided.
+; CHECK-LABEL: define internal ptr @get_unchecked_mut(ptr %s, i64 %len, i64 %i)
+; CHECK-NOT: call { i64, i64 } @__bsan_retag(
+; CHECK: call void @__bsan_retag_check(ptr %s, i64 %len,
+; CHECK-NOT: __bsan_func_exit
+; CHECK: ret ptr
+define internal ptr @get_unchecked_mut(ptr %s, i64 %len, i64 %i) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %s, i64 %len, i8 11, ptr null, ptr null)
+  %e = call ptr @slice_index_get_unchecked_mut(i64 %i, ptr %r, i64 %len)
+  ret ptr %e
+}
+
+define internal ptr @slice_index_get_unchecked_mut(i64 %i, ptr %s, i64 %len) {
+start:
+  %spill = alloca ptr
+  store ptr %s, ptr %spill
+  call void @precondition_check(i64 %i, i64 %len)
+  %p = call ptr @ptr_add(ptr %s, i64 %i)
+  ret ptr %p
+}
+
+define internal ptr @ptr_add(ptr %p, i64 %n) {
+start:
+  call void @ptr_precondition_check(ptr %p, i64 %n)
+  %q = getelementptr inbounds i8, ptr %p, i64 %n
+  ret ptr %q
+}
+
+define internal void @ptr_precondition_check(ptr %p, i64 %n) {
+start:
+  %a = ptrtoint ptr %p to i64
+  %z = icmp eq i64 %a, 0
+  br i1 %z, label %bad, label %ok
+bad:
+  call void @panic_nounwind()
+  unreachable
+ok:
+  ret void
+}
+
+define internal void @precondition_check(i64 %i, i64 %len) {
+start:
+  %ok = icmp ult i64 %i, %len
+  br i1 %ok, label %fine, label %bad
+bad:
+  call void @panic_nounwind()
+  unreachable
+fine:
+  ret void
+}
+
+declare void @panic_nounwind() noreturn nounwind
+
+; The same through a function that returns its *other* pointer argument: kept.
+; CHECK-LABEL: define internal ptr @returns_other(ptr %s, ptr %t)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %s
+; CHECK: ret ptr
+define internal ptr @returns_other(ptr %s, ptr %t) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %s, i64 8, i8 11, ptr null, ptr null)
+  %e = call ptr @second(ptr %r, ptr %t)
+  ret ptr %e
+}
+
+define internal ptr @second(ptr %a, ptr %b) {
+start:
+  ret ptr %b
+}
+
+; Passed to a memory-free function that returns an aggregate, which could hold it: kept.
+; CHECK-LABEL: define internal ptr @through_pair(ptr %s)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %s
+; CHECK: ret ptr
+define internal ptr @through_pair(ptr %s) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %s, i64 8, i8 11, ptr null, ptr null)
+  %pair = call { ptr, i64 } @make_pair(ptr %r)
+  %e = getelementptr inbounds i8, ptr %r, i64 0
+  ret ptr %e
+}
+
+define internal { ptr, i64 } @make_pair(ptr %a) {
+start:
+  %x = insertvalue { ptr, i64 } poison, ptr %a, 0
+  %y = insertvalue { ptr, i64 } %x, i64 1, 1
+  ret { ptr, i64 } %y
+}
+
+; Through an offset function that reads memory: kept.
+; CHECK-LABEL: define internal ptr @through_reader(ptr %s, ptr %g)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %s
+; CHECK: ret ptr
+define internal ptr @through_reader(ptr %s, ptr %g) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %s, i64 8, i8 11, ptr null, ptr null)
+  %e = call ptr @add_loaded(ptr %r, ptr %g)
+  ret ptr %e
+}
+
+define internal ptr @add_loaded(ptr %p, ptr %g) {
+start:
+  %n = load i64, ptr %g
+  %q = getelementptr inbounds i8, ptr %p, i64 %n
+  ret ptr %q
+}
+
 ; Visible outside the module: kept.
 ; CHECK-LABEL: define ptr @exported(ptr %x)
 ; CHECK: call { i64, i64 } @__bsan_retag(ptr %x
@@ -186,6 +296,14 @@ start:
   %rk = call ptr @__rust_retag_reg(ptr %k, i64 8, i8 10, ptr null, ptr null)
   %m = call ptr @reads_after(ptr %q, ptr %p)
   %rm = call ptr @__rust_retag_reg(ptr %m, i64 8, i8 10, ptr null, ptr null)
+  %gu = call ptr @get_unchecked_mut(ptr %q, i64 16, i64 1)
+  %rgu = call ptr @__rust_retag_reg(ptr %gu, i64 1, i8 10, ptr null, ptr null)
+  %ro = call ptr @returns_other(ptr %q, ptr %p)
+  %rro = call ptr @__rust_retag_reg(ptr %ro, i64 8, i8 10, ptr null, ptr null)
+  %tp = call ptr @through_pair(ptr %q)
+  %rtp = call ptr @__rust_retag_reg(ptr %tp, i64 8, i8 10, ptr null, ptr null)
+  %tr = call ptr @through_reader(ptr %q, ptr %p)
+  %rtr = call ptr @__rust_retag_reg(ptr %tr, i64 8, i8 10, ptr null, ptr null)
   %l = call ptr @late_caller(ptr %p)
   store i64 0, ptr %q
   %rl = call ptr @__rust_retag_reg(ptr %l, i64 8, i8 10, ptr null, ptr null)

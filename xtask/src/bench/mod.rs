@@ -101,6 +101,7 @@ fn kernels(install: &Install, out: &std::path::Path, instructions: bool) -> Resu
         ("slice_sum", 2_000_000),
         ("vec_index", 1_000_000),
         ("max_ref", 2_000_000),
+        ("array_fill", 200_000),
         ("hash_one", 100_000),
         ("hashset_insert", 100_000),
         ("format", 50_000),
