@@ -87,6 +87,8 @@ pub(crate) struct Stats {
     pub transparent_functions: u64,
     /// Access checks given the inline fast path (`fast_path.rs`).
     pub fast_paths: u64,
+    /// Access checks that branch on an earlier check's fast-path test (`fast_path.rs`).
+    pub fast_paths_shared: u64,
 }
 
 impl fmt::Display for Stats {
@@ -101,7 +103,8 @@ impl fmt::Display for Stats {
              functions_ignored_callees={} retags_erased={} constant_intrinsics_lowered={} \
              retags_elided={} late_retags={} memory_free_functions={} \
              retags_forwarded={} retags_transient={} checks_repeated={} \
-             retags_passed_through={} transparent_functions={} fast_paths={}",
+             retags_passed_through={} transparent_functions={} fast_paths={} \
+             fast_paths_shared={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -140,6 +143,7 @@ impl fmt::Display for Stats {
             self.retags_passed_through,
             self.transparent_functions,
             self.fast_paths,
+            self.fast_paths_shared,
         )
     }
 }
