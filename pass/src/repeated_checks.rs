@@ -7,12 +7,16 @@
 //!
 //! Within one basic block, a non-atomic load (store) whose address is `base + c` is not
 //! checked if the latest earlier access in the block with the same *canonical base*, the
-//! same constant offset `c` and the same size was a load (store) too, no access of the
-//! other kind to any of those bytes through the same base came since, and nothing in
-//! between *interferes*. The canonical base of an address strips constant GEPs and casts
+//! same constant offset `c` and the same size was a load (store) too, or was a store and
+//! this is a load, no access of the other kind to any of those bytes through the same base
+//! came since, and nothing in between *interferes*. The canonical base of an address strips constant GEPs and casts
 //! ([`bsan_ir::glue::strip_offsets`]) and sees through reloads of a pointer slot stored to
 //! exactly once, in the entry block, before the reload (the `-O0` spill of a parameter):
 //! every such reload has the stored value and its provenance.
+//!
+//! A store makes a later load of its bytes through the same pointer redundant as well
+//! (`v1 ^= v0` right after `v0 = v0.wrapping_add(v1)`: SipHash's rounds read back each field
+//! they just wrote); see *A read after a write* below.
 //!
 //! Interfering, between the two: an atomic access or fence; a call, except to a
 //! memory-free function or intrinsic ([`crate::leaf_retags::MemoryFreeFunctions`]), which
@@ -46,6 +50,22 @@
 //!   synchronizes), races with this thread's two accesses, one of which is a write unless
 //!   both are reads and then so is the other thread's, which changes nothing a read needs:
 //!   a data race, undefined behaviour of its own that Tree Borrows does not judge.
+//!
+//! # A read after a write
+//!
+//! Nothing interferes with a store's entry but accesses through the same base (a read
+//! through another base ends it, as it ends any write's repeats). After the write `W`
+//! through a concrete tag `t` succeeded, `t` and its ancestors are Active at those bytes
+//! (or Cell), where a local read changes nothing; every other node took a foreign write:
+//! it is Disabled, Cell or an unprotected interior-mutable Reserved (a protected Reserved
+//! is Disabled, a protected accessed one made `W` fail), where a foreign read changes
+//! nothing and reports nothing. So the read `R` is a no-op that succeeds. For a wildcard
+//! (§7): every exposed node that allowed `W` still allows writes, hence reads; a node that
+//! was foreign to `W` (no write-allowing exposed node below it) cannot be local to `R` (a
+//! read-allowing exposed node outside it remains: the one `W` used), a node `W` could not
+//! decide (some but not all write-allowing exposed nodes below it) cannot be decided by `R`
+//! either (those outside still allow reads, those inside too), and a node local to `W` is
+//! Active. Every transition `R` makes is therefore a no-op, and `R` finds a candidate.
 //!
 //! Owns: the classification ([`find`]). Does not emit code.
 
@@ -109,7 +129,8 @@ pub(crate) fn find(
                     }
                     let size = LLVMStoreSizeOfType(td, ty);
                     let key = (base, offset, size);
-                    if seen.get(&key) == Some(&write) {
+                    // A repeat, or a read of what was just written (module docs).
+                    if seen.get(&key).is_some_and(|&w| w || !write) {
                         out.insert(i);
                         continue;
                     }
