@@ -150,11 +150,12 @@ fn shares_test_with(call: LLVMValueRef, checks: &HashSet<LLVMValueRef>) -> Optio
 /// A call that cannot give any allocation a tree: a provenance hook, or an intrinsic
 /// that only annotates.
 fn is_tree_neutral_call(i: LLVMValueRef) -> bool {
+    use bsan_abi::hook_names as h;
     const NEUTRAL_HOOKS: [&str; 4] = [
-        "__bsan_load_prov",
-        "__bsan_store_prov",
-        "__bsan_copy_prov",
-        "__bsan_clear_prov",
+        h::__bsan_load_prov,
+        h::__bsan_store_prov,
+        h::__bsan_copy_prov,
+        h::__bsan_clear_prov,
     ];
     // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     let direct = unsafe {

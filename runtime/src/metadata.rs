@@ -29,12 +29,13 @@
 //! 3 waits a second, which would keep more of a short burst resident). A delay of 0 (at
 //! once) was tried first: chacha20's `chacha20_core` test then spent a tenth of its time
 //! in `madvise` and in faulting the same pages back in, as the trees of its many
-//! short-lived 64-byte blocks grew and shrank (295K page faults against 73K with the
-//! delay; task clock, medians of 3 alternating runs, 6.69 s against 6.01 s; peak RSS
-//! 10.3 MB against 11.4 MB). mimalloc reads its other options from `MIMALLOC_*`
-//! environment variables, so a program run with those set for its
-//! own mimalloc sets them for this heap too (statistics printed at exit, say); harmless,
-//! and not worth a fork of the allocator.
+//! short-lived 64-byte blocks grew and shrank (`perf stat -e page-faults,task-clock` on
+//! the bench's `kats` binary, `--exact chacha20_core`, built with each setting and run
+//! alternately: 295K page faults against 73K with the delay; task clock, medians of 3,
+//! 6.69 s against 6.01 s; peak RSS 10.3 MB against 11.4 MB). mimalloc reads its other
+//! options from `MIMALLOC_*` environment variables, so a program run with those set for
+//! its own mimalloc sets them for this heap too (statistics printed at exit, say);
+//! harmless, and not worth a fork of the allocator.
 //!
 //! This allocator is the runtime archive's own `#[global_allocator]`: the archive's symbols
 //! are localized when it is assembled (`xtask/src/build.rs`), so the instrumented program's
