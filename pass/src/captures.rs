@@ -17,16 +17,43 @@
 //! that is captured. A lent slot is a local whose address only goes to parameters that
 //! neither capture nor leak their pointee (`a < b` on two `&T` passes `&a` and `&b` to
 //! `<&T as PartialOrd>::lt`): what is stored in it is followed through this function's
-//! loads from it. Parameters start uncaptured and non-leaking and become captured or
-//! leaking until nothing changes, so recursion needs no special case.
+//! loads from it. A *field slot* (a tuple or struct of spilled values: `call_once` spills
+//! its arguments into one) is a slot whose fields are reached through constant GEPs;
+//! what is stored in any field is followed through all its loads. Parameters start
+//! uncaptured, non-leaking and not written through, and become captured, leaking or
+//! written through until nothing changes, so recursion needs no special case.
+//!
+//! # Fresh returns
+//!
+//! A function `f` *returns fresh* tags if every pointer it returns is null or carries a
+//! tag that `f` made (a lowered register retag: its fn-entry retags, a call-return retag)
+//! or that a call of a fresh-returning function handed back, and that tag leaves `f` by
+//! no other way (the capture analysis above, with `f`'s own `ret` allowed). The returned
+//! values are followed back through GEPs, casts, phis, selects, slots, field slots and
+//! lent slots whose callees never write through the address they are lent (otherwise a
+//! callee could have put another pointer there). It is a greatest fixpoint: a pointer a
+//! call returns was made by a finite chain of calls whose innermost returned a retag of
+//! its own.
+//!
+//! * `PARENT_DIES`: a caller's lowered register retag `r` of the result `u` of a call of
+//!   a fresh-returning function, when nothing else uses `u` (debug spills aside). Every
+//!   pointer that ever carried the callee's tag `t` was derived inside the callee (its
+//!   registers and slots, gone with its frame) or is `u`, so once `r` has made its tag no
+//!   pointer holds `t`. The runtime splices `t` out only where the GC could
+//!   (`bsan_tree::Tree::forget_dead`: `t` has `r`'s tag as its only child and is no more
+//!   restrictive than it, model §8.1), so what `t` enforced stays enforced.
+//! * `DIES_UNLESS_RETURNED`: a protected retag of a pointer-returning function whose tag
+//!   leaves only through the `ret` (`cmp::max_by` returns one of its two references). At
+//!   the function's exit every such tag but the returned one is dead; the runtime knows
+//!   which was returned from the return slots, which the `ret` filled before the exit hook.
 //!
 //! The runtime can hand back the parent's tag from a retag that makes nothing (a
 //! zero-sized or out-of-bounds range): such a pointer accesses no byte, so removing its tag
 //! loses no check. Removing a tag that a pointer still held would only make that pointer's
 //! accesses unchecked (`unknown_tags`), never a report: the GC's invariant.
 //!
-//! Owns: the capture fixpoint and the `NO_ESCAPE` retags of each function. Does not emit
-//! code.
+//! Owns: the capture fixpoint, the fresh-returning functions, and the `NO_ESCAPE`,
+//! `PARENT_DIES` and `DIES_UNLESS_RETURNED` retags of each function. Does not emit code.
 
 use std::collections::{HashMap, HashSet};
 
@@ -34,11 +61,13 @@ use inkwell::llvm_sys::core::*;
 use inkwell::llvm_sys::prelude::*;
 use inkwell::llvm_sys::{LLVMOpcode, LLVMTypeKind};
 
+use bsan_abi::retag_flags::PROTECTED;
 use bsan_ir::iter;
 
 use crate::classify::{retag_kind, shape_error, strip_constant_offsets, RetagKind};
 use crate::leaf_retags::{
-    intrinsic_name, is_definitive, slot_loads, stored_pointer_reloads, LeafRetags,
+    intrinsic_name, is_definitive, is_write_only_slot, slot_loads, stored_pointer_reloads,
+    LeafRetags,
 };
 
 /// The parameters of the module's instrumented functions that may be captured.
@@ -49,6 +78,9 @@ pub(crate) struct Captures<'a> {
     /// Parameters through which a pointer *stored in the memory they point to* may be
     /// captured (see [`Captures::may_leak_pointee`]).
     leaks_pointee: HashSet<(LLVMValueRef, u32)>,
+    /// Parameters through which the memory they point to may be written (see
+    /// [`Captures::may_write_pointee`]).
+    writes_pointee: HashSet<(LLVMValueRef, u32)>,
 }
 
 impl<'a> Captures<'a> {
@@ -67,6 +99,7 @@ impl<'a> Captures<'a> {
             elided,
             captured: HashSet::new(),
             leaks_pointee: HashSet::new(),
+            writes_pointee: HashSet::new(),
         };
         loop {
             let mut changed = false;
@@ -86,6 +119,10 @@ impl<'a> Captures<'a> {
                     }
                     if !c.leaks_pointee.contains(&key) && c.may_leak_pointee(p) {
                         c.leaks_pointee.insert(key);
+                        changed = true;
+                    }
+                    if !c.writes_pointee.contains(&key) && c.may_write_pointee(p) {
+                        c.writes_pointee.insert(key);
                         changed = true;
                     }
                 }
@@ -115,8 +152,179 @@ impl<'a> Captures<'a> {
             .collect()
     }
 
+    /// The functions among `funcs` that return only fresh tags (module docs, *fresh
+    /// returns*): a greatest fixpoint, so that recursion needs no special case (every
+    /// pointer a call returns was made by a finite chain of calls, whose innermost one
+    /// returned a retag of its own).
+    pub(crate) fn fresh_returns(&self, funcs: &[LLVMValueRef]) -> HashSet<LLVMValueRef> {
+        let mut fresh: HashSet<LLVMValueRef> = funcs
+            .iter()
+            .copied()
+            .filter(|&f| {
+                // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+                let ret = unsafe { LLVMGetReturnType(LLVMGlobalGetValueType(f)) };
+                self.instrumented.contains(&f) && crate::classify::is_ptr(ret)
+            })
+            .collect();
+        loop {
+            let assumed = fresh.clone();
+            fresh.retain(|&f| self.returns_only_fresh(f, &assumed));
+            if fresh.len() == assumed.len() {
+                return fresh;
+            }
+        }
+    }
+
+    /// Whether every pointer `f` returns is null or carries a tag made in `f` (a lowered
+    /// register retag) or returned fresh by a call of one of `fresh`, and no pointer with
+    /// that tag leaves `f` otherwise.
+    fn returns_only_fresh(&self, f: LLVMValueRef, fresh: &HashSet<LLVMValueRef>) -> bool {
+        use LLVMOpcode::*;
+        let elided = self.elided.get(&f);
+        let mut any = false;
+        for ret in iter::all_instructions(f) {
+            // SAFETY: live LLVM handles of this module; the operand indices are those of
+            // each opcode, a call's callee its last operand.
+            unsafe {
+                if LLVMGetInstructionOpcode(ret) != LLVMRet || LLVMGetNumOperands(ret) != 1 {
+                    continue;
+                }
+                any = true;
+                let mut work = vec![LLVMGetOperand(ret, 0)];
+                let mut seen = HashSet::new();
+                while let Some(v) = work.pop() {
+                    if !seen.insert(v) || !LLVMIsAConstantPointerNull(v).is_null() {
+                        continue;
+                    }
+                    if LLVMIsAInstruction(v).is_null() {
+                        return false;
+                    }
+                    match LLVMGetInstructionOpcode(v) {
+                        LLVMGetElementPtr | LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze => {
+                            work.push(LLVMGetOperand(v, 0))
+                        }
+                        LLVMPHI => work
+                            .extend((0..LLVMCountIncoming(v)).map(|k| LLVMGetIncomingValue(v, k))),
+                        LLVMSelect => work.extend([LLVMGetOperand(v, 1), LLVMGetOperand(v, 2)]),
+                        LLVMLoad => {
+                            let slot = LLVMGetOperand(v, 0);
+                            if crate::leaf_retags::is_slot(slot)
+                                || self.is_read_only_lent_slot(slot)
+                            {
+                                work.extend(crate::leaf_retags::stored_values(slot));
+                            } else if let Some(fs) = field_slot_of(slot) {
+                                work.extend(
+                                    field_slot_accesses(fs, LLVMStore)
+                                        .into_iter()
+                                        .map(|st| LLVMGetOperand(st, 0)),
+                                );
+                            } else {
+                                return false;
+                            }
+                        }
+                        LLVMCall | LLVMInvoke => match retag_kind(v) {
+                            Some(RetagKind::Reg) if shape_error(v, RetagKind::Reg).is_none() => {
+                                if elided.is_some_and(|l| l.is_elided(v)) {
+                                    work.push(LLVMGetOperand(v, 0));
+                                } else if self.may_escape_but_returned(v, true) {
+                                    return false;
+                                }
+                            }
+                            Some(_) => return false,
+                            None => {
+                                if !fresh.contains(&LLVMGetCalledValue(v))
+                                    || self.may_escape_but_returned(v, true)
+                                {
+                                    return false;
+                                }
+                            }
+                        },
+                        _ => return false,
+                    }
+                }
+            }
+        }
+        any
+    }
+
+    /// The protected register retags of `func` (not elided, with constant flags) whose
+    /// result leaves `func` only as its return value, a pointer (`DIES_UNLESS_RETURNED`):
+    /// at `func`'s exit each tag is dead unless it is the one returned. Those that do not
+    /// leave at all are `NO_ESCAPE` instead.
+    pub(crate) fn dies_unless_returned_retags(&self, func: LLVMValueRef) -> HashSet<LLVMValueRef> {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        if !crate::classify::is_ptr(unsafe { LLVMGetReturnType(LLVMGlobalGetValueType(func)) }) {
+            return HashSet::new();
+        }
+        let elided = self.elided.get(&func);
+        iter::all_instructions(func)
+            .filter(|&i| {
+                retag_kind(i) == Some(RetagKind::Reg)
+                    && shape_error(i, RetagKind::Reg).is_none()
+                    && elided.is_none_or(|l| !l.is_elided(i))
+                    // SAFETY: a well-shaped retag call has 5 operands.
+                    && unsafe {
+                        let fl = LLVMGetOperand(i, 2);
+                        !LLVMIsAConstantInt(fl).is_null()
+                            && LLVMConstIntGetZExtValue(fl) & PROTECTED as u64 != 0
+                            && crate::classify::is_ptr(LLVMTypeOf(i))
+                    }
+                    && self.may_escape(i)
+                    && !self.may_escape_but_returned(i, true)
+            })
+            .collect()
+    }
+
+    /// The register retags of `func` (lowered, not elided) of a pointer that a call of one
+    /// of `fresh` returned and that nothing else uses (debug spills aside): once each has
+    /// made its tag, no pointer holds its parent's (`PARENT_DIES`).
+    pub(crate) fn parent_dies_retags(
+        &self,
+        func: LLVMValueRef,
+        fresh: &HashSet<LLVMValueRef>,
+    ) -> HashSet<LLVMValueRef> {
+        let elided = self.elided.get(&func);
+        iter::all_instructions(func)
+            .filter(|&r| {
+                if retag_kind(r) != Some(RetagKind::Reg)
+                    || shape_error(r, RetagKind::Reg).is_some()
+                    || elided.is_some_and(|l| l.is_elided(r))
+                {
+                    return false;
+                }
+                // SAFETY: live LLVM handles of this module; a call's arguments are its
+                // first operands, its callee the last; a store's are (value, address).
+                unsafe {
+                    let u = LLVMGetOperand(r, 0);
+                    if (LLVMIsACallInst(u).is_null() && LLVMIsAInvokeInst(u).is_null())
+                        || retag_kind(u).is_some()
+                        || !fresh.contains(&LLVMGetCalledValue(u))
+                        || (1..LLVMGetNumArgOperands(r)).any(|k| LLVMGetOperand(r, k) == u)
+                    {
+                        return false;
+                    }
+                    iter::users(u).all(|x| {
+                        x == r
+                            || intrinsic_name(x)
+                                .as_deref()
+                                .is_some_and(crate::classify::is_annotation_intrinsic)
+                            || (LLVMGetInstructionOpcode(x) == LLVMOpcode::LLVMStore
+                                && LLVMGetOperand(x, 0) == u
+                                && is_write_only_slot(LLVMGetOperand(x, 1)))
+                    })
+                }
+            })
+            .collect()
+    }
+
     /// Whether a pointer with `v`'s tag may outlive the function `v` is in (module docs).
     fn may_escape(&self, v: LLVMValueRef) -> bool {
+        self.may_escape_but_returned(v, false)
+    }
+
+    /// [`may_escape`](Self::may_escape), with a `ret` of the pointer counted as no escape
+    /// when `ret_ok` (the *fresh returns* of the module docs).
+    fn may_escape_but_returned(&self, v: LLVMValueRef, ret_ok: bool) -> bool {
         let mut work = vec![v];
         let mut seen: HashSet<LLVMValueRef> = HashSet::from([v]);
         while let Some(v) = work.pop() {
@@ -125,7 +333,7 @@ impl<'a> Captures<'a> {
                 if unsafe { LLVMIsAInstruction(user) }.is_null() {
                     return true;
                 }
-                let Some(derived) = self.carried(user, v) else {
+                let Some(derived) = self.carried(user, v, ret_ok) else {
                     return true;
                 };
                 for d in derived {
@@ -139,8 +347,13 @@ impl<'a> Captures<'a> {
     }
 
     /// What `user` does with `v`: `None` if it may capture it, else the values that carry
-    /// `v`'s tag on.
-    fn carried(&self, user: LLVMValueRef, v: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
+    /// `v`'s tag on. A `ret` captures unless `ret_ok`.
+    fn carried(
+        &self,
+        user: LLVMValueRef,
+        v: LLVMValueRef,
+        ret_ok: bool,
+    ) -> Option<Vec<LLVMValueRef>> {
         use LLVMOpcode::*;
         // SAFETY: live LLVM handles of this module; the operand indices are those of each
         // opcode.
@@ -152,10 +365,16 @@ impl<'a> Captures<'a> {
                     Some(reloads) => reloads,
                     None => {
                         let addr = LLVMGetOperand(user, 1);
-                        if addr == v || !self.is_lent_slot(addr) {
+                        if addr == v {
                             return None;
                         }
-                        slot_loads(addr)
+                        if let Some(slot) = field_slot_of(addr) {
+                            field_slot_accesses(slot, LLVMLoad)
+                        } else if self.is_lent_slot(addr) {
+                            slot_loads(addr)
+                        } else {
+                            return None;
+                        }
                     }
                 },
                 LLVMAtomicRMW | LLVMAtomicCmpXchg => {
@@ -185,6 +404,7 @@ impl<'a> Captures<'a> {
                     vec![user]
                 }
                 LLVMCall | LLVMInvoke => return self.passed(user, v),
+                LLVMRet if ret_ok => vec![],
                 _ => return None,
             })
         }
@@ -217,6 +437,124 @@ impl<'a> Captures<'a> {
                 })
             }
         })
+    }
+
+    /// A lent slot (see [`is_lent_slot`](Self::is_lent_slot)) whose callees do not write
+    /// through the address they are lent either: what its loads return is what this
+    /// function stored in it.
+    fn is_read_only_lent_slot(&self, slot: LLVMValueRef) -> bool {
+        self.is_lent_slot(slot)
+            && iter::users(slot).all(|u| {
+                // SAFETY: live LLVM handles of this module; a call's arguments are its
+                // first operands, its callee the last.
+                unsafe {
+                    if LLVMIsACallInst(u).is_null() && LLVMIsAInvokeInst(u).is_null() {
+                        return true;
+                    }
+                    if intrinsic_name(u).is_some() {
+                        return true; // annotations (`is_lent_slot` allows no others)
+                    }
+                    let callee = strip_constant_offsets(LLVMGetCalledValue(u));
+                    (0..LLVMGetNumArgOperands(u)).all(|i| {
+                        LLVMGetOperand(u, i) != slot || !self.writes_pointee.contains(&(callee, i))
+                    })
+                }
+            })
+    }
+
+    /// Whether the memory `p` points to may be written through `p` or anything addressing
+    /// the same memory (its GEPs, casts, register retags, spill slots), by this function
+    /// or a callee it passes such a pointer to; conservatively, by anything the analysis
+    /// cannot follow.
+    fn may_write_pointee(&self, p: LLVMValueRef) -> bool {
+        use LLVMOpcode::*;
+        let mut work = vec![p];
+        let mut seen: HashSet<LLVMValueRef> = HashSet::from([p]);
+        while let Some(a) = work.pop() {
+            for u in iter::users(a) {
+                // SAFETY: live LLVM handles of this module; the operand indices are those
+                // of each opcode, a call's arguments its first operands.
+                let addresses: Vec<LLVMValueRef> = unsafe {
+                    if LLVMIsAInstruction(u).is_null() {
+                        return true;
+                    }
+                    match LLVMGetInstructionOpcode(u) {
+                        LLVMLoad | LLVMICmp => vec![],
+                        LLVMStore => {
+                            if LLVMGetOperand(u, 1) == a {
+                                return true;
+                            }
+                            match stored_pointer_reloads(u, a) {
+                                Some(reloads) => reloads,
+                                None => match field_slot_of(LLVMGetOperand(u, 1)) {
+                                    Some(slot) => field_slot_accesses(slot, LLVMLoad),
+                                    None => return true,
+                                },
+                            }
+                        }
+                        LLVMGetElementPtr => {
+                            if (1..LLVMGetNumOperands(u) as u32).any(|i| LLVMGetOperand(u, i) == a)
+                            {
+                                return true;
+                            }
+                            vec![u]
+                        }
+                        LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze | LLVMPHI => vec![u],
+                        LLVMSelect if LLVMGetOperand(u, 0) != a => vec![u],
+                        LLVMCall | LLVMInvoke => {
+                            if let Some(kind) = retag_kind(u) {
+                                if kind != RetagKind::Reg
+                                    || (1..LLVMGetNumArgOperands(u))
+                                        .any(|i| LLVMGetOperand(u, i) == a)
+                                {
+                                    return true;
+                                }
+                                vec![u]
+                            } else if let Some(name) = intrinsic_name(u) {
+                                if crate::classify::is_annotation_intrinsic(&name) {
+                                    vec![]
+                                } else if crate::classify::is_mem_intrinsic(&name) {
+                                    // Only as a source (operand 1 of a copy).
+                                    let n = LLVMGetNumArgOperands(u);
+                                    if LLVMGetOperand(u, 0) == a
+                                        || (2..n).any(|i| LLVMGetOperand(u, i) == a)
+                                    {
+                                        return true;
+                                    }
+                                    vec![]
+                                } else {
+                                    return true;
+                                }
+                            } else {
+                                let callee = strip_constant_offsets(LLVMGetCalledValue(u));
+                                if LLVMGetCalledValue(u) == a
+                                    || !self.instrumented.contains(&callee)
+                                {
+                                    return true;
+                                }
+                                let params = LLVMCountParams(callee);
+                                for i in 0..LLVMGetNumArgOperands(u) {
+                                    if LLVMGetOperand(u, i) == a
+                                        && (i >= params
+                                            || self.writes_pointee.contains(&(callee, i)))
+                                    {
+                                        return true;
+                                    }
+                                }
+                                vec![]
+                            }
+                        }
+                        _ => return true,
+                    }
+                };
+                for d in addresses {
+                    if seen.insert(d) {
+                        work.push(d);
+                    }
+                }
+            }
+        }
+        false
     }
 
     /// Whether a pointer that the memory `p` points to holds when the function is
@@ -260,7 +598,12 @@ impl<'a> Captures<'a> {
                         // The address spilled comes back through the slot's loads.
                         LLVMStore => match stored_pointer_reloads(u, a) {
                             Some(reloads) => reloads,
-                            None => return true,
+                            None => match field_slot_of(LLVMGetOperand(u, 1)) {
+                                Some(slot) if LLVMGetOperand(u, 1) != a => {
+                                    field_slot_accesses(slot, LLVMLoad)
+                                }
+                                _ => return true,
+                            },
                         },
                         LLVMGetElementPtr => {
                             if (1..LLVMGetNumOperands(u) as u32).any(|i| LLVMGetOperand(u, i) == a)
@@ -376,4 +719,100 @@ impl<'a> Captures<'a> {
             Some(vec![])
         }
     }
+}
+
+/// The alloca under `addr` (itself, or a constant-offset GEP of it) if that alloca is a
+/// *field slot*: a tuple or struct of spilled values (`call_once` spills its arguments
+/// into one), used only through loads, stores *to* it of anything but its own address,
+/// annotation intrinsics, and constant-offset GEPs of it that are themselves only loaded
+/// from and stored to. A pointer stored in a field then comes back only through the
+/// slot's loads; the analyses take all of them (of any field), a superset.
+fn field_slot_of(addr: LLVMValueRef) -> Option<LLVMValueRef> {
+    // SAFETY: live LLVM handles of this module; a GEP's base is its operand 0.
+    let slot = unsafe {
+        if !LLVMIsAGetElementPtrInst(addr).is_null() {
+            if !is_constant_gep(addr) {
+                return None;
+            }
+            LLVMGetOperand(addr, 0)
+        } else {
+            addr
+        }
+    };
+    // SAFETY: as above.
+    if unsafe { LLVMIsAAllocaInst(slot) }.is_null() {
+        return None;
+    }
+    let plain = |u: LLVMValueRef, base: LLVMValueRef| -> bool {
+        // SAFETY: live LLVM handles of this module; a store's operands are (value, address).
+        unsafe {
+            match LLVMGetInstructionOpcode(u) {
+                LLVMOpcode::LLVMLoad => true,
+                LLVMOpcode::LLVMStore => {
+                    let val = LLVMGetOperand(u, 0);
+                    LLVMGetOperand(u, 1) == base
+                        && val != slot
+                        && field_slot_base(val) != Some(slot)
+                }
+                LLVMOpcode::LLVMCall => intrinsic_name(u)
+                    .as_deref()
+                    .is_some_and(crate::classify::is_annotation_intrinsic),
+                _ => false,
+            }
+        }
+    };
+    let ok = iter::users(slot).all(|u| {
+        // SAFETY: live LLVM handles of this module.
+        if unsafe { !LLVMIsAGetElementPtrInst(u).is_null() } {
+            // SAFETY: as above; a GEP's base is its operand 0.
+            let base = unsafe { LLVMGetOperand(u, 0) };
+            base == slot && is_constant_gep(u) && iter::users(u).all(|g| plain(g, u))
+        } else {
+            plain(u, slot)
+        }
+    });
+    ok.then_some(slot)
+}
+
+/// The alloca a constant-offset GEP (or the value itself) is based on, if any.
+fn field_slot_base(v: LLVMValueRef) -> Option<LLVMValueRef> {
+    // SAFETY: live LLVM handles of this module; a GEP's base is its operand 0.
+    unsafe {
+        let base = if !LLVMIsAGetElementPtrInst(v).is_null() {
+            LLVMGetOperand(v, 0)
+        } else {
+            v
+        };
+        (!LLVMIsAAllocaInst(base).is_null()).then_some(base)
+    }
+}
+
+/// Whether every index of the GEP `g` is a constant.
+fn is_constant_gep(g: LLVMValueRef) -> bool {
+    // SAFETY: live LLVM handles of this module; a GEP's indices are its operands 1...
+    unsafe {
+        (1..LLVMGetNumOperands(g) as u32)
+            .all(|i| !LLVMIsAConstantInt(LLVMGetOperand(g, i)).is_null())
+    }
+}
+
+/// The loads (`op` = load) or the stores to (`op` = store) the field slot `slot` and its
+/// GEPs.
+fn field_slot_accesses(slot: LLVMValueRef, op: LLVMOpcode) -> Vec<LLVMValueRef> {
+    let mut out = Vec::new();
+    for u in iter::users(slot) {
+        // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+        let accesses: Vec<LLVMValueRef> = if unsafe { !LLVMIsAGetElementPtrInst(u).is_null() } {
+            iter::users(u).collect()
+        } else {
+            vec![u]
+        };
+        // SAFETY: as above.
+        out.extend(
+            accesses
+                .into_iter()
+                .filter(|&a| unsafe { LLVMGetInstructionOpcode(a) } == op),
+        );
+    }
+    out
 }

@@ -77,6 +77,12 @@ pub(crate) struct ModuleCx {
     /// Per function, its retags whose tags die with it (`captures.rs`), taken when it is
     /// instrumented.
     pub no_escape: HashMap<LLVMValueRef, HashSet<LLVMValueRef>>,
+    /// Per function, its retags of a fresh-returning call's result (`captures.rs`), taken
+    /// when it is instrumented.
+    pub parent_dies: HashMap<LLVMValueRef, HashSet<LLVMValueRef>>,
+    /// Per function, its protected retags whose tags die at its exit unless returned
+    /// (`captures.rs`), taken when it is instrumented.
+    pub dies_unless_returned: HashMap<LLVMValueRef, HashSet<LLVMValueRef>>,
     /// The module's memory-free functions (`leaf_retags.rs`), when static elisions are on.
     pub memory_free: Option<crate::leaf_retags::MemoryFreeFunctions>,
 }
@@ -102,6 +108,8 @@ impl ModuleCx {
                 elided_retags: HashMap::new(),
                 fast_path: true,
                 no_escape: HashMap::new(),
+                parent_dies: HashMap::new(),
+                dies_unless_returned: HashMap::new(),
                 memory_free: None,
             }
         }
@@ -220,6 +228,12 @@ pub(crate) struct FnCx<'m> {
     /// Retags whose tags die with the function (`captures.rs`): lowered with `NO_ESCAPE`
     /// (an unprotected one is removed at the exit of the innermost frame, see `instrument`).
     pub no_escape: HashSet<LLVMValueRef>,
+    /// Retags after which no pointer holds their parent's tag (`captures.rs`): lowered
+    /// with `PARENT_DIES`.
+    pub parent_dies: HashSet<LLVMValueRef>,
+    /// Protected retags whose tags die at the function's exit unless it returns them
+    /// (`captures.rs`): lowered with `DIES_UNLESS_RETURNED`.
+    pub dies_unless_returned: HashSet<LLVMValueRef>,
     /// Loads and stores whose check an identical earlier one makes redundant
     /// (`repeated_checks.rs`).
     pub repeated_checks: HashSet<LLVMValueRef>,

@@ -118,6 +118,18 @@ pub(crate) fn instrument_module(module: LLVMModuleRef, options: Options) -> Outc
         .map(|&f| (f, captures.no_escape_retags(f)))
         .filter(|(_, s)| !s.is_empty())
         .collect();
+    let fresh = captures.fresh_returns(&to_instrument);
+    m.stats.fresh_returning_functions = fresh.len() as u64;
+    m.parent_dies = to_instrument
+        .iter()
+        .map(|&f| (f, captures.parent_dies_retags(f, &fresh)))
+        .filter(|(_, s)| !s.is_empty())
+        .collect();
+    m.dies_unless_returned = to_instrument
+        .iter()
+        .map(|&f| (f, captures.dies_unless_returned_retags(f)))
+        .filter(|(_, s)| !s.is_empty())
+        .collect();
     drop(captures);
     let any = !to_instrument.is_empty();
     for f in to_instrument {
@@ -201,6 +213,8 @@ impl<'m> FnCx<'m> {
             leaf: Default::default(),
             late_retags_at: Vec::new(),
             no_escape: Default::default(),
+            parent_dies: Default::default(),
+            dies_unless_returned: Default::default(),
             repeated_checks: Default::default(),
             fast_path_calls: Vec::new(),
         };
@@ -245,6 +259,12 @@ impl<'m> FnCx<'m> {
         // The late retags of elided ones (before a call that never returns) make tags no
         // use of this function's ever sees: they die with it.
         self.no_escape.extend(self.leaf.elided.iter().copied());
+        self.parent_dies = self.m.parent_dies.remove(&self.func).unwrap_or_default();
+        self.dies_unless_returned = self
+            .m
+            .dies_unless_returned
+            .remove(&self.func)
+            .unwrap_or_default();
         // 3. Snapshot instructions in reverse post-order, before inserting anything.
         let insts: Vec<Vec<LLVMValueRef>> = iter::reverse_post_order(self.func)
             .into_iter()

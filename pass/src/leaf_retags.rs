@@ -1201,7 +1201,7 @@ impl<'a> BaseFinder<'a> {
 }
 
 /// The values stored into the alloca `slot` (its stores *to* it).
-fn stored_values(slot: LLVMValueRef) -> Vec<LLVMValueRef> {
+pub(crate) fn stored_values(slot: LLVMValueRef) -> Vec<LLVMValueRef> {
     iter::users(slot)
         // SAFETY: live LLVM handles of this module; a store's operands are (value, address).
         .filter(|&u| unsafe {

@@ -56,7 +56,7 @@ use crate::classify::{is_int, retag_kind, shape_error, RetagKind, PARAM_NAMES};
 use crate::cx::FnCx;
 use crate::shadow::Prov;
 use bsan_abi::hook_names as h;
-use bsan_abi::retag_flags::NO_ESCAPE;
+use bsan_abi::retag_flags::{DIES_UNLESS_RETURNED, NO_ESCAPE, PARENT_DIES};
 use bsan_abi::retag_source::{INTRINSICS, SYNTHESIZED};
 
 /// For a function left uninstrumented on purpose (the ignorelist): erase its retag calls, a
@@ -219,31 +219,40 @@ impl FnCx<'_> {
                 LLVMBuildIntCast2(self.b, flags, self.m.rt.ty.i8, 0, c"".as_ptr())
             }
         };
-        // `NO_ESCAPE` is the pass's to set, never the intrinsic's: cleared, then set where
-        // the escape analysis proved it (other unknown bits still reach the runtime, which
-        // rejects them).
-        let no_escape = if self.no_escape.contains(&call) {
+        // `NO_ESCAPE`, `PARENT_DIES` and `DIES_UNLESS_RETURNED` are the pass's to set,
+        // never the intrinsic's: cleared, then set where the escape analysis proved them
+        // (other unknown bits still reach the runtime, which rejects them).
+        let mut set = if self.no_escape.contains(&call) {
             NO_ESCAPE
         } else {
             0
         };
+        if self.parent_dies.contains(&call) {
+            set |= PARENT_DIES;
+            self.m.stats.retags_parent_dies += 1;
+        }
+        if self.dies_unless_returned.contains(&call) {
+            set |= DIES_UNLESS_RETURNED;
+            self.m.stats.retags_dies_unless_returned += 1;
+        }
+        let ours = NO_ESCAPE | PARENT_DIES | DIES_UNLESS_RETURNED;
         // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let flags = unsafe {
             let i8 = self.m.rt.ty.i8;
             if !LLVMIsAConstantInt(flags).is_null() {
                 let c = LLVMConstIntGetZExtValue(flags) as u8;
-                LLVMConstInt(i8, ((c & !NO_ESCAPE) | no_escape) as u64, 0)
+                LLVMConstInt(i8, ((c & !ours) | set) as u64, 0)
             } else {
                 let cleared = LLVMBuildAnd(
                     self.b,
                     flags,
-                    LLVMConstInt(i8, !NO_ESCAPE as u64, 0),
+                    LLVMConstInt(i8, !ours as u64, 0),
                     c"".as_ptr(),
                 );
                 LLVMBuildOr(
                     self.b,
                     cleared,
-                    LLVMConstInt(i8, no_escape as u64, 0),
+                    LLVMConstInt(i8, set as u64, 0),
                     c"".as_ptr(),
                 )
             }

@@ -89,6 +89,12 @@ pub(crate) struct Stats {
     pub fast_paths: u64,
     /// Access checks that branch on an earlier check's fast-path test (`fast_path.rs`).
     pub fast_paths_shared: u64,
+    /// Functions that return only tags they made (`captures.rs`, *fresh returns*).
+    pub fresh_returning_functions: u64,
+    /// Retags lowered with `PARENT_DIES` (`captures.rs`).
+    pub retags_parent_dies: u64,
+    /// Retags lowered with `DIES_UNLESS_RETURNED` (`captures.rs`).
+    pub retags_dies_unless_returned: u64,
 }
 
 impl fmt::Display for Stats {
@@ -104,7 +110,8 @@ impl fmt::Display for Stats {
              retags_elided={} late_retags={} memory_free_functions={} \
              retags_forwarded={} retags_transient={} checks_repeated={} \
              retags_passed_through={} transparent_functions={} fast_paths={} \
-             fast_paths_shared={}",
+             fast_paths_shared={} fresh_returning_functions={} retags_parent_dies={} \
+             retags_dies_unless_returned={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -144,6 +151,9 @@ impl fmt::Display for Stats {
             self.transparent_functions,
             self.fast_paths,
             self.fast_paths_shared,
+            self.fresh_returning_functions,
+            self.retags_parent_dies,
+            self.retags_dies_unless_returned,
         )
     }
 }

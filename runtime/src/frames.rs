@@ -51,6 +51,17 @@ struct Frame {
 /// one call would otherwise grow its list without bound. Those beyond are left to the GC.
 const MAX_DYING_PER_FRAME: u32 = 256;
 
+/// When a protected tag dies, as the pass proved it ([`protect`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Death {
+    /// Not known: the GC finds out.
+    Never,
+    /// At its function's exit (`NO_ESCAPE`).
+    AtExit,
+    /// At its function's exit, unless the function returns it (`DIES_UNLESS_RETURNED`).
+    AtExitUnlessReturned,
+}
+
 /// What a frame owes one of its tags at its exit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum AtExit {
@@ -58,6 +69,9 @@ enum AtExit {
     Release,
     /// The protector release, then the tag's removal (`NO_ESCAPE`).
     ReleaseAndRemove,
+    /// The protector release, then the tag's removal unless it is the tag of the pointer
+    /// the function returns (`DIES_UNLESS_RETURNED`, see [`bsan_shim::returned_tag`]).
+    ReleaseAndRemoveUnlessReturned,
     /// Only the removal: an unprotected tag that dies with the frame.
     Remove,
 }
@@ -103,21 +117,34 @@ impl FrameStack {
     /// Pops the top frame and releases its protectors in creation order; the first
     /// violation is returned (the rest are released anyway). The tags that die with the
     /// frame are removed after all releases, newest first: a tag made from another of the
-    /// frame's is its child, and a parent is removed only once it is a leaf.
+    /// frame's is its child, and a parent is removed only once it is a leaf or has one
+    /// child left (the pointer its function returned, made by a callee, spliced into its
+    /// place).
     fn pop_and_release(&mut self, site: Site) -> Result<(), Violation> {
         let Some(top) = self.frames.pop() else {
             return Ok(());
         };
         let mut result = Ok(());
         let entries = &self.protectors[top.first..];
+        // The function stored the provenance of the pointer it returns just before its exit
+        // hook: the one tag of those that die unless returned that lives on. (A frame left
+        // by unwinding returned nothing; a stale slot can only keep a tag for the GC.)
+        let returned = entries
+            .iter()
+            .any(|e| e.2 == AtExit::ReleaseAndRemoveUnlessReturned)
+            .then(bsan_shim::returned_tag);
+        let dies = |tag: Tag, at_exit: AtExit| match at_exit {
+            AtExit::Release => false,
+            AtExit::ReleaseAndRemove | AtExit::Remove => true,
+            AtExit::ReleaseAndRemoveUnlessReturned => returned != Some(tag),
+        };
         // Without unprotected dying tags (the usual frame) a dying protected tag goes under
         // the lock its release takes anyway.
         let remove_later = top.dying > 0;
         for &(rec, tag, at_exit) in entries {
             let r = match at_exit {
-                AtExit::Release => release_protector(rec, tag, false, site),
-                AtExit::ReleaseAndRemove => release_protector(rec, tag, !remove_later, site),
                 AtExit::Remove => Ok(()),
+                _ => release_protector(rec, tag, !remove_later && dies(tag, at_exit), site),
             };
             if result.is_ok() {
                 result = r;
@@ -125,7 +152,7 @@ impl FrameStack {
         }
         if remove_later {
             for &(rec, tag, at_exit) in entries.iter().rev() {
-                if at_exit != AtExit::Release {
+                if dies(tag, at_exit) {
                     remove_dead(rec, tag);
                 }
             }
@@ -154,16 +181,16 @@ impl FrameStack {
         }
     }
 
-    /// Registers a protector in the top frame; false if no frame is active. `dies`: no
-    /// pointer holds `tag` once the protector ends.
-    pub fn protect(&mut self, rec: &'static AllocInfo, tag: Tag, dies: bool) -> bool {
+    /// Registers a protector in the top frame; false if no frame is active. `dies`: when no
+    /// pointer holds `tag` any more.
+    pub fn protect(&mut self, rec: &'static AllocInfo, tag: Tag, dies: Death) -> bool {
         if self.frames.is_empty() {
             return false;
         }
-        let at_exit = if dies {
-            AtExit::ReleaseAndRemove
-        } else {
-            AtExit::Release
+        let at_exit = match dies {
+            Death::Never => AtExit::Release,
+            Death::AtExit => AtExit::ReleaseAndRemove,
+            Death::AtExitUnlessReturned => AtExit::ReleaseAndRemoveUnlessReturned,
         };
         self.protectors.push((rec, tag, at_exit));
         stats::PROTECTORS.bump();
@@ -200,7 +227,7 @@ impl Drop for FrameStack {
 /// Function exit for `(rec, tag)`: the tree's protector release, if the allocation is still
 /// live and still knows the tag; then, if the tag `dies` with its protector (the pass proved
 /// no pointer can hold it afterwards), its removal from the tree, which the GC would
-/// otherwise find it for ([`bsan_tree::Tree::forget_dead_leaf`]). A frame released
+/// otherwise find it for ([`bsan_tree::Tree::forget_dead`]). A frame released
 /// silently after unwinding removes it too: its function is gone all the same.
 pub fn release_protector(
     rec: &'static AllocInfo,
@@ -218,7 +245,7 @@ pub fn release_protector(
     };
     match tree.release_protector(tag, site) {
         Ok(()) => {
-            if dies && tree.forget_dead_leaf(tag) {
+            if dies && tree.forget_dead(tag) {
                 stats::TAGS_DIED.bump();
             }
             Ok(())
@@ -231,18 +258,14 @@ pub fn release_protector(
     }
 }
 
-/// Removes `tag` of `rec`, which died with its frame, if it is a dead leaf there
-/// ([`bsan_tree::Tree::forget_dead_leaf`]; a tag the GC already took is ignored).
+/// Removes `tag` of `rec`, which died with its frame, if the GC could: a leaf, or a link to
+/// one child ([`bsan_tree::Tree::forget_dead`]; a tag the GC already took is ignored).
 fn remove_dead(rec: &'static AllocInfo, tag: Tag) {
     let mut st = rec.lock();
     if !st.live {
         return;
     }
-    if st
-        .tree
-        .as_deref_mut()
-        .is_some_and(|t| t.forget_dead_leaf(tag))
-    {
+    if st.tree.as_deref_mut().is_some_and(|t| t.forget_dead(tag)) {
         stats::TAGS_DIED.bump();
     }
 }
@@ -272,7 +295,7 @@ pub fn func_exit(frame: usize, site: Site) -> Result<(), Violation> {
 
 /// Registers a protector for `(rec, tag)` in the current thread's top frame; false if the
 /// thread has no active frame (the retag is then made unprotected).
-pub fn protect(rec: &'static AllocInfo, tag: Tag, dies: bool) -> bool {
+pub fn protect(rec: &'static AllocInfo, tag: Tag, dies: Death) -> bool {
     with_frames(|fs| fs.protect(rec, tag, dies)).unwrap_or(false)
 }
 
@@ -302,11 +325,11 @@ mod tests {
     fn entry_exit_pairs_and_protectors_need_a_frame() {
         let mut fs = FrameStack::new();
         let r = rec();
-        assert!(!fs.protect(r, 1, false), "no frame: unprotected");
+        assert!(!fs.protect(r, 1, Death::Never), "no frame: unprotected");
         fs.func_entry(0x7000);
-        assert!(fs.protect(r, 2, false));
+        assert!(fs.protect(r, 2, Death::Never));
         fs.func_entry(0x6000);
-        assert!(fs.protect(r, 3, false));
+        assert!(fs.protect(r, 3, Death::Never));
         assert_eq!(fs.protectors.len(), 2);
         fs.func_exit(0x6000, 0).unwrap();
         assert_eq!((fs.depth(), fs.protectors.len()), (1, 1));
@@ -327,7 +350,7 @@ mod tests {
         }
         assert!(!fs.dies_with_frame(r, 5), "beyond the cap: left to the GC");
         // Protectors are not capped by it, and an inner frame has its own count.
-        assert!(fs.protect(r, 6, true));
+        assert!(fs.protect(r, 6, Death::AtExit));
         fs.func_entry(0x6000);
         assert!(fs.dies_with_frame(r, 7));
         fs.func_exit(0x6000, 0).unwrap();
@@ -341,9 +364,9 @@ mod tests {
         let r = rec();
         fs.func_entry(0x8000); // caller
         fs.func_entry(0x7000); // callee, which panics...
-        fs.protect(r, 10, false);
+        fs.protect(r, 10, Death::Never);
         fs.func_entry(0x6000); // ...from deeper down
-        fs.protect(r, 11, false);
+        fs.protect(r, 11, Death::Never);
         // Caught in the caller, which calls another function at the callee's depth.
         fs.func_entry(0x7000);
         assert_eq!(fs.depth(), 2, "both stale frames dropped, new one pushed");

@@ -42,6 +42,12 @@ pub struct RetagKind {
     /// The new tag never leaves its function (`NO_ESCAPE`): removed when its protector
     /// ends, or, unprotected, when its function's frame does.
     pub no_escape: bool,
+    /// No pointer holds the parent's tag once the new one is made (`PARENT_DIES`): the
+    /// parent is spliced out of the tree if the GC could.
+    pub parent_dies: bool,
+    /// The new (protected) tag dies at its function's exit unless it is the returned one
+    /// (`DIES_UNLESS_RETURNED`).
+    pub dies_unless_returned: bool,
 }
 
 impl RetagKind {
@@ -53,6 +59,8 @@ impl RetagKind {
             boxed: flags & retag_flags::BOX != 0,
             freeze: flags & retag_flags::FREEZE != 0,
             no_escape: flags & retag_flags::NO_ESCAPE != 0,
+            parent_dies: flags & retag_flags::PARENT_DIES != 0,
+            dies_unless_returned: flags & retag_flags::DIES_UNLESS_RETURNED != 0,
         })
     }
 }
@@ -162,6 +170,11 @@ pub fn retag(req: &RetagRequest<'_>, prov: Prov, site: Site) -> Result<Prov, Vio
         stats::TREE_CHUNKS_MAX.raise_to(tree.chunk_count() as u64);
     }
     let keep = match parent {
+        // Its only child is the new tag: `forget_dead` keeps a parent with others.
+        Provenance::Tag(t) if req.kind.parent_dies && tree.forget_dead(t) => {
+            stats::TAGS_SPLICED.bump();
+            [new, new]
+        }
         Provenance::Tag(t) => [t, new],
         Provenance::Wildcard => [new, new],
     };
@@ -172,7 +185,14 @@ pub fn retag(req: &RetagRequest<'_>, prov: Prov, site: Site) -> Result<Prov, Vio
     }
     if protector.is_some() {
         // A frame was checked above; this thread cannot have lost it since.
-        frames::protect(rec, new, req.kind.no_escape);
+        let at_exit = if req.kind.no_escape {
+            frames::Death::AtExit
+        } else if req.kind.dies_unless_returned {
+            frames::Death::AtExitUnlessReturned
+        } else {
+            frames::Death::Never
+        };
+        frames::protect(rec, new, at_exit);
     } else if req.kind.no_escape {
         // The top frame is the function's own or a caller's: it ends after the function.
         frames::dies_with_frame(rec, new);

@@ -114,9 +114,12 @@ counters! {
     TAGS_PRUNED => "tags_pruned",
     /// Retags whose tag dies with its function (`NO_ESCAPE`).
     RETAGS_NO_ESCAPE => "retags_no_escape",
-    /// Of those, tags removed when their protector or frame ended (the rest were not
-    /// leaves then, or were beyond a frame's cap, and are left to the GC).
+    /// Of those, tags removed when their protector or frame ended (the rest had several
+    /// children then, or were beyond a frame's cap, and are left to the GC).
     TAGS_DIED => "tags_died",
+    /// Dead tags spliced out of their tree when a retag made their only child
+    /// (`PARENT_DIES`).
+    TAGS_SPLICED => "tags_spliced",
     /// Words of thread stacks, TLS slots and registers read by collections.
     GC_STACK_WORDS => "gc_stack_words",
     /// Shadow memory entries read by collections.

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define BSAN_ABI_VERSION 6
+#define BSAN_ABI_VERSION 7
 #define BSAN_DEFAULT_EXIT_CODE 66
 
 /* Retag flags (bsan_abi::retag_flags). */

@@ -46,6 +46,14 @@ pub fn tls_prov_slots() -> [(usize, usize); 2] {
     }
 }
 
+/// The tag of the first pointer leaf in the calling thread's return slots
+/// (`__bsan_ret_prov[1]`): what the latest instrumented `ret` of a pointer stored there,
+/// or anything stale if none did since.
+pub fn returned_tag() -> u64 {
+    // SAFETY: the calling thread's slot array, of `2 * MAX_RET_PROVS >= 2` words.
+    unsafe { bsan_shim_ret_prov_slots().add(1).read_volatile() }
+}
+
 #[cfg(test)]
 mod tests {
     /// Nothing in this test binary is instrumented: no retag-source section.

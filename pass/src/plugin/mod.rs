@@ -11,7 +11,7 @@
 //!
 //! In rustc mode code is instrumented once, on the fat-LTO module of the final artifact
 //! (which includes std); the per-crate `OptimizerLastEP` module would be instrumented a
-//! second time otherwise. The `opt` pipeline names (`bsan-synthesize[<stage>]`,
+//! second time otherwise. The `opt` pipeline names (`bsan-synthesize<stage>`,
 //! `bsan-instrument`) run their stage regardless of the environment.
 //!
 //! Other knobs: `BSAN_PASS_STATS=1` prints the counters (of synthesis and of

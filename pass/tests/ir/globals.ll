@@ -39,7 +39,7 @@ define void @user_ctor() {
 
 ; CHECK-LABEL: define internal void @__bsan_module_ctor()
 ; CHECK-NEXT: entry:
-; CHECK-NEXT: load volatile i8, ptr @__bsan_abi_version_6
+; CHECK-NEXT: load volatile i8, ptr @__bsan_abi_version_7
 ; CHECK: call { i64, i64 } @__bsan_alloc(ptr @arr, i64 16, i8 2)
 ; CHECK: store i64 %{{[0-9]+}}, ptr @__bsan_prov.arr
 ; CHECK-NOT: @__bsan_alloc(ptr @str

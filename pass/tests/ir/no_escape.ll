@@ -37,9 +37,9 @@ start:
   ret void
 }
 
-; Returned.
+; Returned: not NO_ESCAPE, but DIES_UNLESS_RETURNED (64; fresh_returns.ll): 3 | 64.
 ; CHECK-LABEL: define ptr @returned(ptr %p)
-; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 8, i8 3,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 8, i8 67,
 define ptr @returned(ptr %p) {
 start:
   %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 3, ptr null, ptr null)

@@ -29,12 +29,12 @@
 //!   (`__bsan_expose`); `tag` is ignored. An address in no exposed allocation is untracked.
 
 /// Bumped whenever a hook signature, a TLS slot or an encoding below changes.
-pub const ABI_VERSION: u32 = 6;
+pub const ABI_VERSION: u32 = 7;
 
 /// Instrumented modules reference this symbol, the runtime defines it: linking an
 /// instrumented program against a runtime of another ABI version fails with an undefined
 /// symbol naming the version instead of misbehaving at run time.
-pub const VERSION_SYMBOL: &str = "__bsan_abi_version_6";
+pub const VERSION_SYMBOL: &str = "__bsan_abi_version_7";
 
 /// The exit status of a program stopped by a bsan report (overridable with
 /// `BSAN_OPTIONS=exitcode=N`). Distinct from 1 (Rust panics in main) and 101 (test failures).
@@ -61,8 +61,24 @@ pub mod retag_flags {
     /// the exit of the innermost frame: the function's own or, in a function without one,
     /// its nearest caller's, which returns later) instead of leaving it to the GC.
     pub const NO_ESCAPE: u8 = 1 << 4;
+    /// Only in `__bsan_retag`'s flags, where the pass sets it: the pointer being retagged
+    /// was returned by a call of a function that returns only tags it made itself (the
+    /// pass's *fresh returns*), and nothing but this retag uses it, so once the new tag
+    /// is made no pointer holds the parent's. The runtime then splices the parent out of
+    /// the tree if the GC could (`bsan_tree::Tree::forget_dead`): every call of an
+    /// accessor that returns a reference it made would otherwise leave a link in a chain
+    /// of dead tags until the next collection.
+    pub const PARENT_DIES: u8 = 1 << 5;
+    /// Only in `__bsan_retag`'s flags of protected retags, where the pass sets it: the
+    /// result leaves its function only as the function's return value, so at the
+    /// function's exit no pointer holds the new tag unless it is the one returned. The
+    /// runtime then removes it like a `NO_ESCAPE` tag unless it is the tag of the first
+    /// pointer leaf in [`tls::RET_PROV`], which every instrumented `ret` of a pointer
+    /// stores before `__bsan_func_exit` (`core::cmp::max_by` returns one of its two
+    /// references: the other dies).
+    pub const DIES_UNLESS_RETURNED: u8 = 1 << 6;
     /// All bits `__bsan_retag` accepts.
-    pub const HOOK_ALL: u8 = ALL | NO_ESCAPE;
+    pub const HOOK_ALL: u8 = ALL | NO_ESCAPE | PARENT_DIES | DIES_UNLESS_RETURNED;
 }
 
 /// Kinds of allocation, the `i8 kind` argument of `__bsan_alloc` / `__bsan_dealloc`.

@@ -29,7 +29,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 /// version.
 #[no_mangle]
 #[used]
-pub static __bsan_abi_version_6: u8 = bsan_abi::ABI_VERSION as u8;
+pub static __bsan_abi_version_7: u8 = bsan_abi::ABI_VERSION as u8;
 
 /// Runs a hook body; a panic inside the runtime is an internal error, never an unwind
 /// across `extern "C"`.

@@ -73,8 +73,8 @@ fn every_abi_hook_is_defined_with_its_signature() {
 
 #[test]
 fn version_symbol_matches_the_abi() {
-    assert_eq!(bsan_abi::VERSION_SYMBOL, "__bsan_abi_version_6");
-    assert_eq!(super::__bsan_abi_version_6, 6);
+    assert_eq!(bsan_abi::VERSION_SYMBOL, "__bsan_abi_version_7");
+    assert_eq!(super::__bsan_abi_version_7, 7);
 }
 
 #[test]
@@ -253,6 +253,44 @@ fn an_unprotected_tag_that_never_escapes_leaves_with_its_frame() {
         assert_eq!(node_count(root), 27);
         __bsan_func_exit(frame);
         assert_eq!(node_count(root), 2);
+        assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
+    }
+}
+
+/// `cmp::max_by`: a function returns one of its two protected `&T`s; the other dies at its
+/// exit (`DIES_UNLESS_RETURNED`), the returned one once its caller retagged it
+/// (`PARENT_DIES`).
+#[test]
+fn a_returned_tag_dies_when_its_caller_retags_it() {
+    let p = fake_block(43);
+    let frame = 0x7fff_0000_2c00usize as *const u8;
+    let arg = rf::PROTECTED | rf::FREEZE | rf::DIES_UNLESS_RETURNED;
+    // SAFETY: no contract beyond the ABI: the runtime never dereferences program addresses;
+    // the return slots are this thread's, of at least two words.
+    unsafe {
+        let root = __bsan_alloc(p, 8, alloc_kind::HEAP);
+        let mut acc = root;
+        for _ in 0..10 {
+            __bsan_func_entry(frame);
+            let a = retag_hook(p, 8, arg, acc);
+            let b = retag_hook(p, 8, arg, root);
+            assert!(a != acc && b != root);
+            read(p, 8, a).unwrap();
+            // `ret ptr a`: its provenance goes to the return slots before the exit hook.
+            let ret = bsan_shim::tls_prov_slots()[1].0 as *mut u64;
+            *ret = a.alloc;
+            *ret.add(1) = a.tag;
+            __bsan_func_exit(frame);
+            let r = retag_hook(p, 8, rf::FREEZE | rf::PARENT_DIES, a);
+            assert_ne!(r, a);
+            read(p, 8, r).unwrap();
+            acc = r;
+        }
+        // The `b`s died at the exits, the `a`s at the callers' retags. The `r`s stay, each
+        // the parent of the next: nothing tells the runtime that the caller's accumulator
+        // no longer holds the old one (the GC finds out).
+        assert_eq!(node_count(root), 1 + 10);
+        write(p, 8, root).unwrap();
         assert_eq!(__bsan_dealloc(p, root.alloc, root.tag, alloc_kind::HEAP), 8);
     }
 }

@@ -18,7 +18,6 @@
 //! When the removed spans cover much of the tree (most of a small tree went), one bulk pass
 //! over every chunk (clear, merge, rebuild the counts) is cheaper and is taken instead.
 
-use crate::perms::can_replace;
 use crate::skipping::NO_SLOT;
 use crate::tree::{Tree, NONE};
 use crate::*;
@@ -199,22 +198,8 @@ impl Tree {
         let &[g] = node.children.as_slice() else {
             return None;
         };
-        if self.keeps(n, is_live) {
+        if self.keeps(n, is_live) || !self.replaceable_by_child(n, g) {
             return None;
-        }
-        // Outside both spans, both are in their default states; the defaults are checked
-        // even if no chunk is left outside (stricter, so never unsound).
-        if !can_replace(node.default_perm(), self.nodes[g as usize].default_perm()) {
-            return None;
-        }
-        let gs = &self.nodes[g as usize].span;
-        let span = self
-            .locs
-            .chunks_within(node.span.start.min(gs.start)..node.span.end.max(gs.end));
-        for ci in span {
-            if !can_replace(self.state(n, ci).perm(), self.state(g, ci).perm()) {
-                return None;
-            }
         }
         Some(g)
     }

@@ -13,7 +13,7 @@
 //! of an unprotected tag does nothing.
 use crate::diagnostics::Event;
 use crate::locations::Locations;
-use crate::perms::{LocState, Sifa};
+use crate::perms::{can_replace, LocState, Sifa};
 use crate::skipping::{busy_word, NO_SLOT};
 use crate::tagmap::TagMap;
 use crate::*;
@@ -890,6 +890,78 @@ impl Tree {
         }
         self.merge_after_forgets();
         true
+    }
+
+    /// Removes `tag`, which the caller knows no pointer holds any more, as the GC would
+    /// (model §8.1): a leaf as [`forget_dead_leaf`](Self::forget_dead_leaf) does; a tag
+    /// with exactly one child is spliced out, the child taking its place under its parent,
+    /// when `can_replace` holds at every location (the GC's condition). The chains this is
+    /// for: a function returns a reference it made, its caller retags the result and lets
+    /// the callee's tag go (`bsan_abi::retag_flags::PARENT_DIES`), or a protected tag dies
+    /// at its function's exit with the one child its callee handed back. A tag that is
+    /// exposed, protected, a root, has several children, or is unknown stays. Returns
+    /// whether it was removed.
+    pub fn forget_dead(&mut self, tag: Tag) -> bool {
+        let Some(idx) = self.tags.get(tag) else {
+            return false;
+        };
+        let node = &self.nodes[idx as usize];
+        let p = node.parent;
+        if p == NONE || node.exposed || node.protector.is_some() {
+            return false;
+        }
+        let g = match node.children.as_slice() {
+            [] => return self.forget_dead_leaf(tag),
+            &[g] => g,
+            _ => return false,
+        };
+        if !self.replaceable_by_child(idx, g) {
+            return false;
+        }
+        self.epoch += 1;
+        // `g` out of `idx`'s counts, `idx` out of `p`'s (its entries cleared: they lie in
+        // its span), `g` into `p`'s: the counts then describe the tree without `idx`.
+        self.count_child(self.nodes[idx as usize].slot, g, true, false);
+        self.count_child(self.nodes[p as usize].slot, idx, true, true);
+        self.nodes[idx as usize].children.clear();
+        self.release_slot(idx);
+        self.count_child(self.nodes[p as usize].slot, g, false, false);
+        self.nodes[g as usize].parent = p;
+        let siblings = &mut self.nodes[p as usize].children;
+        if let Some(i) = siblings.iter().rposition(|&c| c == idx) {
+            siblings[i] = g;
+        }
+        self.tags.remove(tag);
+        if self.cache[0].0 == tag || self.cache[1].0 == tag {
+            self.forget_cached(tag);
+        }
+        let node = &mut self.nodes[idx as usize];
+        node.tag = 0;
+        node.last_event = NONE;
+        node.event_count = 0;
+        node.parent = self.forgotten_head;
+        self.forgotten_head = idx;
+        self.forgotten += 1;
+        if self.forgotten as usize >= self.tags.len().max(64) {
+            self.purge_forgotten();
+        }
+        self.merge_after_forgets();
+        true
+    }
+
+    /// Whether the dead node `n` may be spliced out for its only child `g`: `can_replace`
+    /// of their states at every chunk where either has an entry, and of their defaults
+    /// (checked even where no chunk is left outside both spans: stricter, never unsound).
+    pub(crate) fn replaceable_by_child(&self, n: u32, g: u32) -> bool {
+        let (node, child) = (&self.nodes[n as usize], &self.nodes[g as usize]);
+        if !can_replace(node.default_perm(), child.default_perm()) {
+            return false;
+        }
+        let span = self.locs.chunks_within(
+            node.span.start.min(child.span.start)..node.span.end.max(child.span.end),
+        );
+        span.into_iter()
+            .all(|ci| can_replace(self.state(n, ci).perm(), self.state(g, ci).perm()))
     }
 
     /// Merges neighbouring chunks whose states became equal, once the chunks have more

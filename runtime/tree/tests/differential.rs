@@ -69,8 +69,11 @@ enum Op {
         kind: AccessKind,
     },
     Release(Tag),
-    /// A protector release, then the tag dropped as dead if it is a leaf (`NO_ESCAPE`).
+    /// A protector release, then the tag dropped as dead (`NO_ESCAPE`): a leaf, or a
+    /// link to its only child (`Tree::forget_dead`).
     ReleaseDead(Tag),
+    /// An unprotected tag dropped as dead (`PARENT_DIES`), if `Tree::forget_dead` can.
+    ForgetDead(Tag),
     Forget(Tag),
     Expose(Tag),
     Gc(Vec<Tag>),
@@ -162,8 +165,10 @@ impl Case {
                 3..=5 => Op::ReleaseDead(t),
                 _ => Op::Release(t),
             }
-        } else if r < 92 {
+        } else if r < 90 {
             Op::Expose(rng.pick(&self.usable))
+        } else if r < 92 {
+            Op::ForgetDead(rng.pick(&self.usable))
         } else if r < 98 {
             let keep: Vec<Tag> = self
                 .usable
@@ -233,12 +238,18 @@ impl Case {
                 let a = self.real.release_protector(*t, 0);
                 let b = self.naive.release_protector(*t);
                 if a.is_ok() {
-                    self.real.forget_dead_leaf(*t);
+                    self.real.forget_dead(*t);
                     if !self.real.contains(*t) {
                         self.usable.retain(|u| u != t);
                     }
                 }
                 (a, b, false)
+            }
+            Op::ForgetDead(t) => {
+                if self.real.forget_dead(*t) {
+                    self.usable.retain(|u| u != t);
+                }
+                (Ok(()), Ok(()), false)
             }
             Op::Forget(t) => {
                 self.protected.retain(|p| p != t);

@@ -216,3 +216,45 @@ fn forgotten_slots_start_clean() {
     assert_eq!(u.history.len(), 3, "{:#?}", u.history);
     t.t.check_invariants().unwrap();
 }
+
+/// A dead tag with one child (a callee's returned tag once its caller retagged the result)
+/// is spliced out at once, its child taking its place; the GC's condition decides, and
+/// several children, a protector or a root keep it.
+#[test]
+fn forgotten_dead_links_are_spliced() {
+    let mut t = T::new(8);
+    let p = t.rb(1, mut_ref(0..8));
+    let callee = t.rb(p, mut_prot(0..8));
+    t.rd(callee, 0..4).unwrap();
+    assert!(!t.t.forget_dead(callee), "protected");
+    t.t.release_protector(callee, 0).unwrap();
+    let r = t.rb(callee, mut_ref(0..8));
+    assert!(t.t.forget_dead(callee));
+    assert!(!t.t.contains(callee) && t.t.contains(r));
+    t.t.check_invariants().unwrap();
+    // The child hangs under `p` now: a write through it is local to `p`, a write through
+    // `p` disables it, as before.
+    t.wr(r, 0..8).unwrap();
+    assert_eq!(t.perm(r, 0), (Unique, true));
+    t.wr(p, 0..8).unwrap();
+    assert_eq!(ub(t.rd(r, 0..8)).conflicting, Some(r));
+    // Two children, or a Frozen parent of a Reserved child (whose write it would forbid),
+    // stay.
+    let q = t.rb(p, mut_ref(0..8));
+    let (c1, _c2) = (t.rb(q, shr(0..8)), t.rb(q, shr(0..8)));
+    assert!(!t.t.forget_dead(q));
+    let f = t.rb(c1, shr(0..8));
+    let m = t.rb(f, mut_ref(0..8));
+    assert!(!t.t.forget_dead(f));
+    assert_eq!(ub(t.wr(m, 0..8)).conflicting, Some(f));
+    assert!(!t.t.forget_dead(1), "the root");
+    // A written (Unique) parent above a Reserved child stays: a foreign read would freeze
+    // it, and then forbid the child's write.
+    let w = t.rb(p, mut_ref(0..8));
+    t.wr(w, 0..8).unwrap();
+    let wr = t.rb(w, mut_ref(0..8));
+    assert!(!t.t.forget_dead(w));
+    t.rd(p, 0..8).unwrap();
+    assert_eq!(ub(t.wr(wr, 0..8)).conflicting, Some(w));
+    t.t.check_invariants().unwrap();
+}

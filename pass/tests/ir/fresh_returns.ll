@@ -1,0 +1,190 @@
+; Fresh returns (captures.rs): a function whose returned pointer carries only tags it made
+; itself, and which lets them leave by no other way, gives its caller's retag of the result
+; PARENT_DIES (32); its protected retags that leave only by the `ret` get
+; DIES_UNLESS_RETURNED (64). Anything that could keep the tag elsewhere takes both away.
+; RUN: env BSAN_PASS_ELIDE_LEAF_RETAGS=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
+; CHECK: bsan-pass: stats: {{.*}}fresh_returning_functions=4 retags_parent_dies=5 retags_dies_unless_returned=7
+target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
+target triple = "x86_64-unknown-linux-gnu"
+
+declare ptr @__rust_retag_reg(ptr, i64, i8, ptr, ptr)
+
+@keep = global ptr null
+
+; flags: 9 = PROTECTED|FREEZE (a `&u64` argument), 8 = FREEZE (a `&u64` result); the
+; callers' retags whose results stay in their function have NO_ESCAPE (16) as well.
+
+; `cmp::max_by`'s shape: one of two protected retags, through the slots -O0 spills them
+; to. Both die at the exit unless returned: 9 | 64.
+; CHECK-LABEL: define ptr @pick(ptr %a, ptr %b, i1 %c)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 8, i8 73,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %b, i64 8, i8 73,
+define ptr @pick(ptr %a, ptr %b, i1 %c) {
+start:
+  %sa = alloca ptr
+  %sb = alloca ptr
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 8, i8 9, ptr null, ptr null)
+  %rb = call ptr @__rust_retag_reg(ptr %b, i64 8, i8 9, ptr null, ptr null)
+  store ptr %ra, ptr %sa
+  store ptr %rb, ptr %sb
+  %la = load ptr, ptr %sa
+  %lb = load ptr, ptr %sb
+  %r = select i1 %c, ptr %la, ptr %lb
+  ret ptr %r
+}
+
+; The caller's retag of what `pick` returned: nothing else holds the callee's tag,
+; 8 | 16 | 32.
+; CHECK-LABEL: define i64 @caller(ptr %a, ptr %b)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %m, i64 8, i8 56,
+define i64 @caller(ptr %a, ptr %b) {
+start:
+  %m = call ptr @pick(ptr %a, ptr %b, i1 true)
+  %r = call ptr @__rust_retag_reg(ptr %m, i64 8, i8 8, ptr null, ptr null)
+  %v = load i64, ptr %r
+  ret i64 %v
+}
+
+; Fresh through a fresh callee (the closure around `max_by`): its retag is made, and
+; returned, so it gets PARENT_DIES (its parent is `pick`'s tag) and the caller's retag of
+; its result too.
+; CHECK-LABEL: define ptr @forwards(ptr %a, ptr %b)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %m, i64 8, i8 40,
+define ptr @forwards(ptr %a, ptr %b) {
+start:
+  %m = call ptr @pick(ptr %a, ptr %b, i1 false)
+  %r = call ptr @__rust_retag_reg(ptr %m, i64 8, i8 8, ptr null, ptr null)
+  ret ptr %r
+}
+
+; CHECK-LABEL: define i64 @caller2(ptr %a, ptr %b)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %m, i64 8, i8 56,
+define i64 @caller2(ptr %a, ptr %b) {
+start:
+  %m = call ptr @forwards(ptr %a, ptr %b)
+  %r = call ptr @__rust_retag_reg(ptr %m, i64 8, i8 8, ptr null, ptr null)
+  %v = load i64, ptr %r
+  ret i64 %v
+}
+
+; The caller keeps the raw result too: its tag is held after the retag, 8 | 16.
+; CHECK-LABEL: define i64 @caller_keeps(ptr %a, ptr %b)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %m, i64 8, i8 24,
+define i64 @caller_keeps(ptr %a, ptr %b) {
+start:
+  %m = call ptr @pick(ptr %a, ptr %b, i1 true)
+  store ptr %m, ptr @keep
+  %r = call ptr @__rust_retag_reg(ptr %m, i64 8, i8 8, ptr null, ptr null)
+  %v = load i64, ptr %r
+  ret i64 %v
+}
+
+; A tuple of spilled arguments (`call_once`'s shape) and a slot lent to a callee that only
+; reads through it: the tags still come back only through this function's loads.
+; CHECK-LABEL: define ptr @tuple(ptr %a, ptr %b)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 8, i8 73,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %b, i64 8, i8 73,
+define ptr @tuple(ptr %a, ptr %b) {
+start:
+  %t = alloca { ptr, ptr }
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 8, i8 9, ptr null, ptr null)
+  %rb = call ptr @__rust_retag_reg(ptr %b, i64 8, i8 9, ptr null, ptr null)
+  store ptr %ra, ptr %t
+  %f1 = getelementptr inbounds i8, ptr %t, i64 8
+  store ptr %rb, ptr %f1
+  %g1 = getelementptr inbounds i8, ptr %t, i64 8
+  %l1 = load ptr, ptr %g1
+  ret ptr %l1
+}
+
+define i64 @reader(ptr %s) {
+start:
+  %p = load ptr, ptr %s
+  %v = load i64, ptr %p
+  ret i64 %v
+}
+
+; CHECK-LABEL: define ptr @lends(ptr %a)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 8, i8 73,
+define ptr @lends(ptr %a) {
+start:
+  %s = alloca ptr
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 8, i8 9, ptr null, ptr null)
+  store ptr %ra, ptr %s
+  %v = call i64 @reader(ptr %s)
+  %l = load ptr, ptr %s
+  ret ptr %l
+}
+
+; CHECK-LABEL: define i64 @caller3(ptr %a, ptr %b)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %m, i64 8, i8 56,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %n, i64 8, i8 56,
+define i64 @caller3(ptr %a, ptr %b) {
+start:
+  %m = call ptr @tuple(ptr %a, ptr %b)
+  %r = call ptr @__rust_retag_reg(ptr %m, i64 8, i8 8, ptr null, ptr null)
+  %n = call ptr @lends(ptr %a)
+  %s = call ptr @__rust_retag_reg(ptr %n, i64 8, i8 8, ptr null, ptr null)
+  %v = load i64, ptr %r
+  %w = load i64, ptr %s
+  %x = add i64 %v, %w
+  ret i64 %x
+}
+
+; Not fresh: a callee that may write another pointer into the lent slot; one that keeps
+; its tag in a global as well; one that may return its argument's own tag.
+define void @writer(ptr %s) {
+start:
+  store ptr @keep, ptr %s
+  ret void
+}
+
+; CHECK-LABEL: define ptr @lends_to_writer(ptr %a)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 8, i8 73,
+define ptr @lends_to_writer(ptr %a) {
+start:
+  %s = alloca ptr
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 8, i8 9, ptr null, ptr null)
+  store ptr %ra, ptr %s
+  call void @writer(ptr %s)
+  %l = load ptr, ptr %s
+  ret ptr %l
+}
+
+; CHECK-LABEL: define ptr @also_kept(ptr %a)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 8, i8 9,
+define ptr @also_kept(ptr %a) {
+start:
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 8, i8 9, ptr null, ptr null)
+  store ptr %ra, ptr @keep
+  ret ptr %ra
+}
+
+; CHECK-LABEL: define ptr @maybe_argument(ptr %a, i1 %c)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 8, i8 73,
+define ptr @maybe_argument(ptr %a, i1 %c) {
+start:
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 8, i8 9, ptr null, ptr null)
+  %r = select i1 %c, ptr %ra, ptr %a
+  ret ptr %r
+}
+
+; CHECK-LABEL: define i64 @caller4(ptr %a)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %m, i64 8, i8 24,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %n, i64 8, i8 24,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %o, i64 8, i8 24,
+define i64 @caller4(ptr %a) {
+start:
+  %m = call ptr @lends_to_writer(ptr %a)
+  %r = call ptr @__rust_retag_reg(ptr %m, i64 8, i8 8, ptr null, ptr null)
+  %n = call ptr @also_kept(ptr %a)
+  %s = call ptr @__rust_retag_reg(ptr %n, i64 8, i8 8, ptr null, ptr null)
+  %o = call ptr @maybe_argument(ptr %a, i1 true)
+  %t = call ptr @__rust_retag_reg(ptr %o, i64 8, i8 8, ptr null, ptr null)
+  %v = load i64, ptr %r
+  %w = load i64, ptr %s
+  %x = load i64, ptr %t
+  %y = add i64 %v, %w
+  %z = add i64 %y, %x
+  ret i64 %z
+}
