@@ -163,7 +163,7 @@ impl<'a> Captures<'a> {
             .filter(|&f| {
                 // SAFETY: live LLVM handles of this module (the bsan-ir contract).
                 let ret = unsafe { LLVMGetReturnType(LLVMGlobalGetValueType(f)) };
-                self.instrumented.contains(&f) && crate::classify::is_ptr(ret)
+                self.instrumented.contains(&f) && is_ptr_or_fat(ret)
             })
             .collect();
         loop {
@@ -190,7 +190,15 @@ impl<'a> Captures<'a> {
                     continue;
                 }
                 any = true;
-                let mut work = vec![LLVMGetOperand(ret, 0)];
+                let value = LLVMGetOperand(ret, 0);
+                let mut work = if crate::classify::is_ptr(LLVMTypeOf(value)) {
+                    vec![value]
+                } else {
+                    match fat_pointer_fields(value) {
+                        Some(fields) => fields,
+                        None => return false,
+                    }
+                };
                 let mut seen = HashSet::new();
                 while let Some(v) = work.pop() {
                     if !seen.insert(v) || !LLVMIsAConstantPointerNull(v).is_null() {
@@ -199,7 +207,18 @@ impl<'a> Captures<'a> {
                     if LLVMIsAInstruction(v).is_null() {
                         return false;
                     }
-                    match LLVMGetInstructionOpcode(v) {
+                    let op = LLVMGetInstructionOpcode(v);
+                    if !crate::classify::is_ptr(LLVMTypeOf(v))
+                        && matches!(op, LLVMInsertValue | LLVMPHI | LLVMSelect)
+                    {
+                        // A fat pointer built or chosen here: its pointer field.
+                        match fat_pointer_fields(v) {
+                            Some(fields) => work.extend(fields),
+                            None => return false,
+                        }
+                        continue;
+                    }
+                    match op {
                         LLVMGetElementPtr | LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze => {
                             work.push(LLVMGetOperand(v, 0))
                         }
@@ -213,10 +232,13 @@ impl<'a> Captures<'a> {
                             {
                                 work.extend(crate::leaf_retags::stored_values(slot));
                             } else if let Some(fs) = field_slot_of(slot) {
+                                // Integers stored beside the pointer (a slice's length)
+                                // carry no tag.
                                 work.extend(
                                     field_slot_accesses(fs, LLVMStore)
                                         .into_iter()
-                                        .map(|st| LLVMGetOperand(st, 0)),
+                                        .map(|st| LLVMGetOperand(st, 0))
+                                        .filter(|&x| crate::classify::is_ptr(LLVMTypeOf(x))),
                                 );
                             } else {
                                 return false;
@@ -239,6 +261,17 @@ impl<'a> Captures<'a> {
                                 }
                             }
                         },
+                        // The pointer of a fat pointer a fresh-returning call returned.
+                        LLVMExtractValue => {
+                            let agg = LLVMGetOperand(v, 0);
+                            if LLVMGetNumIndices(v) != 1 || *LLVMGetIndices(v) != 0 {
+                                return false;
+                            }
+                            match fat_pointer_fields(agg) {
+                                Some(fields) => work.extend(fields),
+                                None => return false,
+                            }
+                        }
                         _ => return false,
                     }
                 }
@@ -253,7 +286,7 @@ impl<'a> Captures<'a> {
     /// leave at all are `NO_ESCAPE` instead.
     pub(crate) fn dies_unless_returned_retags(&self, func: LLVMValueRef) -> HashSet<LLVMValueRef> {
         // SAFETY: live LLVM handles of this module (the bsan-ir contract).
-        if !crate::classify::is_ptr(unsafe { LLVMGetReturnType(LLVMGlobalGetValueType(func)) }) {
+        if !is_ptr_or_fat(unsafe { LLVMGetReturnType(LLVMGlobalGetValueType(func)) }) {
             return HashSet::new();
         }
         let elided = self.elided.get(&func);
@@ -295,22 +328,59 @@ impl<'a> Captures<'a> {
                 // SAFETY: live LLVM handles of this module; a call's arguments are its
                 // first operands, its callee the last; a store's are (value, address).
                 unsafe {
-                    let u = LLVMGetOperand(r, 0);
+                    let p = LLVMGetOperand(r, 0);
+                    // A fat pointer's pointer: `extractvalue %u, 0`.
+                    let fat = !LLVMIsAExtractValueInst(p).is_null();
+                    let u = if fat {
+                        if LLVMGetNumIndices(p) != 1 || *LLVMGetIndices(p) != 0 {
+                            return false;
+                        }
+                        LLVMGetOperand(p, 0)
+                    } else {
+                        p
+                    };
                     if (LLVMIsACallInst(u).is_null() && LLVMIsAInvokeInst(u).is_null())
                         || retag_kind(u).is_some()
                         || !fresh.contains(&LLVMGetCalledValue(u))
-                        || (1..LLVMGetNumArgOperands(r)).any(|k| LLVMGetOperand(r, k) == u)
+                        || (1..LLVMGetNumArgOperands(r)).any(|k| LLVMGetOperand(r, k) == p)
                     {
                         return false;
                     }
-                    iter::users(u).all(|x| {
-                        x == r
-                            || intrinsic_name(x)
-                                .as_deref()
-                                .is_some_and(crate::classify::is_annotation_intrinsic)
+                    let spill_or_annotation = |x: LLVMValueRef, v: LLVMValueRef| {
+                        intrinsic_name(x)
+                            .as_deref()
+                            .is_some_and(crate::classify::is_annotation_intrinsic)
                             || (LLVMGetInstructionOpcode(x) == LLVMOpcode::LLVMStore
-                                && LLVMGetOperand(x, 0) == u
+                                && LLVMGetOperand(x, 0) == v
                                 && is_write_only_slot(LLVMGetOperand(x, 1)))
+                    };
+                    if fat && !iter::users(p).all(|x| x == r || spill_or_annotation(x, p)) {
+                        return false;
+                    }
+                    // The result's other uses: its integer field, and `insertvalue`s that
+                    // put the retagged pointer in its place (the synthesized call-return
+                    // retag's own shape).
+                    iter::users(u).all(|x| {
+                        if x == if fat { p } else { r } {
+                            return true;
+                        }
+                        if spill_or_annotation(x, u) {
+                            return true;
+                        }
+                        if !fat {
+                            return false;
+                        }
+                        match LLVMGetInstructionOpcode(x) {
+                            LLVMOpcode::LLVMExtractValue => {
+                                LLVMGetTypeKind(LLVMTypeOf(x)) == LLVMTypeKind::LLVMIntegerTypeKind
+                            }
+                            LLVMOpcode::LLVMInsertValue => {
+                                LLVMGetOperand(x, 0) == u
+                                    && LLVMGetNumIndices(x) == 1
+                                    && *LLVMGetIndices(x) == 0
+                            }
+                            _ => false,
+                        }
                     })
                 }
             })
@@ -359,7 +429,29 @@ impl<'a> Captures<'a> {
         // opcode.
         unsafe {
             let is_ptr = |x: LLVMValueRef| crate::classify::is_ptr(LLVMTypeOf(x));
+            if !is_ptr(v) {
+                // A fat pointer (or another aggregate holding the tag): followed into its
+                // pointer field, into bigger aggregates, out by a `ret`; its integer
+                // fields carry no tag.
+                return match LLVMGetInstructionOpcode(user) {
+                    LLVMExtractValue if is_ptr(user) => Some(vec![user]),
+                    LLVMExtractValue => {
+                        let t = LLVMGetTypeKind(LLVMTypeOf(user));
+                        (t == LLVMTypeKind::LLVMIntegerTypeKind).then(Vec::new)
+                    }
+                    LLVMInsertValue => Some(vec![user]),
+                    LLVMRet if ret_ok => Some(vec![]),
+                    LLVMStore
+                        if LLVMGetOperand(user, 0) == v
+                            && is_write_only_slot(LLVMGetOperand(user, 1)) =>
+                    {
+                        Some(vec![])
+                    }
+                    _ => None,
+                };
+            }
             Some(match LLVMGetInstructionOpcode(user) {
+                LLVMInsertValue if LLVMGetOperand(user, 1) == v => vec![user],
                 LLVMLoad | LLVMICmp => vec![],
                 LLVMStore => match stored_pointer_reloads(user, v) {
                     Some(reloads) => reloads,
@@ -815,4 +907,62 @@ fn field_slot_accesses(slot: LLVMValueRef, op: LLVMOpcode) -> Vec<LLVMValueRef> 
         );
     }
     out
+}
+
+/// Whether `t` is a pointer or a *fat pointer* `{ ptr, iN }` (a slice, `str`, trait
+/// object's data and metadata returned by value): one pointer leaf, the first, which is
+/// what the return slots' first leaf holds.
+fn is_ptr_or_fat(t: LLVMTypeRef) -> bool {
+    if crate::classify::is_ptr(t) {
+        return true;
+    }
+    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+    unsafe {
+        LLVMGetTypeKind(t) == LLVMTypeKind::LLVMStructTypeKind
+            && LLVMCountStructElementTypes(t) == 2
+            && crate::classify::is_ptr(LLVMStructGetTypeAtIndex(t, 0))
+            && LLVMGetTypeKind(LLVMStructGetTypeAtIndex(t, 1)) == LLVMTypeKind::LLVMIntegerTypeKind
+    }
+}
+
+/// The values the pointer field of the fat pointer `agg` may come from: what was inserted
+/// at index 0 along its `insertvalue` chain, through phis and selects of fat pointers;
+/// `None` if it comes from anything else (a load, a call: followed by the caller).
+fn fat_pointer_fields(agg: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
+    let mut out = Vec::new();
+    let mut work = vec![agg];
+    let mut seen = HashSet::new();
+    while let Some(v) = work.pop() {
+        if !seen.insert(v) {
+            continue;
+        }
+        // SAFETY: live LLVM handles of this module; an `insertvalue`'s operands are
+        // (aggregate, value) and its indices are read with `LLVMGetIndices`.
+        unsafe {
+            if !LLVMIsAUndefValue(v).is_null() || !LLVMIsAPoisonValue(v).is_null() {
+                continue;
+            }
+            if LLVMIsAInstruction(v).is_null() {
+                return None;
+            }
+            match LLVMGetInstructionOpcode(v) {
+                LLVMOpcode::LLVMInsertValue => {
+                    if LLVMGetNumIndices(v) != 1 {
+                        return None;
+                    }
+                    if *LLVMGetIndices(v) == 0 {
+                        out.push(LLVMGetOperand(v, 1));
+                    } else {
+                        work.push(LLVMGetOperand(v, 0));
+                    }
+                }
+                LLVMOpcode::LLVMPHI => {
+                    work.extend((0..LLVMCountIncoming(v)).map(|k| LLVMGetIncomingValue(v, k)))
+                }
+                LLVMOpcode::LLVMSelect => work.extend([LLVMGetOperand(v, 1), LLVMGetOperand(v, 2)]),
+                _ => out.push(v),
+            }
+        }
+    }
+    Some(out)
 }

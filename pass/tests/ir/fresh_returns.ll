@@ -3,7 +3,7 @@
 ; PARENT_DIES (32); its protected retags that leave only by the `ret` get
 ; DIES_UNLESS_RETURNED (64). Anything that could keep the tag elsewhere takes both away.
 ; RUN: env BSAN_PASS_ELIDE_LEAF_RETAGS=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: {{.*}}fresh_returning_functions=4 retags_parent_dies=5 retags_dies_unless_returned=7
+; CHECK: bsan-pass: stats: {{.*}}fresh_returning_functions=6 retags_parent_dies=6 retags_dies_unless_returned=8
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -187,4 +187,42 @@ start:
   %y = add i64 %v, %w
   %z = add i64 %y, %x
   ret i64 %z
+}
+
+; A slice returned by value (`{ ptr, i64 }`, built with `insertvalue`) and the caller's
+; synthesized call-return retag of its pointer field, put back with `insertvalue`.
+; CHECK-LABEL: define { ptr, i64 } @head(ptr %a, i64 %n)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 %n, i8 73,
+define { ptr, i64 } @head(ptr %a, i64 %n) {
+start:
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 %n, i8 9, ptr null, ptr null)
+  %s0 = insertvalue { ptr, i64 } poison, ptr %ra, 0
+  %s1 = insertvalue { ptr, i64 } %s0, i64 2, 1
+  ret { ptr, i64 } %s1
+}
+
+; CHECK-LABEL: define i8 @slice_caller(ptr %a, i64 %n)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 %len, i8 56,
+define i8 @slice_caller(ptr %a, i64 %n) {
+start:
+  %s = call { ptr, i64 } @head(ptr %a, i64 %n)
+  %p = extractvalue { ptr, i64 } %s, 0
+  %len = extractvalue { ptr, i64 } %s, 1
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 %len, i8 8, ptr null, ptr null)
+  %s2 = insertvalue { ptr, i64 } %s, ptr %r, 0
+  %q = extractvalue { ptr, i64 } %s2, 0
+  %v = load i8, ptr %q
+  ret i8 %v
+}
+
+; The caller keeps the slice itself too: no PARENT_DIES here (it returns `head`'s tag,
+; so it returns fresh itself).
+; CHECK-LABEL: define { ptr, i64 } @slice_kept(ptr %a, i64 %n)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p, i64 %n, i8 24,
+define { ptr, i64 } @slice_kept(ptr %a, i64 %n) {
+start:
+  %s = call { ptr, i64 } @head(ptr %a, i64 %n)
+  %p = extractvalue { ptr, i64 } %s, 0
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 %n, i8 8, ptr null, ptr null)
+  ret { ptr, i64 } %s
 }
