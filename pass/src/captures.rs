@@ -47,13 +47,33 @@
 //!   the function's exit every such tag but the returned one is dead; the runtime knows
 //!   which was returned from the return slots, which the `ret` filled before the exit hook.
 //!
+//! # Tags that die when their retag runs again
+//!
+//! An unprotected `NO_ESCAPE` tag made in a loop (`for b in s.iter_mut() { *b = 0 }`:
+//! the call-return retag of every `next()`) is dead long before its function returns, but
+//! the frame would hold one per iteration (up to its cap, the rest left to the GC).
+//! `DIES_ON_REPEAT` says: when the same retag runs again in the same call, no pointer holds
+//! the tag it made before. Proved when every register that carries the tag (its GEPs,
+//! casts, phis, selects, elided retags, loads of the slots it is spilled to) is dominated
+//! by the retag, and every load of such a slot is dominated by a store to the slot that the
+//! retag dominates. Then on every path from the retag's next run to a use of a carrier, the
+//! carrier is defined (the slot written) anew after it: a path that avoided the definition
+//! could be prefixed by the path to the retag's first run, which cannot contain the
+//! definition either (the retag dominates it), contradicting dominance. A carrier that
+//! crosses the loop's back edge (a phi in the header, a slot read before it is written)
+//! is not dominated by the retag. Lent and field slots are not followed (not proved). The
+//! runtime keys the previous tag by the hook's call site in the top frame, so the flag is
+//! set only in functions with their own protector frame (a caller's frame would mix the
+//! tags of recursive calls).
+//!
 //! The runtime can hand back the parent's tag from a retag that makes nothing (a
 //! zero-sized or out-of-bounds range): such a pointer accesses no byte, so removing its tag
 //! loses no check. Removing a tag that a pointer still held would only make that pointer's
 //! accesses unchecked (`unknown_tags`), never a report: the GC's invariant.
 //!
 //! Owns: the capture fixpoint, the fresh-returning functions, and the `NO_ESCAPE`,
-//! `PARENT_DIES` and `DIES_UNLESS_RETURNED` retags of each function. Does not emit code.
+//! `PARENT_DIES`, `DIES_UNLESS_RETURNED` and `DIES_ON_REPEAT` retags of each function. Does
+//! not emit code.
 
 use std::collections::{HashMap, HashSet};
 
@@ -150,6 +170,96 @@ impl<'a> Captures<'a> {
                     && !self.may_escape(i)
             })
             .collect()
+    }
+
+    /// Of `no_escape` (unprotected `NO_ESCAPE` retags of `func`), those in a loop whose tag
+    /// no pointer holds any more when the same retag runs again in the same call
+    /// (`DIES_ON_REPEAT`, module docs): every register that carries the tag is defined after the retag on
+    /// every path (dominated by it), and every load of a slot the tag is spilled to is
+    /// preceded on every path by a store to that slot made after the retag.
+    pub(crate) fn dies_on_repeat_retags(
+        &self,
+        func: LLVMValueRef,
+        no_escape: &HashSet<LLVMValueRef>,
+    ) -> HashSet<LLVMValueRef> {
+        let unprotected: Vec<LLVMValueRef> = no_escape
+            .iter()
+            .copied()
+            // SAFETY: a `NO_ESCAPE` retag is well-shaped with constant flags.
+            .filter(|&r| unsafe {
+                LLVMConstIntGetZExtValue(LLVMGetOperand(r, 2)) & PROTECTED as u64 == 0
+            })
+            .collect();
+        if unprotected.is_empty() {
+            return HashSet::new();
+        }
+        let dom = bsan_ir::dominators::Dominators::new(func);
+        unprotected
+            .into_iter()
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+            .filter(|&r| iter::in_cycle(unsafe { LLVMGetInstructionParent(r) }))
+            .filter(|&r| self.dead_at_repeat(r, &dom))
+            .collect()
+    }
+
+    /// See [`dies_on_repeat_retags`](Self::dies_on_repeat_retags).
+    fn dead_at_repeat(&self, r: LLVMValueRef, dom: &bsan_ir::dominators::Dominators) -> bool {
+        use LLVMOpcode::*;
+        let mut work = vec![r];
+        let mut seen: HashSet<LLVMValueRef> = HashSet::from([r]);
+        let mut slots: HashSet<LLVMValueRef> = HashSet::new();
+        while let Some(v) = work.pop() {
+            for user in iter::users(v) {
+                // SAFETY: live LLVM handles of this module; a store's operands are (value,
+                // address).
+                unsafe {
+                    if LLVMIsAInstruction(user).is_null() {
+                        return false;
+                    }
+                    if LLVMGetInstructionOpcode(user) == LLVMStore && LLVMGetOperand(user, 0) == v {
+                        let addr = LLVMGetOperand(user, 1);
+                        if is_write_only_slot(addr) {
+                            continue;
+                        }
+                        if addr == v || !crate::leaf_retags::is_slot(addr) {
+                            return false; // a lent or field slot: not followed here
+                        }
+                        if slots.insert(addr) {
+                            for l in crate::leaf_retags::slot_loads(addr) {
+                                if seen.insert(l) {
+                                    work.push(l);
+                                }
+                            }
+                        }
+                        continue;
+                    }
+                }
+                let Some(derived) = self.carried(user, v, false) else {
+                    return false;
+                };
+                for d in derived {
+                    if seen.insert(d) {
+                        work.push(d);
+                    }
+                }
+            }
+        }
+        // Registers (slot loads included): defined after `r` on every path, so a use after
+        // `r` ran again sees the new value, never one from before.
+        if !seen.iter().all(|&c| c == r || dom.dominates(r, c)) {
+            return false;
+        }
+        slots.iter().all(|&slot| {
+            let stores: Vec<LLVMValueRef> = iter::users(slot)
+                // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+                .filter(|&u| unsafe { LLVMGetInstructionOpcode(u) } == LLVMStore)
+                .collect();
+            crate::leaf_retags::slot_loads(slot).into_iter().all(|l| {
+                stores
+                    .iter()
+                    .any(|&st| dom.dominates(r, st) && dom.dominates(st, l))
+            })
+        })
     }
 
     /// The functions among `funcs` that return only fresh tags (module docs, *fresh

@@ -83,6 +83,9 @@ pub(crate) struct ModuleCx {
     /// Per function, its protected retags whose tags die at its exit unless returned
     /// (`captures.rs`), taken when it is instrumented.
     pub dies_unless_returned: HashMap<LLVMValueRef, HashSet<LLVMValueRef>>,
+    /// Per function, its unprotected `NO_ESCAPE` retags whose tags die when the same retag
+    /// runs again (`captures.rs`), taken when it is instrumented.
+    pub dies_on_repeat: HashMap<LLVMValueRef, HashSet<LLVMValueRef>>,
     /// The module's memory-free functions (`leaf_retags.rs`), when static elisions are on.
     pub memory_free: Option<crate::leaf_retags::MemoryFreeFunctions>,
 }
@@ -110,6 +113,7 @@ impl ModuleCx {
                 no_escape: HashMap::new(),
                 parent_dies: HashMap::new(),
                 dies_unless_returned: HashMap::new(),
+                dies_on_repeat: HashMap::new(),
                 memory_free: None,
             }
         }
@@ -234,6 +238,9 @@ pub(crate) struct FnCx<'m> {
     /// Protected retags whose tags die at the function's exit unless it returns them
     /// (`captures.rs`): lowered with `DIES_UNLESS_RETURNED`.
     pub dies_unless_returned: HashSet<LLVMValueRef>,
+    /// Unprotected `NO_ESCAPE` retags whose tags die when the same retag runs again
+    /// (`captures.rs`): lowered with `DIES_ON_REPEAT` if the function has its own frame.
+    pub dies_on_repeat: HashSet<LLVMValueRef>,
     /// Loads and stores whose check an identical earlier one makes redundant
     /// (`repeated_checks.rs`).
     pub repeated_checks: HashSet<LLVMValueRef>,

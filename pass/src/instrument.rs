@@ -118,6 +118,12 @@ pub(crate) fn instrument_module(module: LLVMModuleRef, options: Options) -> Outc
         .map(|&f| (f, captures.no_escape_retags(f)))
         .filter(|(_, s)| !s.is_empty())
         .collect();
+    m.dies_on_repeat = m
+        .no_escape
+        .iter()
+        .map(|(&f, s)| (f, captures.dies_on_repeat_retags(f, s)))
+        .filter(|(_, s)| !s.is_empty())
+        .collect();
     let fresh = captures.fresh_returns(&to_instrument);
     m.stats.fresh_returning_functions = fresh.len() as u64;
     m.parent_dies = to_instrument
@@ -215,6 +221,7 @@ impl<'m> FnCx<'m> {
             no_escape: Default::default(),
             parent_dies: Default::default(),
             dies_unless_returned: Default::default(),
+            dies_on_repeat: Default::default(),
             repeated_checks: Default::default(),
             fast_path_calls: Vec::new(),
         };
@@ -230,7 +237,11 @@ impl<'m> FnCx<'m> {
     fn instrument(&mut self) {
         // 1. CFG edits that must precede the snapshot.
         self.leaf = self.m.elided_retags.remove(&self.func).unwrap_or_default();
-        let needs_frame = crate::classify::has_protected_retag(self.func, &self.leaf.elided);
+        self.dies_on_repeat = self.m.dies_on_repeat.remove(&self.func).unwrap_or_default();
+        // A loop whose tags die when their retags run again keeps one entry per retag in a
+        // frame of its own (`lower_retags.rs`), also without protectors.
+        let needs_frame = crate::classify::has_protected_retag(self.func, &self.leaf.elided)
+            || !self.dies_on_repeat.is_empty();
         // Elided retags are made late on the panic paths, which need a frame of their own
         // if nothing else does.
         let late = !self.leaf.elided.is_empty() && self.leaf.panics;

@@ -56,7 +56,7 @@ use crate::classify::{is_int, retag_kind, shape_error, RetagKind, PARAM_NAMES};
 use crate::cx::FnCx;
 use crate::shadow::Prov;
 use bsan_abi::hook_names as h;
-use bsan_abi::retag_flags::{DIES_UNLESS_RETURNED, NO_ESCAPE, PARENT_DIES};
+use bsan_abi::retag_flags::{DIES_ON_REPEAT, DIES_UNLESS_RETURNED, NO_ESCAPE, PARENT_DIES};
 use bsan_abi::retag_source::{INTRINSICS, SYNTHESIZED};
 
 /// For a function left uninstrumented on purpose (the ignorelist): erase its retag calls, a
@@ -235,7 +235,14 @@ impl FnCx<'_> {
             set |= DIES_UNLESS_RETURNED;
             self.m.stats.retags_dies_unless_returned += 1;
         }
-        let ours = NO_ESCAPE | PARENT_DIES | DIES_UNLESS_RETURNED;
+        // The runtime keys the previous tag by the hook's call site within the top frame,
+        // which must be this call's own (a caller's would mix recursive calls).
+        if self.dies_on_repeat.contains(&call) && self.frame.is_some() && !self.frame_on_panic_only
+        {
+            set |= DIES_ON_REPEAT;
+            self.m.stats.retags_dies_on_repeat += 1;
+        }
+        let ours = NO_ESCAPE | PARENT_DIES | DIES_UNLESS_RETURNED | DIES_ON_REPEAT;
         // SAFETY: live LLVM handles of this module (the bsan-ir contract).
         let flags = unsafe {
             let i8 = self.m.rt.ty.i8;

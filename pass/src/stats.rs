@@ -95,6 +95,8 @@ pub(crate) struct Stats {
     pub retags_parent_dies: u64,
     /// Retags lowered with `DIES_UNLESS_RETURNED` (`captures.rs`).
     pub retags_dies_unless_returned: u64,
+    /// Retags lowered with `DIES_ON_REPEAT` (`captures.rs`).
+    pub retags_dies_on_repeat: u64,
 }
 
 impl fmt::Display for Stats {
@@ -111,7 +113,7 @@ impl fmt::Display for Stats {
              retags_forwarded={} retags_transient={} checks_repeated={} \
              retags_passed_through={} transparent_functions={} fast_paths={} \
              fast_paths_shared={} fresh_returning_functions={} retags_parent_dies={} \
-             retags_dies_unless_returned={}",
+             retags_dies_unless_returned={} retags_dies_on_repeat={}",
             self.functions,
             self.retags_lowered,
             self.loads,
@@ -154,6 +156,7 @@ impl fmt::Display for Stats {
             self.fresh_returning_functions,
             self.retags_parent_dies,
             self.retags_dies_unless_returned,
+            self.retags_dies_on_repeat,
         )
     }
 }

@@ -62,6 +62,18 @@ pub enum Death {
     AtExitUnlessReturned,
 }
 
+/// What [`FrameStack::dies_with_frame`] did with a tag.
+#[derive(Clone, Copy)]
+pub enum Dying {
+    /// Registered in the top frame.
+    Registered,
+    /// Registered in the entry of the tag its retag site made before, which is dead now
+    /// and must be removed.
+    Replaced(&'static AllocInfo, Tag),
+    /// No frame, or the top frame holds enough: left to the GC.
+    Refused,
+}
+
 /// What a frame owes one of its tags at its exit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum AtExit {
@@ -74,6 +86,9 @@ enum AtExit {
     ReleaseAndRemoveUnlessReturned,
     /// Only the removal: an unprotected tag that dies with the frame.
     Remove,
+    /// The same, for a tag that dies earlier if its retag site (the hook's call site)
+    /// makes another tag in this frame (`DIES_ON_REPEAT`): the newer one takes its entry.
+    RemoveOnRepeat(Site),
 }
 
 /// The frames of one thread, innermost last.
@@ -135,7 +150,7 @@ impl FrameStack {
             .then(bsan_shim::returned_tag);
         let dies = |tag: Tag, at_exit: AtExit| match at_exit {
             AtExit::Release => false,
-            AtExit::ReleaseAndRemove | AtExit::Remove => true,
+            AtExit::ReleaseAndRemove | AtExit::Remove | AtExit::RemoveOnRepeat(_) => true,
             AtExit::ReleaseAndRemoveUnlessReturned => returned != Some(tag),
         };
         // Without unprotected dying tags (the usual frame) a dying protected tag goes under
@@ -143,7 +158,7 @@ impl FrameStack {
         let remove_later = top.dying > 0;
         for &(rec, tag, at_exit) in entries {
             let r = match at_exit {
-                AtExit::Remove => Ok(()),
+                AtExit::Remove | AtExit::RemoveOnRepeat(_) => Ok(()),
                 _ => release_protector(rec, tag, !remove_later && dies(tag, at_exit), site),
             };
             if result.is_ok() {
@@ -203,16 +218,35 @@ impl FrameStack {
     /// has enough of them. A frame left stale by unwinding through uninstrumented code
     /// (dropped at the next entry or exit that finds it, see `drop_unwound`) may take such
     /// a tag early: its pointer's later accesses are then unchecked, never reported.
-    pub fn dies_with_frame(&mut self, rec: &'static AllocInfo, tag: Tag) -> bool {
+    ///
+    /// With `repeat` (the retag's site, `DIES_ON_REPEAT`), the tag the same site made
+    /// earlier in the top frame, if it is still registered, is dead now: it is returned for
+    /// removal and the new tag takes its entry, so a loop holds one entry per site.
+    pub fn dies_with_frame(
+        &mut self,
+        rec: &'static AllocInfo,
+        tag: Tag,
+        repeat: Option<Site>,
+    ) -> Dying {
         let Some(top) = self.frames.last_mut() else {
-            return false;
+            return Dying::Refused;
         };
+        if let Some(site) = repeat {
+            let at_exit = AtExit::RemoveOnRepeat(site);
+            let entries = &mut self.protectors[top.first..];
+            if let Some(e) = entries.iter_mut().rev().find(|e| e.2 == at_exit) {
+                let old = (e.0, e.1);
+                *e = (rec, tag, at_exit);
+                return Dying::Replaced(old.0, old.1);
+            }
+        }
         if top.dying >= MAX_DYING_PER_FRAME {
-            return false;
+            return Dying::Refused;
         }
         top.dying += 1;
-        self.protectors.push((rec, tag, AtExit::Remove));
-        true
+        let at_exit = repeat.map_or(AtExit::Remove, AtExit::RemoveOnRepeat);
+        self.protectors.push((rec, tag, at_exit));
+        Dying::Registered
     }
 }
 
@@ -300,9 +334,17 @@ pub fn protect(rec: &'static AllocInfo, tag: Tag, dies: Death) -> bool {
 }
 
 /// Registers an unprotected `(rec, tag)` that dies with the current thread's top frame
-/// (see [`FrameStack::dies_with_frame`]).
-pub fn dies_with_frame(rec: &'static AllocInfo, tag: Tag) -> bool {
-    with_frames(|fs| fs.dies_with_frame(rec, tag)).unwrap_or(false)
+/// (see [`FrameStack::dies_with_frame`]), or, with `repeat`, when its site makes another;
+/// removes the one it replaces. False if it could not be registered.
+pub fn dies_with_frame(rec: &'static AllocInfo, tag: Tag, repeat: Option<Site>) -> bool {
+    match with_frames(|fs| fs.dies_with_frame(rec, tag, repeat)) {
+        Some(Dying::Replaced(old_rec, old_tag)) => {
+            remove_dead(old_rec, old_tag);
+            true
+        }
+        Some(Dying::Registered) => true,
+        Some(Dying::Refused) | None => false,
+    }
 }
 
 /// Whether the current thread has an active frame.
@@ -343,16 +385,25 @@ mod tests {
     fn a_frame_holds_a_bounded_number_of_dying_tags() {
         let mut fs = FrameStack::new();
         let r = rec();
-        assert!(!fs.dies_with_frame(r, 1), "no frame: nothing to die with");
+        assert!(
+            matches!(fs.dies_with_frame(r, 1, None), Dying::Refused),
+            "no frame: nothing to die with"
+        );
         fs.func_entry(0x7000);
         for tag in 0..MAX_DYING_PER_FRAME {
-            assert!(fs.dies_with_frame(r, 10 + tag as Tag));
+            assert!(matches!(
+                fs.dies_with_frame(r, 10 + tag as Tag, None),
+                Dying::Registered
+            ));
         }
-        assert!(!fs.dies_with_frame(r, 5), "beyond the cap: left to the GC");
+        assert!(
+            matches!(fs.dies_with_frame(r, 5, None), Dying::Refused),
+            "beyond the cap: left to the GC"
+        );
         // Protectors are not capped by it, and an inner frame has its own count.
         assert!(fs.protect(r, 6, Death::AtExit));
         fs.func_entry(0x6000);
-        assert!(fs.dies_with_frame(r, 7));
+        assert!(matches!(fs.dies_with_frame(r, 7, None), Dying::Registered));
         fs.func_exit(0x6000, 0).unwrap();
         fs.func_exit(0x7000, 0).unwrap();
         assert_eq!((fs.depth(), fs.protectors.len()), (0, 0));
@@ -385,5 +436,42 @@ mod tests {
         assert!(has_frame());
         func_exit(0x1000, 0).unwrap();
         assert!(!has_frame());
+    }
+
+    #[test]
+    fn a_repeating_site_keeps_one_entry_and_hands_back_the_old_tag() {
+        let mut fs = FrameStack::new();
+        let r = rec();
+        fs.func_entry(0x7000);
+        assert!(matches!(
+            fs.dies_with_frame(r, 1, Some(0x40)),
+            Dying::Registered
+        ));
+        assert!(matches!(
+            fs.dies_with_frame(r, 2, Some(0x80)),
+            Dying::Registered
+        ));
+        for tag in 3..1000 {
+            let site = if tag % 2 == 1 { 0x40 } else { 0x80 };
+            let old = fs.dies_with_frame(r, tag, Some(site));
+            assert!(
+                matches!(old, Dying::Replaced(_, t) if t == tag - 2),
+                "{tag}"
+            );
+        }
+        assert_eq!(
+            fs.protectors.len(),
+            2,
+            "one entry per site, far below the cap"
+        );
+        // An inner frame does not see the outer frame's entries.
+        fs.func_entry(0x6000);
+        assert!(matches!(
+            fs.dies_with_frame(r, 5000, Some(0x40)),
+            Dying::Registered
+        ));
+        fs.func_exit(0x6000, 0).unwrap();
+        fs.func_exit(0x7000, 0).unwrap();
+        assert!(fs.protectors.is_empty());
     }
 }

@@ -48,12 +48,21 @@ pub struct RetagKind {
     /// The new (protected) tag dies at its function's exit unless it is the returned one
     /// (`DIES_UNLESS_RETURNED`).
     pub dies_unless_returned: bool,
+    /// With `no_escape`, unprotected: the previous tag of the same retag site in this
+    /// frame is dead once this one is made (`DIES_ON_REPEAT`).
+    pub dies_on_repeat: bool,
 }
 
 impl RetagKind {
-    /// Decodes the ABI bits; `None` if a bit unknown to this ABI version is set.
+    /// Decodes the ABI bits; `None` for a combination the pass never emits (every bit of the
+    /// byte has a meaning: `DIES_ON_REPEAT` only with `NO_ESCAPE` on an unprotected retag,
+    /// `DIES_UNLESS_RETURNED` only on a protected one without `NO_ESCAPE`).
     pub fn from_abi(flags: u8) -> Option<RetagKind> {
-        (flags & !retag_flags::HOOK_ALL == 0).then_some(RetagKind {
+        use retag_flags::*;
+        let has = |bit: u8| flags & bit != 0;
+        let valid = (!has(DIES_ON_REPEAT) || has(NO_ESCAPE) && !has(PROTECTED))
+            && (!has(DIES_UNLESS_RETURNED) || has(PROTECTED) && !has(NO_ESCAPE));
+        valid.then_some(RetagKind {
             protected: flags & retag_flags::PROTECTED != 0,
             mutable: flags & retag_flags::MUTABLE != 0,
             boxed: flags & retag_flags::BOX != 0,
@@ -61,6 +70,7 @@ impl RetagKind {
             no_escape: flags & retag_flags::NO_ESCAPE != 0,
             parent_dies: flags & retag_flags::PARENT_DIES != 0,
             dies_unless_returned: flags & retag_flags::DIES_UNLESS_RETURNED != 0,
+            dies_on_repeat: flags & retag_flags::DIES_ON_REPEAT != 0,
         })
     }
 }
@@ -195,7 +205,8 @@ pub fn retag(req: &RetagRequest<'_>, prov: Prov, site: Site) -> Result<Prov, Vio
         frames::protect(rec, new, at_exit);
     } else if req.kind.no_escape {
         // The top frame is the function's own or a caller's: it ends after the function.
-        frames::dies_with_frame(rec, new);
+        let repeat = req.kind.dies_on_repeat.then_some(site);
+        frames::dies_with_frame(rec, new, repeat);
     }
     stats::RETAGS_DONE.bump();
     gc::maybe_collect(&keep);
@@ -258,11 +269,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn flags_decode_and_reject_unknown_bits() {
-        let k = RetagKind::from_abi(retag_flags::PROTECTED | retag_flags::BOX).unwrap();
+    fn flags_decode_and_reject_combinations_never_emitted() {
+        use retag_flags::*;
+        let k = RetagKind::from_abi(PROTECTED | BOX).unwrap();
         assert!(k.protected && k.boxed && !k.mutable && !k.freeze);
         assert_eq!(RetagKind::from_abi(0), Some(RetagKind::default()));
-        assert_eq!(RetagKind::from_abi(1 << 7), None);
+        assert!(RetagKind::from_abi(NO_ESCAPE | DIES_ON_REPEAT).is_some_and(|k| k.dies_on_repeat));
+        assert_eq!(RetagKind::from_abi(DIES_ON_REPEAT), None);
+        assert_eq!(
+            RetagKind::from_abi(PROTECTED | NO_ESCAPE | DIES_ON_REPEAT),
+            None
+        );
+        assert!(RetagKind::from_abi(PROTECTED | DIES_UNLESS_RETURNED).is_some());
+        assert_eq!(RetagKind::from_abi(DIES_UNLESS_RETURNED), None);
+        assert_eq!(
+            RetagKind::from_abi(PROTECTED | NO_ESCAPE | DIES_UNLESS_RETURNED),
+            None
+        );
     }
 
     #[test]

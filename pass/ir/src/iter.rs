@@ -1,5 +1,6 @@
 //! Iterators over the IR: functions of a module, parameters, basic blocks, instructions,
-//! uses and users, successors, and the reverse post-order of a function's CFG.
+//! uses and users, successors, the reverse post-order of a function's CFG, and whether a
+//! block lies on a cycle.
 //!
 //! Each iterator reads the next item as it yields the current one (see the crate's
 //! safety argument: the yielded item may be erased or moved, the rest of its list must be
@@ -135,4 +136,20 @@ pub fn reverse_post_order(f: LLVMValueRef) -> Vec<LLVMBasicBlockRef> {
     }
     post.reverse();
     post
+}
+
+/// Whether `bb` lies on a cycle of its function's CFG (it can run again without the
+/// function being called again: the body of a loop).
+pub fn in_cycle(bb: LLVMBasicBlockRef) -> bool {
+    let mut seen = HashSet::new();
+    let mut work: Vec<LLVMBasicBlockRef> = successors(bb).collect();
+    while let Some(b) = work.pop() {
+        if b == bb {
+            return true;
+        }
+        if seen.insert(b) {
+            work.extend(successors(b));
+        }
+    }
+    false
 }

@@ -3,7 +3,8 @@
 //!
 //! It owns what every stage of the pass needs from LLVM and would otherwise write again:
 //! iteration over functions, parameters, blocks, instructions and uses ([`iter`]), names as owned
-//! strings ([`value`]), attributes ([`attrs`]), calls ([`call`]), and the C++ glue for
+//! strings ([`value`]), attributes ([`attrs`]), calls ([`call`]), dominance
+//! ([`dominators`]), and the C++ glue for
 //! what the C API cannot express, declared once ([`glue`], sources in `glue/*.cpp`).
 //!
 //! # Safety argument for the layer
@@ -40,6 +41,7 @@
 
 pub mod attrs;
 pub mod call;
+pub mod dominators;
 pub mod glue;
 pub mod iter;
 pub mod value;

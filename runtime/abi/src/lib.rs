@@ -77,8 +77,16 @@ pub mod retag_flags {
     /// stores before `__bsan_func_exit` (`core::cmp::max_by` returns one of its two
     /// references: the other dies).
     pub const DIES_UNLESS_RETURNED: u8 = 1 << 6;
-    /// All bits `__bsan_retag` accepts.
-    pub const HOOK_ALL: u8 = ALL | NO_ESCAPE | PARENT_DIES | DIES_UNLESS_RETURNED;
+    /// Only in `__bsan_retag`'s flags, with `NO_ESCAPE` on an unprotected retag of a
+    /// function that has its own protector frame, where the pass sets it: no pointer holds
+    /// the new tag any more once the same retag (the same call site of the hook) runs again
+    /// in the same call, so the runtime removes the previous tag then instead of keeping
+    /// one per loop iteration until the frame's exit (beyond its cap, until the GC).
+    pub const DIES_ON_REPEAT: u8 = 1 << 7;
+    /// All bits `__bsan_retag` knows: the whole byte, so a new flag needs a wider
+    /// argument (and a new [`ABI_VERSION`](crate::ABI_VERSION)). The runtime rejects the
+    /// combinations the pass never emits.
+    pub const HOOK_ALL: u8 = ALL | NO_ESCAPE | PARENT_DIES | DIES_UNLESS_RETURNED | DIES_ON_REPEAT;
 }
 
 /// Kinds of allocation, the `i8 kind` argument of `__bsan_alloc` / `__bsan_dealloc`.

@@ -65,7 +65,7 @@ pub unsafe extern "C" fn __bsan_retag(
         crate::threads::ensure_registered();
         crate::threads::note_stack_pointer();
         let Some(kind) = RetagKind::from_abi(flags) else {
-            report::internal_error(format_args!("__bsan_retag: unknown flag bits {flags:#04x}"))
+            report::internal_error(format_args!("__bsan_retag: invalid flags {flags:#04x}"))
         };
         // SAFETY: the caller's contract.
         let cells = unsafe { ranges("__bsan_retag", im_ranges, im_count) };

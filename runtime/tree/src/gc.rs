@@ -129,11 +129,15 @@ impl Tree {
         self.count_child(self.nodes[p as usize].slot, c, true, clear);
     }
 
-    /// Whether child `n` must stay: live, protected, or exposed.
+    /// Whether child `n` must stay: live (unless the runtime said it is dead), protected,
+    /// or exposed.
     #[inline(always)]
     fn keeps(&self, n: u32, is_live: &dyn Fn(Tag) -> bool) -> bool {
         let node = &self.nodes[n as usize];
-        node.protector.is_some() || node.exposed || node.parent == NONE || is_live(node.tag)
+        node.protector.is_some()
+            || node.exposed
+            || node.parent == NONE
+            || (!node.dead && is_live(node.tag))
     }
 
     fn prune_below(
@@ -214,6 +218,7 @@ impl Tree {
         }
         let node = &mut self.nodes[n as usize];
         node.tag = 0;
+        node.dead = false;
         node.children.clear();
         // Its events leave the log in `gc`, which re-indexes the survivors'.
         node.last_event = NONE;

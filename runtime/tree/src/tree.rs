@@ -33,6 +33,10 @@ pub(crate) struct Node {
     pub default: LocState,
     pub protector: Option<ProtectorKind>,
     pub exposed: bool,
+    /// The runtime said no pointer holds the tag any more ([`Tree::forget_dead`]), but it
+    /// could not go then (it had children): it goes once it can, when a removal leaves it
+    /// a leaf, and the GC takes it without asking whether it is live.
+    pub dead: bool,
     /// Creation site (diagnostics).
     pub site: Site,
     /// Index in the tree's event log of this node's latest event, if any (`NONE`): the one
@@ -227,6 +231,7 @@ impl Tree {
             default: LocState::new(Permission::Disabled, false, Sifa::None),
             protector: None,
             exposed: false,
+            dead: false,
             site,
             last_event: NONE,
             event_count: 0,
@@ -770,6 +775,7 @@ impl Tree {
                     default,
                     protector,
                     exposed: false,
+                    dead: false,
                     site,
                     last_event: NONE,
                     event_count: 0,
@@ -789,6 +795,7 @@ impl Tree {
                 node.default = default;
                 node.protector = protector;
                 node.exposed = false;
+                node.dead = false;
                 node.site = site;
                 node.slot = NO_SLOT;
                 node.span = EMPTY_SPAN;
@@ -878,6 +885,7 @@ impl Tree {
         self.release_slot(idx);
         let node = &mut self.nodes[idx as usize];
         node.tag = 0;
+        node.dead = false;
         node.last_event = NONE;
         node.event_count = 0;
         node.parent = self.forgotten_head;
@@ -899,18 +907,58 @@ impl Tree {
     /// for: a function returns a reference it made, its caller retags the result and lets
     /// the callee's tag go (`bsan_abi::retag_flags::PARENT_DIES`), or a protected tag dies
     /// at its function's exit with the one child its callee handed back. A tag that is
-    /// exposed, protected, a root, has several children, or is unknown stays. Returns
-    /// whether it was removed.
+    /// exposed, protected, a root or unknown stays. One with several children, or one child
+    /// it cannot be spliced for, is marked dead and goes when a later removal of its
+    /// descendants lets it (and so on up: a chain of dead tags goes with its last leaf).
+    /// Returns whether it was removed now.
     pub fn forget_dead(&mut self, tag: Tag) -> bool {
         let Some(idx) = self.tags.get(tag) else {
             return false;
         };
         let node = &self.nodes[idx as usize];
-        let p = node.parent;
-        if p == NONE || node.exposed || node.protector.is_some() {
+        if node.parent == NONE || node.exposed || node.protector.is_some() {
             return false;
         }
-        let g = match node.children.as_slice() {
+        if !self.remove_dead_node(idx) {
+            self.nodes[idx as usize].dead = true;
+            return false;
+        }
+        true
+    }
+
+    /// Removes the dead node `idx` (not a root, exposed or protected) if it is a leaf or
+    /// can be spliced out for its only child; then its parent, if that was marked dead and
+    /// can go now. Returns whether `idx` went.
+    fn remove_dead_node(&mut self, idx: u32) -> bool {
+        let p = self.nodes[idx as usize].parent;
+        if !self.remove_one_dead(idx) {
+            return false;
+        }
+        let mut n = p;
+        loop {
+            let node = &self.nodes[n as usize];
+            if !node.dead
+                || node.parent == NONE
+                || node.exposed
+                || node.protector.is_some()
+                || node.children.len() > 1
+            {
+                break;
+            }
+            let up = node.parent;
+            if !self.remove_one_dead(n) {
+                break;
+            }
+            n = up;
+        }
+        true
+    }
+
+    /// [`remove_dead_node`](Self::remove_dead_node) without the walk up.
+    fn remove_one_dead(&mut self, idx: u32) -> bool {
+        let p = self.nodes[idx as usize].parent;
+        let tag = self.nodes[idx as usize].tag;
+        let g = match self.nodes[idx as usize].children.as_slice() {
             [] => return self.forget_dead_leaf(tag),
             &[g] => g,
             _ => return false,
@@ -937,6 +985,7 @@ impl Tree {
         }
         let node = &mut self.nodes[idx as usize];
         node.tag = 0;
+        node.dead = false;
         node.last_event = NONE;
         node.event_count = 0;
         node.parent = self.forgotten_head;

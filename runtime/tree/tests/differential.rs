@@ -238,15 +238,18 @@ impl Case {
                 let a = self.real.release_protector(*t, 0);
                 let b = self.naive.release_protector(*t);
                 if a.is_ok() {
+                    // Dead either way: removed now, or marked and removed with its last
+                    // descendant.
                     self.real.forget_dead(*t);
-                    if !self.real.contains(*t) {
-                        self.usable.retain(|u| u != t);
-                    }
+                    self.usable.retain(|u| u != t);
                 }
                 (a, b, false)
             }
             Op::ForgetDead(t) => {
-                if self.real.forget_dead(*t) {
+                // Never used again (removed now, or marked dead and removed later), unless
+                // it is protected or the root, which stay as they are.
+                self.real.forget_dead(*t);
+                if !self.protected.contains(t) && *t != 1 {
                     self.usable.retain(|u| u != t);
                 }
                 (Ok(()), Ok(()), false)

@@ -258,3 +258,43 @@ fn forgotten_dead_links_are_spliced() {
     assert_eq!(ub(t.wr(wr, 0..8)).conflicting, Some(w));
     t.t.check_invariants().unwrap();
 }
+
+/// A dead tag that cannot go yet (its children still live, or a written parent above a
+/// Reserved child) is marked, and goes as soon as a removal below lets it; the GC takes it
+/// whatever its liveness answer says.
+#[test]
+fn dead_tags_go_with_their_descendants() {
+    let mut t = T::new(8);
+    let a = t.rb(1, mut_ref(0..8));
+    t.wr(a, 0..8).unwrap();
+    let b = t.rb(a, mut_ref(0..8));
+    let c = t.rb(b, shr(0..8));
+    let d = t.rb(b, shr(0..8));
+    // `a` is Unique above a Reserved `b`; `b` has two children.
+    assert!(!t.t.forget_dead(a));
+    assert!(!t.t.forget_dead(b));
+    assert!(t.t.contains(a) && t.t.contains(b));
+    // Without `c`, `b` is a Reserved link above a Frozen `d`: spliced out, and then `a`,
+    // Unique above Frozen, too.
+    assert!(t.t.forget_dead(c));
+    assert!(!t.t.contains(b) && !t.t.contains(a) && t.t.contains(d));
+    t.t.check_invariants().unwrap();
+    assert_eq!(
+        ub(t.wr(d, 0..8)).conflicting,
+        Some(d),
+        "`d` is still Frozen"
+    );
+    assert!(t.t.forget_dead(d));
+    assert_eq!(t.t.node_count(), 1);
+    t.t.check_invariants().unwrap();
+    // A marked tag that cannot be spliced stays for the GC as long as its child lives, and
+    // goes with it even if the scan still finds it.
+    let e = t.rb(1, mut_ref(0..8));
+    t.wr(e, 0..8).unwrap();
+    let f = t.rb(e, mut_ref(0..8));
+    assert!(!t.t.forget_dead(e));
+    t.t.gc(&|tag| tag == e || tag == f);
+    assert!(t.t.contains(e) && t.t.contains(f));
+    t.t.gc(&|tag| tag == e);
+    assert!(!t.t.contains(e) && !t.t.contains(f));
+}
