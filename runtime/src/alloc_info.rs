@@ -194,6 +194,9 @@ mod free_records {
         static LOCAL: Local = const { Local(RefCell::new(Vec::new())) };
     }
 
+    // Inlined into their one caller each (every stack slot's registration and retirement):
+    // out of line they cost the `range_loop` kernel 5% of its instructions.
+    #[inline(always)]
     pub(super) fn pop() -> Option<&'static AllocInfo> {
         LOCAL
             .try_with(|l| {
@@ -210,6 +213,7 @@ mod free_records {
             .unwrap_or_else(|_| FREE_LIST.lock().pop())
     }
 
+    #[inline(always)]
     pub(super) fn push(rec: &'static AllocInfo) {
         let kept = LOCAL.try_with(|l| {
             let mut local = l.0.borrow_mut();

@@ -45,6 +45,9 @@ struct Frame {
     /// How many of its entries are unprotected tags that die with it (bounded by
     /// [`MAX_DYING_PER_FRAME`]).
     dying: u32,
+    /// Whether one of its protectors dies unless returned (the exit then reads the
+    /// returned tag).
+    unless_returned: bool,
 }
 
 /// Unprotected tags that die with a frame are registered in it up to this many: a loop in
@@ -144,10 +147,7 @@ impl FrameStack {
         // The function stored the provenance of the pointer it returns just before its exit
         // hook: the one tag of those that die unless returned that lives on. (A frame left
         // by unwinding returned nothing; a stale slot can only keep a tag for the GC.)
-        let returned = entries
-            .iter()
-            .any(|e| e.2 == AtExit::ReleaseAndRemoveUnlessReturned)
-            .then(bsan_shim::returned_tag);
+        let returned = top.unless_returned.then(bsan_shim::returned_tag);
         let dies = |tag: Tag, at_exit: AtExit| match at_exit {
             AtExit::Release => false,
             AtExit::ReleaseAndRemove | AtExit::Remove | AtExit::RemoveOnRepeat(_) => true,
@@ -183,6 +183,7 @@ impl FrameStack {
             addr: frame,
             first: self.protectors.len(),
             dying: 0,
+            unless_returned: false,
         });
     }
 
@@ -205,7 +206,12 @@ impl FrameStack {
         let at_exit = match dies {
             Death::Never => AtExit::Release,
             Death::AtExit => AtExit::ReleaseAndRemove,
-            Death::AtExitUnlessReturned => AtExit::ReleaseAndRemoveUnlessReturned,
+            Death::AtExitUnlessReturned => {
+                if let Some(top) = self.frames.last_mut() {
+                    top.unless_returned = true;
+                }
+                AtExit::ReleaseAndRemoveUnlessReturned
+            }
         };
         self.protectors.push((rec, tag, at_exit));
         stats::PROTECTORS.bump();

@@ -866,10 +866,22 @@ impl Tree {
             return false;
         };
         let node = &self.nodes[idx as usize];
-        let p = node.parent;
-        if p == NONE || !node.children.is_empty() || node.exposed || node.protector.is_some() {
+        if node.parent == NONE
+            || !node.children.is_empty()
+            || node.exposed
+            || node.protector.is_some()
+        {
             return false;
         }
+        self.remove_leaf(idx);
+        true
+    }
+
+    /// Removes the leaf `idx` (not a root): out of its parent's counts and children, its
+    /// tag out of the map, its slot to the forgotten list.
+    fn remove_leaf(&mut self, idx: u32) {
+        let p = self.nodes[idx as usize].parent;
+        let tag = self.nodes[idx as usize].tag;
         self.epoch += 1;
         // Out of the parent's skipping counts, its entries cleared (they lie in its span).
         self.count_child(self.nodes[p as usize].slot, idx, true, true);
@@ -897,7 +909,6 @@ impl Tree {
             self.purge_forgotten();
         }
         self.merge_after_forgets();
-        true
     }
 
     /// Removes `tag`, which the caller knows no pointer holds any more, as the GC would
@@ -959,7 +970,10 @@ impl Tree {
         let p = self.nodes[idx as usize].parent;
         let tag = self.nodes[idx as usize].tag;
         let g = match self.nodes[idx as usize].children.as_slice() {
-            [] => return self.forget_dead_leaf(tag),
+            [] => {
+                self.remove_leaf(idx);
+                return true;
+            }
             &[g] => g,
             _ => return false,
         };
