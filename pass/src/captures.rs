@@ -25,10 +25,19 @@
 //!
 //! # Fresh returns
 //!
+//! A parameter that a function may only return (it escapes no other way) is *handed
+//! back*: a caller follows the call's result as a carrier of the argument's tag, instead
+//! of counting the argument as captured (`Index::index` of a pass-through, whose retag is
+//! elided, returns its argument's tag).
+//!
 //! A function `f` *returns fresh* tags if every pointer it returns is null or carries a
-//! tag that `f` made (a lowered register retag: its fn-entry retags, a call-return retag)
-//! or that a call of a fresh-returning function handed back, and that tag leaves `f` by
-//! no other way (the capture analysis above, with `f`'s own `ret` allowed). The returned
+//! tag that `f` made (a lowered register retag: its fn-entry retags, a call-return retag),
+//! that a call of a fresh-returning function returned, or that a parameter handed back,
+//! and that tag leaves `f` by no other way (the capture analysis above, with `f`'s own
+//! `ret` allowed). Its summary is the set of parameters it may hand back: a caller's tag
+//! dies with the callee's result only where the caller made the argument for this call
+//! alone (a lowered retag used by nothing else), and inside a fresh-returning function an
+//! argument handed back by a callee is followed to its own origin. The returned
 //! values are followed back through GEPs, casts, phis, selects, slots, field slots and
 //! lent slots whose callees never write through the address they are lent (otherwise a
 //! callee could have put another pointer there). It is a greatest fixpoint: a pointer a
@@ -36,10 +45,11 @@
 //! its own.
 //!
 //! * `PARENT_DIES`: a caller's lowered register retag `r` of the result `u` of a call of
-//!   a fresh-returning function, when nothing else uses `u` (debug spills aside). Every
-//!   pointer that ever carried the callee's tag `t` was derived inside the callee (its
-//!   registers and slots, gone with its frame) or is `u`, so once `r` has made its tag no
-//!   pointer holds `t`. The runtime splices `t` out only where the GC could
+//!   a fresh-returning function, when nothing else uses `u` (debug spills aside) and each
+//!   argument it may hand back is a lowered retag of the caller used by that call alone.
+//!   Every pointer that ever carried `u`'s tag `t` was derived inside the callee (its
+//!   registers and slots, gone with its frame), is `u`, or is such an argument (used by
+//!   nothing but the call), so once `r` has made its tag no pointer holds `t`. The runtime splices `t` out only where the GC could
 //!   (`bsan_tree::Tree::forget_dead`: `t` has `r`'s tag as its only child and is no more
 //!   restrictive than it, model §8.1), so what `t` enforced stays enforced.
 //! * `DIES_UNLESS_RETURNED`: a protected retag of a pointer-returning function whose tag
@@ -95,6 +105,10 @@ pub(crate) struct Captures<'a> {
     instrumented: HashSet<LLVMValueRef>,
     elided: &'a HashMap<LLVMValueRef, LeafRetags>,
     captured: HashSet<(LLVMValueRef, u32)>,
+    /// Of `captured`, the parameters that may escape other than by being returned (the
+    /// others are *handed back*: the call's result carries their tag, and nothing else
+    /// does after the call).
+    captured_other: HashSet<(LLVMValueRef, u32)>,
     /// Parameters through which a pointer *stored in the memory they point to* may be
     /// captured (see [`Captures::may_leak_pointee`]).
     leaks_pointee: HashSet<(LLVMValueRef, u32)>,
@@ -118,6 +132,7 @@ impl<'a> Captures<'a> {
                 .collect(),
             elided,
             captured: HashSet::new(),
+            captured_other: HashSet::new(),
             leaks_pointee: HashSet::new(),
             writes_pointee: HashSet::new(),
         };
@@ -135,6 +150,10 @@ impl<'a> Captures<'a> {
                     let key = (f, k as u32);
                     if !c.captured.contains(&key) && c.may_escape(p) {
                         c.captured.insert(key);
+                        changed = true;
+                    }
+                    if !c.captured_other.contains(&key) && c.may_escape_but_returned(p, true) {
+                        c.captured_other.insert(key);
                         changed = true;
                     }
                     if !c.leaks_pointee.contains(&key) && c.may_leak_pointee(p) {
@@ -266,8 +285,8 @@ impl<'a> Captures<'a> {
     /// returns*): a greatest fixpoint, so that recursion needs no special case (every
     /// pointer a call returns was made by a finite chain of calls, whose innermost one
     /// returned a retag of its own).
-    pub(crate) fn fresh_returns(&self, funcs: &[LLVMValueRef]) -> HashSet<LLVMValueRef> {
-        let mut fresh: HashSet<LLVMValueRef> = funcs
+    pub(crate) fn fresh_returns(&self, funcs: &[LLVMValueRef]) -> FreshReturns {
+        let mut fresh: FreshReturns = funcs
             .iter()
             .copied()
             .filter(|&f| {
@@ -275,23 +294,37 @@ impl<'a> Captures<'a> {
                 let ret = unsafe { LLVMGetReturnType(LLVMGlobalGetValueType(f)) };
                 self.instrumented.contains(&f) && is_ptr_or_fat(ret)
             })
+            .map(|f| (f, 0))
             .collect();
         loop {
             let assumed = fresh.clone();
-            fresh.retain(|&f| self.returns_only_fresh(f, &assumed));
-            if fresh.len() == assumed.len() {
+            let mut changed = false;
+            fresh.retain(|&f, params| match self.returns_only_fresh(f, &assumed) {
+                Some(p) => {
+                    changed |= p != *params;
+                    *params = p;
+                    true
+                }
+                None => {
+                    changed = true;
+                    false
+                }
+            });
+            if !changed {
                 return fresh;
             }
         }
     }
 
     /// Whether every pointer `f` returns is null or carries a tag made in `f` (a lowered
-    /// register retag) or returned fresh by a call of one of `fresh`, and no pointer with
-    /// that tag leaves `f` otherwise.
-    fn returns_only_fresh(&self, f: LLVMValueRef, fresh: &HashSet<LLVMValueRef>) -> bool {
+    /// register retag), returned fresh by a call of one of `fresh`, or handed back from a
+    /// parameter, and no pointer with that tag leaves `f` otherwise; `Some` of the
+    /// parameters handed back (bits by index).
+    fn returns_only_fresh(&self, f: LLVMValueRef, fresh: &FreshReturns) -> Option<u64> {
         use LLVMOpcode::*;
         let elided = self.elided.get(&f);
         let mut any = false;
+        let mut params = 0u64;
         for ret in iter::all_instructions(f) {
             // SAFETY: live LLVM handles of this module; the operand indices are those of
             // each opcode, a call's callee its last operand.
@@ -304,28 +337,31 @@ impl<'a> Captures<'a> {
                 let mut work = if crate::classify::is_ptr(LLVMTypeOf(value)) {
                     vec![value]
                 } else {
-                    match fat_pointer_fields(value) {
-                        Some(fields) => fields,
-                        None => return false,
-                    }
+                    fat_pointer_fields(value)?
                 };
                 let mut seen = HashSet::new();
                 while let Some(v) = work.pop() {
                     if !seen.insert(v) || !LLVMIsAConstantPointerNull(v).is_null() {
                         continue;
                     }
+                    if !LLVMIsAArgument(v).is_null() {
+                        // A parameter handed back: it may escape no other way.
+                        let k = iter::params(f).position(|p| p == v)? as u32;
+                        if k >= 64 || self.captured_other.contains(&(f, k)) {
+                            return None;
+                        }
+                        params |= 1 << k;
+                        continue;
+                    }
                     if LLVMIsAInstruction(v).is_null() {
-                        return false;
+                        return None;
                     }
                     let op = LLVMGetInstructionOpcode(v);
                     if !crate::classify::is_ptr(LLVMTypeOf(v))
                         && matches!(op, LLVMInsertValue | LLVMPHI | LLVMSelect)
                     {
                         // A fat pointer built or chosen here: its pointer field.
-                        match fat_pointer_fields(v) {
-                            Some(fields) => work.extend(fields),
-                            None => return false,
-                        }
+                        work.extend(fat_pointer_fields(v)?);
                         continue;
                     }
                     match op {
@@ -351,7 +387,7 @@ impl<'a> Captures<'a> {
                                         .filter(|&x| crate::classify::is_ptr(LLVMTypeOf(x))),
                                 );
                             } else {
-                                return false;
+                                return None;
                             }
                         }
                         LLVMCall | LLVMInvoke => match retag_kind(v) {
@@ -359,15 +395,24 @@ impl<'a> Captures<'a> {
                                 if elided.is_some_and(|l| l.is_elided(v)) {
                                     work.push(LLVMGetOperand(v, 0));
                                 } else if self.may_escape_but_returned(v, true) {
-                                    return false;
+                                    return None;
                                 }
                             }
-                            Some(_) => return false,
+                            Some(_) => return None,
                             None => {
-                                if !fresh.contains(&LLVMGetCalledValue(v))
-                                    || self.may_escape_but_returned(v, true)
-                                {
-                                    return false;
+                                let &handed = fresh.get(&LLVMGetCalledValue(v))?;
+                                if self.may_escape_but_returned(v, true) {
+                                    return None;
+                                }
+                                // What the callee hands back: arguments that go nowhere
+                                // else, followed to where their tags come from.
+                                let n = LLVMGetNumArgOperands(v).min(64);
+                                for k in (0..n).filter(|k| handed & (1 << k) != 0) {
+                                    let arg = LLVMGetOperand(v, k);
+                                    if !only_feeds(arg, v) {
+                                        return None;
+                                    }
+                                    work.push(arg);
                                 }
                             }
                         },
@@ -375,19 +420,16 @@ impl<'a> Captures<'a> {
                         LLVMExtractValue => {
                             let agg = LLVMGetOperand(v, 0);
                             if LLVMGetNumIndices(v) != 1 || *LLVMGetIndices(v) != 0 {
-                                return false;
+                                return None;
                             }
-                            match fat_pointer_fields(agg) {
-                                Some(fields) => work.extend(fields),
-                                None => return false,
-                            }
+                            work.extend(fat_pointer_fields(agg)?);
                         }
-                        _ => return false,
+                        _ => return None,
                     }
                 }
             }
         }
-        any
+        any.then_some(params)
     }
 
     /// The protected register retags of `func` (not elided, with constant flags) whose
@@ -418,13 +460,118 @@ impl<'a> Captures<'a> {
             .collect()
     }
 
+    /// Whether the retag `r` retags the result of a lowered retag `q` of the same function
+    /// (through GEPs, casts and the `insertvalue`/`extractvalue` of fat pointers) that
+    /// nothing else uses (debug spills aside): `-O0` reborrows a call's retagged result
+    /// again before returning it. Once `r` made its tag, no pointer holds `q`'s.
+    fn reretags_own_retag(&self, r: LLVMValueRef) -> bool {
+        use LLVMOpcode::*;
+        // SAFETY: live LLVM handles of this module; operand indices are those of each
+        // opcode.
+        unsafe {
+            let func = LLVMGetBasicBlockParent(LLVMGetInstructionParent(r));
+            let elided = self.elided.get(&func);
+            // Back to the one value `r`'s pointer comes from.
+            let mut v = LLVMGetOperand(r, 0);
+            let q = loop {
+                if LLVMIsAInstruction(v).is_null() {
+                    return false;
+                }
+                match LLVMGetInstructionOpcode(v) {
+                    LLVMGetElementPtr | LLVMBitCast | LLVMAddrSpaceCast => v = LLVMGetOperand(v, 0),
+                    LLVMExtractValue => {
+                        if LLVMGetNumIndices(v) != 1 || *LLVMGetIndices(v) != 0 {
+                            return false;
+                        }
+                        match fat_pointer_fields(LLVMGetOperand(v, 0)).as_deref() {
+                            Some(&[f]) => v = f,
+                            _ => return false,
+                        }
+                    }
+                    LLVMCall if retag_kind(v) == Some(RetagKind::Reg) => break v,
+                    _ => return false,
+                }
+            };
+            // A protected `q` stays until its function's exit anyway.
+            if shape_error(q, RetagKind::Reg).is_some()
+                || elided.is_some_and(|l| l.is_elided(q))
+                || LLVMIsAConstantInt(LLVMGetOperand(q, 2)).is_null()
+                || LLVMConstIntGetZExtValue(LLVMGetOperand(q, 2)) & PROTECTED as u64 != 0
+            {
+                return false;
+            }
+            // Forward: every use of `q`'s pointer leads to `r` alone.
+            let mut work = vec![q];
+            let mut seen = HashSet::from([q]);
+            while let Some(x) = work.pop() {
+                for u in iter::users(x) {
+                    if u == r {
+                        if (1..LLVMGetNumArgOperands(r)).any(|k| LLVMGetOperand(r, k) == x) {
+                            return false;
+                        }
+                        continue;
+                    }
+                    let follow = match LLVMGetInstructionOpcode(u) {
+                        LLVMGetElementPtr | LLVMBitCast | LLVMAddrSpaceCast => {
+                            LLVMGetOperand(u, 0) == x
+                        }
+                        // A fat pointer whose pointer field is replaced no longer carries it.
+                        LLVMInsertValue => {
+                            if LLVMGetOperand(u, 0) == x
+                                && LLVMGetNumIndices(u) == 1
+                                && *LLVMGetIndices(u) == 0
+                                && LLVMGetOperand(u, 1) != x
+                            {
+                                continue;
+                            }
+                            true
+                        }
+                        // An integer field taken out of a fat pointer carries no tag.
+                        LLVMExtractValue => {
+                            if LLVMGetTypeKind(LLVMTypeOf(u)) == LLVMTypeKind::LLVMIntegerTypeKind {
+                                continue;
+                            }
+                            true
+                        }
+                        LLVMStore => {
+                            if LLVMGetOperand(u, 0) == x && is_write_only_slot(LLVMGetOperand(u, 1))
+                            {
+                                continue;
+                            }
+                            false
+                        }
+                        LLVMCall => {
+                            if intrinsic_name(u)
+                                .as_deref()
+                                .is_some_and(crate::classify::is_annotation_intrinsic)
+                            {
+                                continue;
+                            }
+                            false
+                        }
+                        _ => false,
+                    };
+                    if !follow {
+                        return false;
+                    }
+                    if seen.insert(u) {
+                        work.push(u);
+                    }
+                }
+            }
+            true
+        }
+    }
+
     /// The register retags of `func` (lowered, not elided) of a pointer that a call of one
-    /// of `fresh` returned and that nothing else uses (debug spills aside): once each has
-    /// made its tag, no pointer holds its parent's (`PARENT_DIES`).
+    /// of `fresh` returned and that nothing else uses (debug spills aside), when every
+    /// argument the callee may hand back is a tag `func` made for this call alone (a
+    /// lowered retag used by nothing else): once each has made its tag, no pointer holds
+    /// its parent's (`PARENT_DIES`).
     pub(crate) fn parent_dies_retags(
         &self,
         func: LLVMValueRef,
-        fresh: &HashSet<LLVMValueRef>,
+        fresh: &FreshReturns,
     ) -> HashSet<LLVMValueRef> {
         let elided = self.elided.get(&func);
         iter::all_instructions(func)
@@ -434,6 +581,9 @@ impl<'a> Captures<'a> {
                     || elided.is_some_and(|l| l.is_elided(r))
                 {
                     return false;
+                }
+                if self.reretags_own_retag(r) {
+                    return true;
                 }
                 // SAFETY: live LLVM handles of this module; a call's arguments are its
                 // first operands, its callee the last; a store's are (value, address).
@@ -451,9 +601,22 @@ impl<'a> Captures<'a> {
                     };
                     if (LLVMIsACallInst(u).is_null() && LLVMIsAInvokeInst(u).is_null())
                         || retag_kind(u).is_some()
-                        || !fresh.contains(&LLVMGetCalledValue(u))
                         || (1..LLVMGetNumArgOperands(r)).any(|k| LLVMGetOperand(r, k) == p)
                     {
+                        return false;
+                    }
+                    let Some(&handed) = fresh.get(&LLVMGetCalledValue(u)) else {
+                        return false;
+                    };
+                    let n = LLVMGetNumArgOperands(u).min(64);
+                    let owned = (0..n).filter(|k| handed & (1 << k) != 0).all(|k| {
+                        let arg = LLVMGetOperand(u, k);
+                        retag_kind(arg) == Some(RetagKind::Reg)
+                            && shape_error(arg, RetagKind::Reg).is_none()
+                            && elided.is_none_or(|l| !l.is_elided(arg))
+                            && only_feeds(arg, u)
+                    });
+                    if !owned {
                         return false;
                     }
                     let spill_or_annotation = |x: LLVMValueRef, v: LLVMValueRef| {
@@ -911,14 +1074,18 @@ impl<'a> Captures<'a> {
             }
             let n = LLVMGetNumArgOperands(call);
             let params = LLVMCountParams(callee);
+            let mut handed_back = false;
             for i in 0..n {
-                if LLVMGetOperand(call, i) == v
-                    && (i >= params || self.captured.contains(&(callee, i)))
-                {
+                if LLVMGetOperand(call, i) != v {
+                    continue;
+                }
+                if i >= params || self.captured_other.contains(&(callee, i)) {
                     return None;
                 }
+                handed_back |= self.captured.contains(&(callee, i));
             }
-            Some(vec![])
+            // A parameter the callee may only return: its result carries the tag on.
+            Some(if handed_back { vec![call] } else { vec![] })
         }
     }
 }
@@ -1075,4 +1242,31 @@ fn fat_pointer_fields(agg: LLVMValueRef) -> Option<Vec<LLVMValueRef>> {
         }
     }
     Some(out)
+}
+
+/// The fresh-returning functions: for each, the parameters whose tags it may hand back
+/// (bit `k` for parameter `k`; 0: only tags it made).
+pub(crate) type FreshReturns = HashMap<LLVMValueRef, u64>;
+
+/// Whether `call` is the only user of `v` (an argument), debug spills and annotations
+/// aside: once the call returned, only what it returned can carry `v`'s tag.
+fn only_feeds(v: LLVMValueRef, call: LLVMValueRef) -> bool {
+    iter::users(v).all(|u| {
+        // SAFETY: live LLVM handles of this module; a store's operands are (value, address),
+        // a call's arguments its first operands.
+        unsafe {
+            if u == call {
+                return (0..LLVMGetNumArgOperands(call))
+                    .filter(|&i| LLVMGetOperand(call, i) == v)
+                    .count()
+                    == 1;
+            }
+            intrinsic_name(u)
+                .as_deref()
+                .is_some_and(crate::classify::is_annotation_intrinsic)
+                || (LLVMGetInstructionOpcode(u) == LLVMOpcode::LLVMStore
+                    && LLVMGetOperand(u, 0) == v
+                    && is_write_only_slot(LLVMGetOperand(u, 1)))
+        }
+    })
 }

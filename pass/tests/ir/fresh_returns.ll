@@ -3,7 +3,7 @@
 ; PARENT_DIES (32); its protected retags that leave only by the `ret` get
 ; DIES_UNLESS_RETURNED (64). Anything that could keep the tag elsewhere takes both away.
 ; RUN: env BSAN_PASS_ELIDE_LEAF_RETAGS=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: {{.*}}fresh_returning_functions=6 retags_parent_dies=6 retags_dies_unless_returned=8
+; CHECK: bsan-pass: stats: {{.*}}fresh_returning_functions=10 retags_parent_dies=8 retags_dies_unless_returned=8
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -131,8 +131,9 @@ start:
   ret i64 %x
 }
 
-; Not fresh: a callee that may write another pointer into the lent slot; one that keeps
-; its tag in a global as well; one that may return its argument's own tag.
+; No PARENT_DIES: a callee that may write another pointer into the lent slot; one that
+; keeps its tag in a global as well; one that may hand back its argument's tag, which is
+; the caller's own parameter here (not made for this call).
 define void @writer(ptr %s) {
 start:
   store ptr @keep, ptr %s
@@ -225,4 +226,71 @@ start:
   %p = extractvalue { ptr, i64 } %s, 0
   %r = call ptr @__rust_retag_reg(ptr %p, i64 %n, i8 8, ptr null, ptr null)
   ret { ptr, i64 } %s
+}
+
+; A parameter handed back (returned, escaping no other way): `@ident` returns fresh with
+; its parameter 0. The caller's argument is a retag it made for this call alone, so the
+; retag of the result gets PARENT_DIES (2 | 16 | 32), and the argument's own retag is
+; NO_ESCAPE (the call's result carries its tag on, into a retag): 2 | 16.
+define ptr @ident(ptr %p) {
+start:
+  %r = call ptr @__rust_retag_reg(ptr %p, i64 8, i8 9, ptr null, ptr null)
+  %v = load i64, ptr %r
+  ret ptr %p
+}
+
+; CHECK-LABEL: define i64 @hand_caller(ptr %x)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %x, i64 8, i8 18,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %u, i64 8, i8 50,
+define i64 @hand_caller(ptr %x) {
+start:
+  %a = call ptr @__rust_retag_reg(ptr %x, i64 8, i8 2, ptr null, ptr null)
+  %u = call ptr @ident(ptr %a)
+  %r = call ptr @__rust_retag_reg(ptr %u, i64 8, i8 2, ptr null, ptr null)
+  %v = load i64, ptr %r
+  ret i64 %v
+}
+
+; The argument is used after the call too: its tag outlives the result's retag.
+; CHECK-LABEL: define i64 @hand_kept(ptr %x)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %u, i64 8, i8 18,
+define i64 @hand_kept(ptr %x) {
+start:
+  %a = call ptr @__rust_retag_reg(ptr %x, i64 8, i8 2, ptr null, ptr null)
+  %u = call ptr @ident(ptr %a)
+  %r = call ptr @__rust_retag_reg(ptr %u, i64 8, i8 2, ptr null, ptr null)
+  store i64 1, ptr %a
+  %v = load i64, ptr %r
+  ret i64 %v
+}
+
+; `-O0` retags a call's retagged result again before returning it (through the fat
+; pointer's `insertvalue`/`extractvalue`): the second retag's parent, the first's tag, is
+; used by nothing else, so it gets PARENT_DIES too (10 = MUTABLE|FREEZE: 10 | 32). Not
+; when the first result is used elsewhere, nor for a protected first retag (it stays
+; until the exit anyway).
+; CHECK-LABEL: define { ptr, i64 } @reretag(ptr %a, i64 %n)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 %n, i8 10,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %p1, i64 %l1, i8 42,
+define { ptr, i64 } @reretag(ptr %a, i64 %n) {
+start:
+  %q0 = call ptr @__rust_retag_reg(ptr %a, i64 %n, i8 10, ptr null, ptr null)
+  %s0 = insertvalue { ptr, i64 } poison, ptr %q0, 0
+  %s1 = insertvalue { ptr, i64 } %s0, i64 %n, 1
+  %p1 = extractvalue { ptr, i64 } %s1, 0
+  %l1 = extractvalue { ptr, i64 } %s1, 1
+  %r = call ptr @__rust_retag_reg(ptr %p1, i64 %l1, i8 10, ptr null, ptr null)
+  %s2 = insertvalue { ptr, i64 } %s1, ptr %r, 0
+  ret { ptr, i64 } %s2
+}
+
+; CHECK-LABEL: define ptr @reretag_kept(ptr %a)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 8, i8 26,
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 8, i8 10,
+define ptr @reretag_kept(ptr %a) {
+start:
+  %q0 = call ptr @__rust_retag_reg(ptr %a, i64 8, i8 10, ptr null, ptr null)
+  %r = call ptr @__rust_retag_reg(ptr %q0, i64 8, i8 10, ptr null, ptr null)
+  store i64 1, ptr %q0
+  ret ptr %r
 }

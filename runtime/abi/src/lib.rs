@@ -62,9 +62,10 @@ pub mod retag_flags {
     /// its nearest caller's, which returns later) instead of leaving it to the GC.
     pub const NO_ESCAPE: u8 = 1 << 4;
     /// Only in `__bsan_retag`'s flags, where the pass sets it: the pointer being retagged
-    /// was returned by a call of a function that returns only tags it made itself (the
-    /// pass's *fresh returns*), and nothing but this retag uses it, so once the new tag
-    /// is made no pointer holds the parent's. The runtime then splices the parent out of
+    /// was returned by a call of a function that returns only tags it made itself, or tags
+    /// of arguments the caller made for that call alone (the pass's *fresh returns*), and
+    /// nothing but this retag uses it, so once the new tag is made no pointer holds the
+    /// parent's. The runtime then splices the parent out of
     /// the tree if the GC could (`bsan_tree::Tree::forget_dead`): every call of an
     /// accessor that returns a reference it made would otherwise leave a link in a chain
     /// of dead tags until the next collection.
