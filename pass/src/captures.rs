@@ -441,6 +441,19 @@ impl<'a> Captures<'a> {
         if !is_ptr_or_fat(unsafe { LLVMGetReturnType(LLVMGlobalGetValueType(func)) }) {
             return HashSet::new();
         }
+        // A `ret` after a `musttail` call stores no provenance in the return slots (the
+        // callee's stands): the exit could not tell which tag was returned.
+        let musttail = iter::all_instructions(func).any(|i| {
+            // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+            unsafe {
+                !LLVMIsACallInst(i).is_null()
+                    && LLVMGetTailCallKind(i)
+                        == inkwell::llvm_sys::LLVMTailCallKind::LLVMTailCallKindMustTail
+            }
+        });
+        if musttail {
+            return HashSet::new();
+        }
         let elided = self.elided.get(&func);
         iter::all_instructions(func)
             .filter(|&i| {

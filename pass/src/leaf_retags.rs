@@ -678,10 +678,15 @@ pub(crate) fn is_candidate(i: LLVMValueRef) -> bool {
     }
 }
 
-/// The name of the intrinsic `call` calls, if it calls one.
+/// The name of the intrinsic `call` calls, if it is a call of one (`None` for any other
+/// value: callers ask it of every user of a pointer, and `LLVMGetCalledValue` of a
+/// non-call reads an operand that may not exist, a phi's, say).
 pub(crate) fn intrinsic_name(call: LLVMValueRef) -> Option<String> {
     // SAFETY: live LLVM handles of this module (the bsan-ir contract).
     unsafe {
+        if LLVMIsACallInst(call).is_null() && LLVMIsAInvokeInst(call).is_null() {
+            return None;
+        }
         let f = LLVMIsAFunction(strip_constant_offsets(LLVMGetCalledValue(call)));
         (!f.is_null() && LLVMGetIntrinsicID(f) != 0).then(|| value_name(f))
     }

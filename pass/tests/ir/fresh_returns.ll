@@ -3,7 +3,7 @@
 ; PARENT_DIES (32); its protected retags that leave only by the `ret` get
 ; DIES_UNLESS_RETURNED (64). Anything that could keep the tag elsewhere takes both away.
 ; RUN: env BSAN_PASS_ELIDE_LEAF_RETAGS=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: {{.*}}fresh_returning_functions=10 retags_parent_dies=8 retags_dies_unless_returned=8
+; CHECK: bsan-pass: stats: {{.*}}fresh_returning_functions=11 retags_parent_dies=8 retags_dies_unless_returned=8
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
@@ -293,4 +293,33 @@ start:
   %r = call ptr @__rust_retag_reg(ptr %q0, i64 8, i8 10, ptr null, ptr null)
   store i64 1, ptr %q0
   ret ptr %r
+}
+
+; A `ret` after a `musttail` call leaves the callee's provenance in the return slots: the
+; exit could not tell which tag was returned, so no DIES_UNLESS_RETURNED (9 alone).
+; CHECK-LABEL: define ptr @tail(ptr %a)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %a, i64 8, i8 9,
+define ptr @tail(ptr %a) {
+start:
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 8, i8 9, ptr null, ptr null)
+  %r = musttail call ptr @ident(ptr %ra)
+  ret ptr %r
+}
+
+; The argument is also used by a phi: no PARENT_DIES (and the users that are not calls
+; are never asked which intrinsic they call).
+; CHECK-LABEL: define i64 @phi_user(ptr %x, i1 %c)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %u, i64 8, i8 18,
+define i64 @phi_user(ptr %x, i1 %c) {
+start:
+  %a = call ptr @__rust_retag_reg(ptr %x, i64 8, i8 2, ptr null, ptr null)
+  %u = call ptr @ident(ptr %a)
+  %r = call ptr @__rust_retag_reg(ptr %u, i64 8, i8 2, ptr null, ptr null)
+  br i1 %c, label %l, label %m
+l:
+  br label %m
+m:
+  %p = phi ptr [ %a, %start ], [ %a, %l ]
+  %v = load i64, ptr %p
+  ret i64 %v
 }
