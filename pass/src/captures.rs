@@ -76,6 +76,10 @@
 //! set only in functions with their own protector frame (a caller's frame would mix the
 //! tags of recursive calls).
 //!
+//! A retag with `UnsafePinned` ranges makes no tag for a `&mut` (the runtime hands back
+//! the parent's), so it is never taken as a tag made here: not as a fresh origin, not as
+//! the parent `PARENT_DIES` declares dead.
+//!
 //! The runtime can hand back the parent's tag from a retag that makes nothing (a
 //! zero-sized or out-of-bounds range): such a pointer accesses no byte, so removing its tag
 //! loses no check. Removing a tag that a pointer still held would only make that pointer's
@@ -394,7 +398,7 @@ impl<'a> Captures<'a> {
                             Some(RetagKind::Reg) if shape_error(v, RetagKind::Reg).is_none() => {
                                 if elided.is_some_and(|l| l.is_elided(v)) {
                                     work.push(LLVMGetOperand(v, 0));
-                                } else if self.may_escape_but_returned(v, true) {
+                                } else if pinned(v) || self.may_escape_but_returned(v, true) {
                                     return None;
                                 }
                             }
@@ -508,6 +512,7 @@ impl<'a> Captures<'a> {
             // A protected `q` stays until its function's exit anyway.
             if shape_error(q, RetagKind::Reg).is_some()
                 || elided.is_some_and(|l| l.is_elided(q))
+                || pinned(q)
                 || LLVMIsAConstantInt(LLVMGetOperand(q, 2)).is_null()
                 || LLVMConstIntGetZExtValue(LLVMGetOperand(q, 2)) & PROTECTED as u64 != 0
             {
@@ -627,6 +632,7 @@ impl<'a> Captures<'a> {
                         retag_kind(arg) == Some(RetagKind::Reg)
                             && shape_error(arg, RetagKind::Reg).is_none()
                             && elided.is_none_or(|l| !l.is_elided(arg))
+                            && !pinned(arg)
                             && only_feeds(arg, u)
                     });
                     if !owned {
@@ -1282,4 +1288,12 @@ fn only_feeds(v: LLVMValueRef, call: LLVMValueRef) -> bool {
                     && is_write_only_slot(LLVMGetOperand(u, 1)))
         }
     })
+}
+
+/// Whether the well-shaped retag `r` has `UnsafePinned` ranges: the runtime makes no tag
+/// for a `&mut` to a `!Unpin` pointee and hands back its parent's, which is not `r`'s to
+/// declare dead.
+fn pinned(r: LLVMValueRef) -> bool {
+    // SAFETY: a well-shaped retag call has 5 operands, the pin ranges its operand 4.
+    !crate::leaf_retags::is_no_ranges(unsafe { LLVMGetOperand(r, 4) })
 }

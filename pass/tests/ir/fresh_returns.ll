@@ -3,13 +3,14 @@
 ; PARENT_DIES (32); its protected retags that leave only by the `ret` get
 ; DIES_UNLESS_RETURNED (64). Anything that could keep the tag elsewhere takes both away.
 ; RUN: env BSAN_PASS_ELIDE_LEAF_RETAGS=0 opt-22 -load-pass-plugin=%plugin -passes=bsan-instrument -S %s 2>&1 | FileCheck-22 %s
-; CHECK: bsan-pass: stats: {{.*}}fresh_returning_functions=11 retags_parent_dies=8 retags_dies_unless_returned=8
+; CHECK: bsan-pass: stats: {{.*}}fresh_returning_functions=11 retags_parent_dies=8 retags_dies_unless_returned=9
 target datalayout = "e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128"
 target triple = "x86_64-unknown-linux-gnu"
 
 declare ptr @__rust_retag_reg(ptr, i64, i8, ptr, ptr)
 
 @keep = global ptr null
+@pin = private constant [1 x { i64, i64 }] [{ i64, i64 } { i64 0, i64 8 }]
 
 ; flags: 9 = PROTECTED|FREEZE (a `&u64` argument), 8 = FREEZE (a `&u64` result); the
 ; callers' retags whose results stay in their function have NO_ESCAPE (16) as well.
@@ -321,5 +322,23 @@ l:
 m:
   %p = phi ptr [ %a, %start ], [ %a, %l ]
   %v = load i64, ptr %p
+  ret i64 %v
+}
+
+; A `&mut` to a `!Unpin` pointee (pin ranges) makes no tag at run time (the parent's is
+; handed back): not a fresh origin, so the caller's retag gets no PARENT_DIES (2 | 16).
+define ptr @pinned_ret(ptr %a) {
+start:
+  %ra = call ptr @__rust_retag_reg(ptr %a, i64 8, i8 3, ptr null, ptr @pin)
+  ret ptr %ra
+}
+
+; CHECK-LABEL: define i64 @pinned_caller(ptr %x)
+; CHECK: call { i64, i64 } @__bsan_retag(ptr %m, i64 8, i8 18,
+define i64 @pinned_caller(ptr %x) {
+start:
+  %m = call ptr @pinned_ret(ptr %x)
+  %r = call ptr @__rust_retag_reg(ptr %m, i64 8, i8 2, ptr null, ptr null)
+  %v = load i64, ptr %r
   ret i64 %v
 }
