@@ -851,94 +851,33 @@ impl<'a> Captures<'a> {
     /// or a callee it passes such a pointer to; conservatively, by anything the analysis
     /// cannot follow.
     fn may_write_pointee(&self, p: LLVMValueRef) -> bool {
-        use LLVMOpcode::*;
-        let mut work = vec![p];
-        let mut seen: HashSet<LLVMValueRef> = HashSet::from([p]);
-        while let Some(a) = work.pop() {
-            for u in iter::users(a) {
-                // SAFETY: live LLVM handles of this module; the operand indices are those
-                // of each opcode, a call's arguments its first operands.
-                let addresses: Vec<LLVMValueRef> = unsafe {
-                    if LLVMIsAInstruction(u).is_null() {
-                        return true;
-                    }
-                    match LLVMGetInstructionOpcode(u) {
-                        LLVMLoad | LLVMICmp => vec![],
-                        LLVMStore => {
-                            if LLVMGetOperand(u, 1) == a {
-                                return true;
-                            }
-                            match stored_pointer_reloads(u, a) {
-                                Some(reloads) => reloads,
-                                None => match field_slot_of(LLVMGetOperand(u, 1)) {
-                                    Some(slot) => field_slot_accesses(slot, LLVMLoad),
-                                    None => return true,
-                                },
-                            }
+        self.any_address_use(
+            p,
+            AddressUses {
+                load: |_| false,
+                store: |u, a| {
+                    // SAFETY: live LLVM handles of this module; a store's operands are
+                    // (value, address).
+                    unsafe {
+                        if LLVMGetOperand(u, 1) == a {
+                            return None;
                         }
-                        LLVMGetElementPtr => {
-                            if (1..LLVMGetNumOperands(u) as u32).any(|i| LLVMGetOperand(u, i) == a)
-                            {
-                                return true;
-                            }
-                            vec![u]
-                        }
-                        LLVMBitCast | LLVMAddrSpaceCast | LLVMFreeze | LLVMPHI => vec![u],
-                        LLVMSelect if LLVMGetOperand(u, 0) != a => vec![u],
-                        LLVMCall | LLVMInvoke => {
-                            if let Some(kind) = retag_kind(u) {
-                                if kind != RetagKind::Reg
-                                    || (1..LLVMGetNumArgOperands(u))
-                                        .any(|i| LLVMGetOperand(u, i) == a)
-                                {
-                                    return true;
-                                }
-                                vec![u]
-                            } else if let Some(name) = intrinsic_name(u) {
-                                if crate::classify::is_annotation_intrinsic(&name) {
-                                    vec![]
-                                } else if crate::classify::is_mem_intrinsic(&name) {
-                                    // Only as a source (operand 1 of a copy).
-                                    let n = LLVMGetNumArgOperands(u);
-                                    if LLVMGetOperand(u, 0) == a
-                                        || (2..n).any(|i| LLVMGetOperand(u, i) == a)
-                                    {
-                                        return true;
-                                    }
-                                    vec![]
-                                } else {
-                                    return true;
-                                }
-                            } else {
-                                let callee = strip_constant_offsets(LLVMGetCalledValue(u));
-                                if LLVMGetCalledValue(u) == a
-                                    || !self.instrumented.contains(&callee)
-                                {
-                                    return true;
-                                }
-                                let params = LLVMCountParams(callee);
-                                for i in 0..LLVMGetNumArgOperands(u) {
-                                    if LLVMGetOperand(u, i) == a
-                                        && (i >= params
-                                            || self.writes_pointee.contains(&(callee, i)))
-                                    {
-                                        return true;
-                                    }
-                                }
-                                vec![]
-                            }
-                        }
-                        _ => return true,
+                        stored_pointer_reloads(u, a).or_else(|| {
+                            field_slot_of(LLVMGetOperand(u, 1))
+                                .map(|slot| field_slot_accesses(slot, LLVMOpcode::LLVMLoad))
+                        })
                     }
-                };
-                for d in addresses {
-                    if seen.insert(d) {
-                        work.push(d);
+                },
+                // Only as a source (operand 1 of a copy).
+                mem_intrinsic: |u, a, n| {
+                    // SAFETY: as above; a memory intrinsic's destination is its operand 0.
+                    unsafe {
+                        LLVMGetOperand(u, 0) == a || (2..n).any(|i| LLVMGetOperand(u, i) == a)
                     }
-                }
-            }
-        }
-        false
+                },
+                param: |callee, i| self.writes_pointee.contains(&(callee, i)),
+            },
+        )
     }
 
     /// Whether a pointer that the memory `p` points to holds when the function is
@@ -948,6 +887,62 @@ impl<'a> Captures<'a> {
     /// a callee that may leak it in turn). Integer and floating-point loads carry no tag
     /// (a pointer's bits read as an integer are not exposed); aggregates and vectors may.
     fn may_leak_pointee(&self, p: LLVMValueRef) -> bool {
+        self.any_address_use(
+            p,
+            AddressUses {
+                load: |u| {
+                    // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+                    let ty = unsafe { LLVMTypeOf(u) };
+                    if crate::classify::is_ptr(ty) {
+                        return self.may_escape(u);
+                    }
+                    // An aggregate or vector may hold the pointer.
+                    // SAFETY: as above.
+                    !matches!(
+                        unsafe { LLVMGetTypeKind(ty) },
+                        LLVMTypeKind::LLVMIntegerTypeKind
+                            | LLVMTypeKind::LLVMHalfTypeKind
+                            | LLVMTypeKind::LLVMFloatTypeKind
+                            | LLVMTypeKind::LLVMDoubleTypeKind
+                    )
+                },
+                // The address spilled comes back through the slot's loads.
+                store: |u, a| {
+                    stored_pointer_reloads(u, a).or_else(|| {
+                        // SAFETY: live LLVM handles of this module; a store's address is
+                        // its operand 1.
+                        let addr = unsafe { LLVMGetOperand(u, 1) };
+                        field_slot_of(addr)
+                            .filter(|_| addr != a)
+                            .map(|slot| field_slot_accesses(slot, LLVMOpcode::LLVMLoad))
+                    })
+                },
+                // Only as a destination (operand 0): a source is copied elsewhere.
+                // SAFETY: live LLVM handles of this module (the bsan-ir contract).
+                mem_intrinsic: |u, a, n| (1..n).any(|i| unsafe { LLVMGetOperand(u, i) } == a),
+                param: |callee, i| {
+                    self.captured.contains(&(callee, i))
+                        || self.leaks_pointee.contains(&(callee, i))
+                },
+            },
+        )
+    }
+
+    /// The walk [`may_write_pointee`](Self::may_write_pointee) and
+    /// [`may_leak_pointee`](Self::may_leak_pointee) share: over every value addressing the
+    /// memory `p` points to (GEPs with `p` as base, casts, phis, selects, register retags,
+    /// spill slots the address is stored to), whether any use is one `uses` says may do
+    /// what is asked, or one the walk cannot follow.
+    fn any_address_use(
+        &self,
+        p: LLVMValueRef,
+        uses: AddressUses<
+            impl Fn(LLVMValueRef) -> bool,
+            impl Fn(LLVMValueRef, LLVMValueRef) -> Option<Vec<LLVMValueRef>>,
+            impl Fn(LLVMValueRef, LLVMValueRef, u32) -> bool,
+            impl Fn(LLVMValueRef, u32) -> bool,
+        >,
+    ) -> bool {
         use LLVMOpcode::*;
         let mut work = vec![p];
         let mut seen: HashSet<LLVMValueRef> = HashSet::from([p]);
@@ -961,33 +956,15 @@ impl<'a> Captures<'a> {
                     }
                     match LLVMGetInstructionOpcode(u) {
                         LLVMLoad => {
-                            let ty = LLVMTypeOf(u);
-                            if crate::classify::is_ptr(ty) {
-                                if self.may_escape(u) {
-                                    return true;
-                                }
-                            } else if !matches!(
-                                LLVMGetTypeKind(ty),
-                                LLVMTypeKind::LLVMIntegerTypeKind
-                                    | LLVMTypeKind::LLVMHalfTypeKind
-                                    | LLVMTypeKind::LLVMFloatTypeKind
-                                    | LLVMTypeKind::LLVMDoubleTypeKind
-                            ) {
-                                // An aggregate or vector may hold the pointer.
+                            if (uses.load)(u) {
                                 return true;
                             }
                             vec![]
                         }
                         LLVMICmp => vec![],
-                        // The address spilled comes back through the slot's loads.
-                        LLVMStore => match stored_pointer_reloads(u, a) {
-                            Some(reloads) => reloads,
-                            None => match field_slot_of(LLVMGetOperand(u, 1)) {
-                                Some(slot) if LLVMGetOperand(u, 1) != a => {
-                                    field_slot_accesses(slot, LLVMLoad)
-                                }
-                                _ => return true,
-                            },
+                        LLVMStore => match (uses.store)(u, a) {
+                            Some(addresses) => addresses,
+                            None => return true,
                         },
                         LLVMGetElementPtr => {
                             if (1..LLVMGetNumOperands(u) as u32).any(|i| LLVMGetOperand(u, i) == a)
@@ -1013,10 +990,7 @@ impl<'a> Captures<'a> {
                                 if crate::classify::is_annotation_intrinsic(&name) {
                                     vec![]
                                 } else if crate::classify::is_mem_intrinsic(&name) {
-                                    // Only as a destination (operand 0): a source is
-                                    // copied elsewhere.
-                                    let n = LLVMGetNumArgOperands(u);
-                                    if (1..n).any(|i| LLVMGetOperand(u, i) == a) {
+                                    if (uses.mem_intrinsic)(u, a, LLVMGetNumArgOperands(u)) {
                                         return true;
                                     }
                                     vec![]
@@ -1033,9 +1007,7 @@ impl<'a> Captures<'a> {
                                 let params = LLVMCountParams(callee);
                                 for i in 0..LLVMGetNumArgOperands(u) {
                                     if LLVMGetOperand(u, i) == a
-                                        && (i >= params
-                                            || self.captured.contains(&(callee, i))
-                                            || self.leaks_pointee.contains(&(callee, i)))
+                                        && (i >= params || (uses.param)(callee, i))
                                     {
                                         return true;
                                     }
@@ -1296,4 +1268,15 @@ fn only_feeds(v: LLVMValueRef, call: LLVMValueRef) -> bool {
 fn pinned(r: LLVMValueRef) -> bool {
     // SAFETY: a well-shaped retag call has 5 operands, the pin ranges its operand 4.
     !crate::leaf_retags::is_no_ranges(unsafe { LLVMGetOperand(r, 4) })
+}
+
+/// What [`Captures::any_address_use`] asks of the uses its two walks treat differently:
+/// whether a load from the memory is a hit; for a store, the addresses it hands the walk
+/// on (`None`: a hit); whether a memory intrinsic with that many arguments is a hit for
+/// the address; whether passing it as a callee's parameter is.
+struct AddressUses<L, S, M, P> {
+    load: L,
+    store: S,
+    mem_intrinsic: M,
+    param: P,
 }

@@ -881,7 +881,6 @@ impl Tree {
     /// tag out of the map, its slot to the forgotten list.
     fn remove_leaf(&mut self, idx: u32) {
         let p = self.nodes[idx as usize].parent;
-        let tag = self.nodes[idx as usize].tag;
         self.epoch += 1;
         // Out of the parent's skipping counts, its entries cleared (they lie in its span).
         self.count_child(self.nodes[p as usize].slot, idx, true, true);
@@ -890,11 +889,18 @@ impl Tree {
         if let Some(i) = siblings.iter().rposition(|&c| c == idx) {
             siblings.remove(i);
         }
+        self.release_slot(idx);
+        self.forget_node(idx);
+    }
+
+    /// The end of every removal outside the GC: `idx`'s tag out of the map and the cache,
+    /// its slot onto the forgotten list (its events stay in the log until purged).
+    fn forget_node(&mut self, idx: u32) {
+        let tag = self.nodes[idx as usize].tag;
         self.tags.remove(tag);
         if self.cache[0].0 == tag || self.cache[1].0 == tag {
             self.forget_cached(tag);
         }
-        self.release_slot(idx);
         let node = &mut self.nodes[idx as usize];
         node.tag = 0;
         node.dead = false;
@@ -968,7 +974,6 @@ impl Tree {
     /// [`remove_dead_node`](Self::remove_dead_node) without the walk up.
     fn remove_one_dead(&mut self, idx: u32) -> bool {
         let p = self.nodes[idx as usize].parent;
-        let tag = self.nodes[idx as usize].tag;
         let g = match self.nodes[idx as usize].children.as_slice() {
             [] => {
                 self.remove_leaf(idx);
@@ -993,22 +998,7 @@ impl Tree {
         if let Some(i) = siblings.iter().rposition(|&c| c == idx) {
             siblings[i] = g;
         }
-        self.tags.remove(tag);
-        if self.cache[0].0 == tag || self.cache[1].0 == tag {
-            self.forget_cached(tag);
-        }
-        let node = &mut self.nodes[idx as usize];
-        node.tag = 0;
-        node.dead = false;
-        node.last_event = NONE;
-        node.event_count = 0;
-        node.parent = self.forgotten_head;
-        self.forgotten_head = idx;
-        self.forgotten += 1;
-        if self.forgotten as usize >= self.tags.len().max(64) {
-            self.purge_forgotten();
-        }
-        self.merge_after_forgets();
+        self.forget_node(idx);
         true
     }
 
